@@ -1,0 +1,29 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "swift-workerman",
+    products: [
+        .library(name: "Workerman", targets: ["Workerman"]),
+        .library(name: "WorkerCore", targets: ["WorkerCore"]),
+        .library(name: "Protocols", targets: ["Protocols"]),
+        .library(name: "Timer", targets: ["Timer"]),
+        .executable(name: "text-echo", targets: ["TextEcho"]),
+    ],
+    targets: [
+        // Linux APIs Swift cannot import on its own: epoll, eventfd, signalfd, accept4, wait-status macros.
+        .systemLibrary(name: "CEpoll", path: "Sources/CEpoll"),
+        .target(name: "Timer", dependencies: ["CEpoll"]),
+        .target(name: "WorkerCore", dependencies: ["CEpoll", "Timer"]),
+        // Registers the built-in protocols by scheme name when the program loads (see its header).
+        .target(name: "CBuiltinProtocols", path: "Sources/CBuiltinProtocols"),
+        .target(name: "Protocols", dependencies: ["WorkerCore", "CBuiltinProtocols"]),
+        .target(name: "Workerman", dependencies: ["WorkerCore", "Protocols", "Timer"]),
+        .executableTarget(name: "TextEcho", dependencies: ["Workerman"], path: "Sources/Examples/TextEcho"),
+        .testTarget(name: "TimerTests", dependencies: ["Timer"]),
+        .testTarget(name: "WorkerCoreTests", dependencies: ["Workerman"]),
+        .testTarget(name: "ProtocolsTests", dependencies: ["Workerman"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Workerman"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,33 @@
+// The Linux calls and macros that Glibc's Swift module leaves out. Everything here is declared by the
+// system headers; this file only makes it reachable from Swift.
+#ifndef CEPOLL_SHIM_H
+#define CEPOLL_SHIM_H
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <sys/uio.h>
+#include <sys/resource.h>
+#include <signal.h>
+#include <sched.h>
+
+// accept4 is a GNU extension that Glibc's module was built without.
+extern int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
+
+static inline int cepoll_sock_nonblock(void) { return 04000; }   // SOCK_NONBLOCK
+static inline int cepoll_sock_cloexec(void) { return 02000000; } // SOCK_CLOEXEC
+
+// Function-like macros do not import into Swift.
+static inline int cepoll_wifexited(int status) { return WIFEXITED(status); }
+static inline int cepoll_wexitstatus(int status) { return WEXITSTATUS(status); }
+static inline int cepoll_wifsignaled(int status) { return WIFSIGNALED(status); }
+static inline int cepoll_wtermsig(int status) { return WTERMSIG(status); }
+
+// epoll_data is a union; these read and write its 64-bit member.
+static inline unsigned long long cepoll_event_data(const struct epoll_event *event) { return event->data.u64; }
+static inline void cepoll_set_event_data(struct epoll_event *event, unsigned long long data) { event->data.u64 = data; }
+
+#endif

@@ -1,0 +1,193 @@
+import Glibc
+
+/// A growable byte buffer with a read index: bytes are appended at the end and consumed from the
+/// front in place, without moving what is left. Value semantics (copy on write).
+///
+/// Protocols encode into one (`WireProtocol.encode`), connections queue them for sending and keep
+/// the unparsed part of what they received in one.
+public struct ByteBuffer {
+    final class Storage {
+        var bytes: UnsafeMutableRawPointer
+        var capacity: Int
+
+        init(capacity: Int) {
+            self.capacity = capacity
+            bytes = malloc(max(capacity, 1))!
+        }
+
+        func grow(to newCapacity: Int) {
+            bytes = realloc(bytes, newCapacity)!
+            capacity = newCapacity
+        }
+
+        func copy(upTo end: Int, capacity: Int) -> Storage {
+            let storage = Storage(capacity: max(capacity, end))
+            storage.bytes.copyMemory(from: bytes, byteCount: end)
+            return storage
+        }
+
+        deinit { free(bytes) }
+    }
+
+    private var storage: Storage
+    /// Where the unread bytes start.
+    public private(set) var readerIndex = 0
+    /// Where the next written byte goes.
+    public private(set) var writerIndex = 0
+
+    /// An empty buffer with room for `capacity` bytes before it grows.
+    public init(capacity: Int = 0) {
+        storage = Storage(capacity: capacity)
+    }
+
+    /// A buffer holding `bytes`.
+    public init(_ bytes: some Sequence<UInt8>) {
+        self.init(capacity: bytes.underestimatedCount)
+        writeBytes(bytes)
+    }
+
+    /// A buffer holding the UTF-8 of `string`.
+    public init(string: String) {
+        self.init(capacity: string.utf8.count)
+        writeString(string)
+    }
+
+    /// The number of bytes not yet read.
+    @inline(__always) public var readableBytes: Int { writerIndex - readerIndex }
+
+    /// True when every byte has been read.
+    @inline(__always) public var isEmpty: Bool { writerIndex == readerIndex }
+
+    /// The bytes the buffer holds in total before it must grow.
+    public var capacity: Int { storage.capacity }
+
+    // MARK: writing
+
+    /// Makes room for `count` more bytes at the end (and makes the storage unique). Indexes stay
+    /// valid: nothing already written moves.
+    public mutating func reserveWritable(_ count: Int) {
+        let needed = writerIndex + count
+        if !isKnownUniquelyReferenced(&storage) {
+            storage = storage.copy(upTo: writerIndex, capacity: max(needed, storage.capacity))
+        }
+        guard needed > storage.capacity else { return }
+        var newCapacity = max(storage.capacity, 64)
+        while newCapacity < needed { newCapacity *= 2 }
+        storage.grow(to: newCapacity)
+    }
+
+    /// Appends raw bytes.
+    @inline(__always)
+    public mutating func writeBytes(_ bytes: UnsafeRawBufferPointer) {
+        guard bytes.count > 0 else { return }
+        reserveWritable(bytes.count)
+        (storage.bytes + writerIndex).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+        writerIndex += bytes.count
+    }
+
+    /// Appends a sequence of bytes.
+    @inline(__always)
+    public mutating func writeBytes(_ bytes: some Sequence<UInt8>) {
+        if let done: Void = bytes.withContiguousStorageIfAvailable({ writeBytes(UnsafeRawBufferPointer($0)) }) {
+            return done
+        }
+        for byte in bytes { writeInteger(byte) }
+    }
+
+    /// Appends another buffer's unread bytes.
+    public mutating func writeBuffer(_ other: ByteBuffer) {
+        other.withReadableBytes { writeBytes($0) }
+    }
+
+    /// Appends the UTF-8 bytes of `string`.
+    @inline(__always)
+    public mutating func writeString(_ string: String) {
+        var string = string
+        string.withUTF8 { writeBytes(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Appends an integer in big-endian (network) byte order, or little-endian when asked.
+    @inline(__always)
+    public mutating func writeInteger<T: FixedWidthInteger>(_ value: T, bigEndian: Bool = true) {
+        var ordered = bigEndian ? value.bigEndian : value.littleEndian
+        withUnsafeBytes(of: &ordered) { writeBytes($0) }
+    }
+
+    /// Lets `body` write up to `count` bytes straight into the buffer's free space (as `read()` does);
+    /// `body` returns how many it wrote.
+    @inline(__always)
+    public mutating func writeWithUnsafeMutableBytes(
+        minimumWritable count: Int, _ body: (UnsafeMutableRawBufferPointer) throws -> Int
+    ) rethrows -> Int {
+        reserveWritable(count)
+        let space = UnsafeMutableRawBufferPointer(start: storage.bytes + writerIndex, count: storage.capacity - writerIndex)
+        let written = try body(space)
+        precondition(written >= 0 && written <= space.count, "wrote outside the buffer")
+        writerIndex += written
+        return written
+    }
+
+    /// Drops bytes written after `index` (a writer index taken earlier), undoing a failed encode.
+    public mutating func truncate(toWriterIndex index: Int) {
+        precondition(index >= readerIndex && index <= writerIndex)
+        writerIndex = index
+    }
+
+    // MARK: reading
+
+    /// Calls `body` with the unread bytes. The pointer is valid only inside `body`.
+    @inline(__always)
+    public func withReadableBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(start: storage.bytes + readerIndex, count: readableBytes))
+    }
+
+    /// Marks `count` bytes as read.
+    @inline(__always)
+    public mutating func moveReaderIndex(forwardBy count: Int) {
+        precondition(count >= 0 && count <= readableBytes, "cannot consume \(count) of \(readableBytes) bytes")
+        readerIndex += count
+        if readerIndex == writerIndex {
+            readerIndex = 0
+            writerIndex = 0
+        }
+    }
+
+    /// Forgets every byte, keeping the capacity.
+    public mutating func clear() {
+        readerIndex = 0
+        writerIndex = 0
+    }
+
+    /// The unread bytes as an array (a copy).
+    public var readableBytesArray: [UInt8] { withReadableBytes { Array($0) } }
+
+    /// The unread bytes decoded as UTF-8 (invalid sequences become U+FFFD).
+    public var readableString: String { withReadableBytes { String(decoding: $0, as: UTF8.self) } }
+
+    /// Moves the unread bytes to the front so the freed space at the start can be reused. Indexes
+    /// taken before are invalid afterwards.
+    public mutating func compact() {
+        guard readerIndex > 0 else { return }
+        reserveWritable(0)
+        let count = readableBytes
+        if count > 0 { storage.bytes.copyMemory(from: storage.bytes + readerIndex, byteCount: count) }
+        readerIndex = 0
+        writerIndex = count
+    }
+
+    func bytesPointer(at index: Int) -> UnsafeMutableRawPointer { storage.bytes + index }
+
+    /// Where the unread bytes start; stable while this buffer holds its storage and is not written.
+    var readablePointer: UnsafeRawPointer { UnsafeRawPointer(storage.bytes + readerIndex) }
+}
+
+extension ByteBuffer {
+    /// Overwrites already written bytes at `index` (an absolute writer position) with `value`,
+    /// big-endian: for length headers filled in after the payload.
+    public mutating func setInteger<T: FixedWidthInteger>(_ value: T, at index: Int, bigEndian: Bool = true) {
+        precondition(index >= readerIndex && index + MemoryLayout<T>.size <= writerIndex, "setInteger outside the written bytes")
+        reserveWritable(0)  // unique storage; indexes do not move
+        var ordered = bigEndian ? value.bigEndian : value.littleEndian
+        withUnsafeBytes(of: &ordered) { bytesPointer(at: index).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+    }
+}

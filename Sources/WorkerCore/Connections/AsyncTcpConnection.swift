@@ -1,0 +1,151 @@
+import Glibc
+import Timer
+
+/// An outgoing connection: Workerman's `AsyncTcpConnection`.
+///
+/// ```swift
+/// let connection = try AsyncTcpConnection("text://127.0.0.1:5678")
+/// connection.onConnect = { $0.send("hello") }
+/// connection.onMessage = { _, data in print(data) }
+/// connection.onClose = { $0.reconnect(after: 1) }
+/// connection.connect()
+/// ```
+/// `connect()` returns at once; `onConnect` runs when the connection is made, or
+/// `onError(.connectFail, reason)` then `onClose` when it cannot be. Sends made before it connects
+/// are queued and delivered once it does. The scheme picks the protocol as for Workers (`tcp://`
+/// for raw bytes, `unix:///path` for a unix socket). A host name is resolved with getaddrinfo when
+/// `connect()` runs, which blocks the process for the lookup: prefer IP addresses on busy workers.
+public final class AsyncTcpConnection: TcpConnection {
+    /// The address as given.
+    public let remoteURL: String
+    /// The parsed address.
+    public let target: ListenAddress
+    /// A local "ip:port" to bind before connecting (Workerman's `socket.bindto` context option).
+    public var bindTo: String?
+    /// Called once the connection is made.
+    public var onConnect: ((TcpConnection) -> Void)?
+    private var reconnectTimer: TimerID?
+
+    /// An unconnected connection to `address` (`scheme://host:port` or `unix:///path`).
+    /// Throws when the address does not parse or its scheme names no registered protocol.
+    public init(_ address: String, bindTo: String? = nil) throws(AddressError) {
+        remoteURL = address
+        target = try ListenAddress(address)
+        self.bindTo = bindTo
+        let wire: (any WireProtocol.Type)?
+        if ProtocolRegistry.transports.contains(target.scheme) {
+            wire = nil
+        } else if let registered = ProtocolRegistry.lookup(target.scheme) {
+            wire = registered
+        } else {
+            throw AddressError("unknown protocol '\(target.scheme)' in \(address): register it with Worker.register(_:as:)")
+        }
+        super.init(fd: -1, remote: nil, protocol: wire)
+        if target.scheme == "unix" { transport = "unix" }
+    }
+
+    /// Starts connecting without blocking (except for a host-name lookup).
+    public func connect() {
+        guard state == .initial || state == .closed else { return }
+        reconnectTimer = nil
+        state = .connecting
+        do {
+            let address: SocketAddress
+            if let path = target.path {
+                guard let unixAddress = SocketAddress(unixPath: path) else { throw AddressError("unix path too long: \(path)") }
+                address = unixAddress
+            } else {
+                address = try SocketAddress.resolve(host: target.host, port: target.port)
+            }
+            remote = address
+            fd = try Sys.socket(domain: address.family, type: Int32(SOCK_STREAM.rawValue))
+            if address.family != AF_UNIX {
+                try? Sys.setOption(fd, level: Int32(IPPROTO_TCP), name: TCP_NODELAY, value: 1)
+            }
+            if let bindTo {
+                let local = try ListenAddress("tcp://" + bindTo)
+                try Sys.bind(fd, try SocketAddress.resolve(host: local.host, port: local.port))
+            }
+            let connectedAtOnce = try Sys.connect(fd, to: address)
+            if !isCounted {
+                isCounted = true
+                ConnectionStatistics.connectionCount += 1
+            }
+            try loop.register(fd, self, interest: .write)
+            if connectedAtOnce { loop.execute { [self] in self.connectionMade() } }
+        } catch {
+            connectFailed("\(error)")
+        }
+    }
+
+    /// Connects again after `delay` seconds (at once for 0), typically from `onClose`. An open
+    /// connection is closed first without running `onClose`.
+    public func reconnect(after delay: Double = 0) {
+        if let reconnectTimer { Timer.del(reconnectTimer) }
+        reconnectTimer = nil
+        if fd >= 0 {
+            loop.deregister(fd)
+            Sys.close(fd)
+            fd = -1
+        }
+        if isCounted {
+            isCounted = false
+            ConnectionStatistics.connectionCount -= 1
+        }
+        state = .initial
+        sendQueue.removeAll()
+        receiveBuffer = nil
+        pendingPacketLength = nil
+        isPaused = false
+        guard delay > 0 else {
+            connect()
+            return
+        }
+        reconnectTimer = Timer.add(delay, persistent: false) { [self] in self.connect() }
+    }
+
+    /// The old spelling, as Workerman's `reConnect`.
+    public func reConnect(_ delay: Double = 0) { reconnect(after: delay) }
+
+    override func handleWritable() {
+        if state == .connecting {
+            let error = Sys.pendingError(fd)
+            if error == 0 {
+                connectionMade()
+            } else {
+                connectFailed(SyscallError("connect", errno: error).reason)
+            }
+            return
+        }
+        super.handleWritable()
+    }
+
+    override func handleHangup() {
+        if state == .connecting {
+            connectFailed(SyscallError("connect", errno: Sys.pendingError(fd)).reason)
+        } else {
+            super.handleHangup()
+        }
+    }
+
+    private func connectionMade() {
+        guard state == .connecting else { return }
+        local = nil
+        state = .established
+        updateInterest()
+        self.protocol?.connectionOpened(self)
+        guard state == .established else { return }
+        onConnect?(self)
+        if state == .established && !sendQueue.isEmpty { flushQueue() }
+    }
+
+    private func connectFailed(_ reason: String) {
+        reportError(.connectFail, "connect to \(target) failed: \(reason)")
+        destroy()
+    }
+
+    override func releaseCallbacks() {
+        super.releaseCallbacks()
+        onConnect = nil
+    }
+}

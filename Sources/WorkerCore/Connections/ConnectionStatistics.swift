@@ -1,0 +1,35 @@
+/// Per-process counters that `status` reports (Workerman's `ConnectionInterface::$statistics`).
+public enum ConnectionStatistics {
+    /// Connections open now in this process (accepted and outgoing).
+    nonisolated(unsafe) public static var connectionCount = 0  // one thread per process
+    /// Packets received and handed to `onMessage` since the process started.
+    nonisolated(unsafe) public static var totalRequest = 0
+    /// Sends that failed: dropped on a full buffer or written to a closed peer.
+    nonisolated(unsafe) public static var sendFail = 0
+    /// Exceptions thrown by decoders.
+    nonisolated(unsafe) public static var throwException = 0
+}
+
+/// The codes `onError` receives, with Workerman's numbers.
+public enum ConnectionErrorCode: Int, Sendable {
+    /// An outgoing connection could not be made (`WORKERMAN_CONNECT_FAIL`).
+    case connectFail = 1
+    /// A send failed: the peer is gone, or the send buffer was full and the data dropped
+    /// (`WORKERMAN_SEND_FAIL`).
+    case sendFail = 2
+}
+
+/// Workerman's name for `ConnectionErrorCode.connectFail`.
+public let WORKERMAN_CONNECT_FAIL = ConnectionErrorCode.connectFail
+/// Workerman's name for `ConnectionErrorCode.sendFail`.
+public let WORKERMAN_SEND_FAIL = ConnectionErrorCode.sendFail
+
+/// What `send` did with the data (Workerman's `true` / `null` / `false`).
+public enum SendResult: Equatable, Sendable {
+    /// Handed to the kernel's socket buffer (not a proof that the peer got it).
+    case written
+    /// Kept in the connection's send buffer, to be written when the socket can take it.
+    case queued
+    /// Not sent: the connection is closing or closed, or the send buffer was full.
+    case failed
+}

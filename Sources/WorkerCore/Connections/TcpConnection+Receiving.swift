@@ -1,0 +1,142 @@
+import Glibc
+
+extension TcpConnection {
+    /// Reads what arrived and delivers every complete packet.
+    ///
+    /// Bytes are read into the loop's shared buffer and parsed there; only the tail that does not
+    /// form a complete packet is copied into the connection's own buffer. A packet too large for
+    /// the shared buffer is read straight into the connection's buffer.
+    func handleReadable() {
+        guard state == .established, !isPaused else { return }
+        if let needed = pendingPacketLength, needed - receiveBufferSize > loop.readBuffer.count {
+            readIntoOwnBuffer(upTo: needed - receiveBufferSize)
+            return
+        }
+        let shared = loop.readBuffer
+        let count: Int
+        do {
+            guard case .processed(let n) = try Sys.read(fd, shared) else { return }
+            count = n
+        } catch {
+            destroy()  // ECONNRESET and the like: the peer is gone
+            return
+        }
+        guard count > 0 else {
+            destroy()  // end of file
+            return
+        }
+        bytesRead += count
+        let received = ByteView(UnsafeRawBufferPointer(rebasing: shared[0..<count]))
+        guard self.protocol != nil else {
+            onMessage?(self, .binary(received.bytes))
+            return
+        }
+        if receiveBuffer == nil {
+            let consumed = parsePackets(received)
+            if consumed < count && state == .established {
+                var rest = ByteBuffer(capacity: max(count - consumed, min(pendingPacketLength ?? 0, maxPackageSize)))
+                rest.writeBytes(received.slice(consumed..<count).buffer)
+                receiveBuffer = rest
+            }
+        } else {
+            receiveBuffer!.writeBytes(received.buffer)
+            parseReceiveBuffer()
+        }
+    }
+
+    private func readIntoOwnBuffer(upTo wanted: Int) {
+        var buffer = receiveBuffer ?? ByteBuffer(capacity: wanted)
+        receiveBuffer = nil
+        var failed = false
+        let count = buffer.writeWithUnsafeMutableBytes(minimumWritable: min(wanted, 4 * 1024 * 1024)) { space in
+            let limited = UnsafeMutableRawBufferPointer(rebasing: space.prefix(wanted))
+            switch (try? Sys.read(fd, limited)) ?? .processed(-1) {
+            case .processed(let n) where n > 0: return n
+            case .processed: failed = true
+            case .wouldBlock: break
+            }
+            return 0
+        }
+        receiveBuffer = buffer
+        if failed {
+            destroy()
+            return
+        }
+        bytesRead += count
+        if count > 0 { parseReceiveBuffer() }
+    }
+
+    /// Delivers the complete packets held in the connection's own buffer.
+    func parseReceiveBuffer() {
+        guard var buffer = receiveBuffer, state == .established, !isPaused else { return }
+        receiveBuffer = nil
+        let consumed = buffer.withReadableBytes { parsePackets(ByteView($0)) }
+        guard state == .established else { return }
+        buffer.moveReaderIndex(forwardBy: consumed)
+        if buffer.readerIndex > buffer.readableBytes { buffer.compact() }
+        if !buffer.isEmpty {
+            if receiveBuffer != nil { buffer.writeBuffer(receiveBuffer!) }
+            receiveBuffer = buffer
+        }
+    }
+
+    /// Cuts packets from `bytes` with the protocol, decodes each and calls `onMessage`; returns the
+    /// number of bytes consumed. Stops early when the connection pauses or closes.
+    func parsePackets(_ bytes: ByteView) -> Int {
+        guard let wire = self.protocol else { return 0 }
+        var offset = 0
+        defer { uncork() }
+        while offset < bytes.count && state == .established && !isPaused {
+            let rest = bytes.dropping(first: offset)
+            let length: Int
+            if let known = pendingPacketLength {
+                length = known
+            } else {
+                switch wire.input(rest, connection: self) {
+                case .needMore:
+                    return offset
+                case .invalid(let reason):
+                    fail("bad packet: \(reason)")
+                    return offset
+                case .packet(let measured):
+                    guard measured > 0 else {
+                        fail("bad packet: the protocol measured \(measured) bytes")
+                        return offset
+                    }
+                    guard measured <= maxPackageSize else {
+                        fail("packet of \(measured) bytes is over maxPackageSize (\(maxPackageSize))")
+                        return offset
+                    }
+                    length = measured
+                }
+                guard state == .established else { return offset }
+            }
+            guard rest.count >= length else {
+                pendingPacketLength = length
+                return offset
+            }
+            pendingPacketLength = nil
+            offset += length
+            ConnectionStatistics.totalRequest += 1
+            let message: Message
+            do {
+                message = try wire.decode(rest.slice(0..<length), connection: self)
+            } catch {
+                ConnectionStatistics.throwException += 1
+                fail("cannot decode packet: \(error)")
+                return offset
+            }
+            isCorked = offset < bytes.count
+            onMessage?(self, message)
+        }
+        return offset
+    }
+
+    /// Ends a batch: writes the replies queued while it ran.
+    private func uncork() {
+        isCorked = false
+        if !sendQueue.isEmpty && !loop.interest(fd).contains(.write) && state != .closed {
+            flushQueue()
+        }
+    }
+}

@@ -1,0 +1,230 @@
+import Glibc
+
+/// A TCP or unix-socket stream connection: accepted by a Worker, or made by `AsyncTcpConnection`.
+///
+/// Reading cuts the stream into packets with the connection's protocol and calls `onMessage` for
+/// each. `send` writes at once when it can and queues the rest in an application-level send buffer
+/// limited by `maxSendBufferSize` (see `send(_:raw:)`). `close` flushes before closing, `destroy`
+/// does not; `onClose` runs exactly once either way.
+public class TcpConnection: Connection, EventHandler {
+    /// Where a connection is in its life (Workerman's status numbers).
+    public enum State: Int, Sendable {
+        case initial = 0
+        case connecting = 1
+        case established = 2
+        case closing = 8
+        case closed = 16
+    }
+
+    /// The send buffer limit for connections made from now on (Workerman's default: 1 MiB).
+    nonisolated(unsafe) public static var defaultMaxSendBufferSize = 1024 * 1024  // one thread per process
+    /// The largest packet a connection accepts by default (10 MiB); a larger one closes it.
+    nonisolated(unsafe) public static var defaultMaxPackageSize = 10 * 1024 * 1024  // one thread per process
+
+    /// The socket; -1 when there is none.
+    public internal(set) var fd: Int32 = -1
+    /// Where the connection is in its life.
+    public internal(set) var state: State = .initial
+    /// The send buffer limit: a send when this much is queued is dropped, and reaching it calls
+    /// `onBufferFull`. Changeable at any time.
+    public var maxSendBufferSize = TcpConnection.defaultMaxSendBufferSize
+    /// The largest packet this connection accepts; a protocol announcing a larger one closes it.
+    public var maxPackageSize = TcpConnection.defaultMaxPackageSize
+    /// Bytes received so far.
+    public internal(set) var bytesRead = 0
+    /// Bytes handed to the kernel so far.
+    public internal(set) var bytesWritten = 0
+    /// "tcp" or "unix" (and "ssl" once TLS is in use).
+    public internal(set) var transport = "tcp"
+
+    /// Called when the connection closes, exactly once per connection, however it closed.
+    public var onClose: ((TcpConnection) -> Void)?
+    /// Called when the send buffer reaches `maxSendBufferSize`.
+    public var onBufferFull: ((TcpConnection) -> Void)?
+    /// Called when the send buffer has been written out completely.
+    public var onBufferDrain: ((TcpConnection) -> Void)?
+    /// Called on a failed send or connect, with Workerman's code and a message.
+    public var onError: ((TcpConnection, ConnectionErrorCode, String) -> Void)?
+
+    var sendQueue = SendQueue()
+    /// Received bytes no packet has consumed yet; nil when there are none.
+    var receiveBuffer: ByteBuffer?
+    /// The length of the packet being received, once `input` has measured it.
+    var pendingPacketLength: Int?
+    /// True while the connection is parsing a batch of packets and more follow the current one:
+    /// replies are queued then and written together when the batch ends.
+    var isCorked = false
+    /// True while `pauseRecv` is in force.
+    public internal(set) var isPaused = false
+    var remote: SocketAddress?
+    var local: SocketAddress?
+    var isCounted = false
+
+    let loop = EventLoop.current
+
+    init(fd: Int32, remote: SocketAddress?, protocol: (any WireProtocol.Type)?) {
+        super.init(protocol: `protocol`)
+        self.fd = fd
+        self.remote = remote
+        if remote?.isUnix == true { transport = "unix" }
+    }
+
+    /// The peer's address.
+    public override var remoteAddress: SocketAddress? { remote }
+
+    /// The local address.
+    public override var localAddress: SocketAddress? {
+        if local == nil, fd >= 0 { local = Sys.localAddress(fd) }
+        return local
+    }
+
+    /// Encodes `message` with the connection's protocol (unless `raw`) and sends it.
+    ///
+    /// Workerman's rules, exactly:
+    /// - closing or closed: `.failed`;
+    /// - something is already queued and the queue has reached `maxSendBufferSize`: the data is
+    ///   dropped, `onError(.sendFail, "send buffer full and drop package")` runs, the process's
+    ///   `send_fail` grows, `.failed` (the connection stays open);
+    /// - nothing queued: written at once, `.written`; what the kernel does not take is queued, `.queued`;
+    /// - otherwise (or while connecting) the whole message is queued, `.queued`, even when that takes
+    ///   the queue past the limit; `onBufferFull` runs whenever the queue ends up at or over it;
+    /// - the peer is gone: `onError(.sendFail, "client closed")`, the connection is destroyed, `.failed`.
+    ///
+    /// Inside `onMessage`, while more packets of the same read wait to be delivered, replies are
+    /// queued (`.queued`) and written together, with one system call, when the batch ends.
+    @discardableResult
+    public override func send(_ message: Message, raw: Bool = false) -> SendResult {
+        sendMessage(message, raw: raw)
+    }
+
+    /// The number of bytes waiting in the send buffer.
+    public var sendBufferSize: Int { sendQueue.byteCount }
+
+    /// The number of received bytes waiting for a complete packet.
+    public var receiveBufferSize: Int { receiveBuffer?.readableBytes ?? 0 }
+
+    /// Starts reading an established socket and announces it: protocol hook, then `onConnect`.
+    func start(onConnect: ((TcpConnection) -> Void)?) {
+        state = .established
+        if !isCounted {
+            isCounted = true
+            ConnectionStatistics.connectionCount += 1
+        }
+        do {
+            try loop.register(fd, self, interest: wantedInterest)
+        } catch {
+            Log.write("cannot watch connection \(id): \(error)")
+            destroy()
+            return
+        }
+        self.protocol?.connectionOpened(self)
+        guard state == .established else { return }
+        onConnect?(self)
+    }
+
+    /// What the loop should watch for now.
+    var wantedInterest: Interest {
+        var interest: Interest = []
+        if state == .established && !isPaused { interest.insert(.read) }
+        if !sendQueue.isEmpty && (state == .established || state == .closing) { interest.insert(.write) }
+        if state == .connecting { interest = .write }
+        return interest
+    }
+
+    func updateInterest() {
+        guard fd >= 0, state != .closed else { return }
+        loop.setInterest(fd, wantedInterest)
+    }
+
+    // MARK: closing
+
+    /// Closes after `data` (encoded unless `raw`) and everything already queued has been written.
+    /// Reading stops at once. A connection still connecting is destroyed.
+    public override func close(_ data: Message? = nil, raw: Bool = false) {
+        if state == .connecting || state == .initial {
+            destroy()
+            return
+        }
+        guard state == .established else { return }
+        if let data { send(data, raw: raw) }
+        guard state == .established else { return }
+        state = .closing
+        if sendQueue.isEmpty {
+            destroy()
+        } else {
+            updateInterest()
+        }
+    }
+
+    /// Closes at once, dropping whatever is queued. `onClose` runs (once).
+    public func destroy() {
+        guard state != .closed else { return }
+        let wasOpen = fd >= 0
+        if wasOpen {
+            loop.deregister(fd)
+            if state == .closing { Sys.shutdownWrite(fd) }
+            Sys.close(fd)
+            fd = -1
+        }
+        state = .closed
+        sendQueue.removeAll()
+        receiveBuffer = nil
+        pendingPacketLength = nil
+        if isCounted {
+            isCounted = false
+            ConnectionStatistics.connectionCount -= 1
+        }
+        worker?.connections.removeValue(forKey: id)
+        onClose?(self)
+        self.protocol?.connectionClosed(self)
+        if state == .closed { releaseCallbacks() }
+    }
+
+    /// Drops the callbacks (and what they capture) once the connection is over for good.
+    func releaseCallbacks() {
+        onMessage = nil
+        onClose = nil
+        onBufferFull = nil
+        onBufferDrain = nil
+        onError = nil
+    }
+
+    // MARK: flow control
+
+    /// Stops reading: no `onMessage` until `resumeRecv()`; the kernel's buffer fills and the peer slows down.
+    public override func pauseRecv() {
+        guard !isPaused else { return }
+        isPaused = true
+        updateInterest()
+    }
+
+    /// Reads again; packets already received are delivered right after the current callback returns.
+    public override func resumeRecv() {
+        guard isPaused else { return }
+        isPaused = false
+        updateInterest()
+        if receiveBuffer != nil {
+            loop.execute { [weak self] in self?.parseReceiveBuffer() }
+        }
+    }
+
+    // MARK: events
+
+    func handleWritable() {
+        flushQueue()
+    }
+
+    func handleHangup() {
+        destroy()
+    }
+
+    func reportError(_ code: ConnectionErrorCode, _ message: String) {
+        onError?(self, code, message)
+    }
+
+    /// Logs why the connection is being closed, then destroys it.
+    func fail(_ reason: String) {
+        Log.write("connection \(id) from \(remote?.description ?? "?") closed: \(reason)")
+        destroy()
+    }
+}

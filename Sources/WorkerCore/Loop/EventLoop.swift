@@ -1,0 +1,226 @@
+import CEpoll
+import Glibc
+import Timer
+
+/// The event loop of a process: epoll (level-triggered) over nonblocking descriptors, the process's
+/// timers, signals through a signalfd, and an eventfd to wake it.
+///
+/// One loop runs per process, on its one thread (`EventLoop.current`). Handlers are kept in an array
+/// indexed by descriptor; each registration gets a generation number, carried in the epoll event
+/// next to the descriptor, so that an event queued for a descriptor that was closed and reused in
+/// the same round is recognised as stale and dropped.
+public final class EventLoop {
+    private struct Registration {
+        var handler: EventHandler?
+        var interest: Interest = []
+        var generation: UInt32 = 0
+    }
+
+    /// The loop of this process, made on first use.
+    nonisolated(unsafe) public static let current = EventLoop()  // owned by the process's one thread
+
+    private let epollFD: Int32
+    private let wakeFD: Int32
+    private var registrations: [Registration] = []
+    private var nextGeneration: UInt32 = 0
+    private var events: UnsafeMutablePointer<epoll_event>
+    private var eventCapacity: Int32 = 256
+    private var deferred: [() -> Void] = []
+    private var stopRequested = false
+    private lazy var wakeHandler = WakeHandler(loop: self)
+    lazy var signals = SignalDispatcher(loop: self)
+
+    /// True while `run()` is running.
+    public private(set) var isRunning = false
+
+    /// Shared by every connection of this loop: bytes are read here first, and only what a protocol
+    /// cannot consume yet is copied into the connection's own buffer.
+    let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
+    /// A reusable buffer that replies are encoded into before a direct write.
+    var encodeScratch: ByteBuffer? = ByteBuffer(capacity: 16 * 1024)
+
+    private init() {
+        do {
+            epollFD = try Sys.epollCreate()
+            wakeFD = try Sys.eventCounter()
+        } catch {
+            fatalError("cannot create the event loop: \(error)")
+        }
+        events = .allocate(capacity: Int(eventCapacity))
+        try! register(wakeFD, wakeHandler, interest: .read)
+    }
+
+    // MARK: registration
+
+    /// Starts watching `fd` for `interest` on behalf of `handler`.
+    func register(_ fd: Int32, _ handler: EventHandler, interest: Interest) throws(SyscallError) {
+        let index = Int(fd)
+        if index >= registrations.count {
+            registrations.append(contentsOf: repeatElement(Registration(), count: index - registrations.count + 1))
+        }
+        nextGeneration &+= 1
+        registrations[index] = Registration(handler: handler, interest: interest, generation: nextGeneration)
+        try Sys.epollControl(epollFD, EPOLL_CTL_ADD, fd, events: epollEvents(interest), data: eventData(fd))
+    }
+
+    /// Changes what `fd` is watched for.
+    func setInterest(_ fd: Int32, _ interest: Interest) {
+        let index = Int(fd)
+        guard index < registrations.count, registrations[index].handler != nil,
+            registrations[index].interest != interest
+        else { return }
+        registrations[index].interest = interest
+        try? Sys.epollControl(epollFD, EPOLL_CTL_MOD, fd, events: epollEvents(interest), data: eventData(fd))
+    }
+
+    /// What `fd` is watched for now.
+    func interest(_ fd: Int32) -> Interest {
+        Int(fd) < registrations.count ? registrations[Int(fd)].interest : []
+    }
+
+    /// Stops watching `fd`. Call it before closing the descriptor.
+    func deregister(_ fd: Int32) {
+        let index = Int(fd)
+        guard index < registrations.count, registrations[index].handler != nil else { return }
+        registrations[index] = Registration()
+        _ = try? Sys.epollControl(epollFD, EPOLL_CTL_DEL, fd, events: 0, data: 0)
+    }
+
+    /// The number of descriptors watched, the loop's own wake-up descriptors included.
+    public var registeredCount: Int { registrations.reduce(0) { $0 + ($1.handler == nil ? 0 : 1) } }
+
+    private func epollEvents(_ interest: Interest) -> UInt32 {
+        var events = UInt32(EPOLLRDHUP.rawValue)
+        if interest.contains(.read) { events |= UInt32(EPOLLIN.rawValue) }
+        if interest.contains(.write) { events |= UInt32(EPOLLOUT.rawValue) }
+        return events
+    }
+
+    private func eventData(_ fd: Int32) -> UInt64 {
+        UInt64(registrations[Int(fd)].generation) << 32 | UInt64(UInt32(bitPattern: fd))
+    }
+
+    // MARK: running
+
+    /// Runs until `stop()`: waits for events, dispatches them, runs due timers and deferred work.
+    public func run() {
+        isRunning = true
+        stopRequested = false
+        defer { isRunning = false }
+        while !stopRequested { runOnce() }
+    }
+
+    /// Makes `run()` return after the current round. From another thread use `stopFromAnyThread()`.
+    public func stop() {
+        stopRequested = true
+    }
+
+    /// Wakes the loop if it is waiting. Safe from any thread.
+    public func wakeUp() {
+        var one: UInt64 = 1
+        _ = Glibc.write(wakeFD, &one, 8)
+    }
+
+    /// Makes `run()` return soon. Safe from any thread (tests use it).
+    public func stopFromAnyThread() {
+        var stop = WakeHandler.stopValue
+        _ = Glibc.write(wakeFD, &stop, 8)
+    }
+
+    /// Runs `body` on the loop after the current event has been handled (Workerman code calls this
+    /// "next tick"). Deferred work runs before the loop waits again.
+    public func execute(_ body: @escaping () -> Void) {
+        deferred.append(body)
+    }
+
+    /// One round: deferred work, a wait no longer than the next timer, the events, the due timers.
+    /// `maxWait` (seconds) bounds the wait.
+    public func runOnce(maxWait: Double? = nil) {
+        runDeferred()
+        let count: Int
+        do {
+            count = try Sys.epollWait(epollFD, events, capacity: eventCapacity, timeoutMilliseconds: waitTimeout(maxWait))
+        } catch {
+            fatalError("event loop: \(error)")
+        }
+        for index in 0..<count { dispatch(events[index]) }
+        if count == Int(eventCapacity) { growEventCapacity() }
+        Timer.queue.runExpired()
+        runDeferred()
+    }
+
+    private func waitTimeout(_ maxWait: Double?) -> Int32 {
+        if !deferred.isEmpty || stopRequested { return 0 }
+        var timeout: Int64 = -1
+        if let deadline = Timer.queue.nextDeadline {
+            let now = MonotonicClock.now()
+            timeout = deadline <= now ? 0 : Int64((deadline - now + 999_999) / 1_000_000)
+        }
+        if let maxWait {
+            let limit = Int64(max(0, maxWait) * 1000)
+            timeout = timeout < 0 ? limit : min(timeout, limit)
+        }
+        return Int32(clamping: timeout)
+    }
+
+    @inline(__always)
+    private func dispatch(_ event: epoll_event) {
+        var event = event
+        let data = cepoll_event_data(&event)
+        let fd = Int(UInt32(truncatingIfNeeded: data))
+        let generation = UInt32(truncatingIfNeeded: data >> 32)
+        guard fd < registrations.count, registrations[fd].generation == generation,
+            let handler = registrations[fd].handler
+        else { return }  // stale: the descriptor was closed (and maybe reused) earlier in this round
+        let flags = event.events
+        let failed = flags & UInt32(EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0
+        let interest = registrations[fd].interest
+        var handled = false
+        if interest.contains(.read) && (flags & UInt32(EPOLLIN.rawValue | EPOLLRDHUP.rawValue) != 0 || failed) {
+            handler.handleReadable()
+            handled = true
+        }
+        if flags & UInt32(EPOLLOUT.rawValue) != 0 || failed {
+            guard registrations[fd].generation == generation, registrations[fd].interest.contains(.write) else { return }
+            handler.handleWritable()
+            handled = true
+        }
+        if failed && !handled && registrations[fd].generation == generation {
+            handler.handleHangup()
+        }
+    }
+
+    private func runDeferred() {
+        while !deferred.isEmpty {
+            let batch = deferred
+            deferred.removeAll(keepingCapacity: true)
+            for body in batch { body() }
+        }
+    }
+
+    private func growEventCapacity() {
+        guard eventCapacity < 8192 else { return }
+        events.deallocate()
+        eventCapacity *= 2
+        events = .allocate(capacity: Int(eventCapacity))
+    }
+
+    /// Forgets every registration, timer and deferred task and closes nothing: for a child process
+    /// after fork, whose inherited descriptors belong to the parent's loop.
+    func forgetInheritedState() {
+        deferred.removeAll()
+    }
+
+    /// Reads the wake-up counter; a count at or above `stopValue` is a cross-thread stop request.
+    private final class WakeHandler: EventHandler {
+        static let stopValue: UInt64 = 1 << 32
+        unowned let loop: EventLoop
+
+        init(loop: EventLoop) { self.loop = loop }
+
+        func handleReadable() {
+            var value: UInt64 = 0
+            if Glibc.read(loop.wakeFD, &value, 8) == 8, value >= Self.stopValue { loop.stop() }
+        }
+    }
+}

@@ -1,0 +1,169 @@
+import Glibc
+import Timer
+
+/// A Worker's listening socket, watched by the loop while the Worker accepts.
+protocol Listener: AnyObject {
+    var fd: Int32 { get }
+    var localAddress: SocketAddress? { get }
+    func pauseAccept()
+    func resumeAccept()
+}
+
+/// Opens listening sockets: binds in the calling process and reports errors in one line.
+enum ListenSocket {
+    /// A bound, listening (for streams) nonblocking socket for `worker`'s address.
+    static func open(for worker: Worker) throws(WorkerError) -> (Int32, SocketAddress) {
+        guard let address = worker.address else { throw WorkerError("\(worker.name) has no address to listen on") }
+        let datagram = worker.transport == "udp"
+        let socketAddress: SocketAddress
+        if let path = address.path {
+            guard let unix = SocketAddress(unixPath: path) else { throw WorkerError("unix socket path too long: \(path)") }
+            removeStaleUnixSocket(path)
+            socketAddress = unix
+        } else {
+            do {
+                socketAddress = try SocketAddress.resolve(host: address.host, port: address.port, datagram: datagram)
+            } catch {
+                throw WorkerError("cannot listen on \(address): \(error)")
+            }
+        }
+        let type = datagram ? Int32(SOCK_DGRAM.rawValue) : Int32(SOCK_STREAM.rawValue)
+        do throws(SyscallError) {
+            let fd = try Sys.socket(domain: socketAddress.family, type: type)
+            do {
+                try configure(fd, family: socketAddress.family, datagram: datagram, reusePort: worker.reusePort)
+                try Sys.bind(fd, socketAddress)
+                if !datagram { try Sys.listen(fd, backlog: worker.backlog) }
+            } catch {
+                Sys.close(fd)
+                throw error
+            }
+            return (fd, socketAddress)
+        } catch {
+            throw WorkerError("cannot listen on \(address): \(error.reason)")
+        }
+    }
+
+    private static func configure(_ fd: Int32, family: Int32, datagram: Bool, reusePort: Bool) throws(SyscallError) {
+        if family != AF_UNIX {
+            try Sys.setOption(fd, level: SOL_SOCKET, name: SO_REUSEADDR, value: 1)
+            if reusePort { try Sys.setOption(fd, level: SOL_SOCKET, name: SO_REUSEPORT, value: 1) }
+            if family == AF_INET6 { try Sys.setOption(fd, level: Int32(IPPROTO_IPV6), name: IPV6_V6ONLY, value: 0) }
+            if !datagram {
+                // Inherited by accepted sockets: small replies go out at once; dead peers are found.
+                try Sys.setOption(fd, level: Int32(IPPROTO_TCP), name: TCP_NODELAY, value: 1)
+                try Sys.setOption(fd, level: SOL_SOCKET, name: SO_KEEPALIVE, value: 1)
+            }
+        }
+    }
+
+    /// A socket file left by a process that died is removed; a live one (something accepts on it)
+    /// is left for bind to report as in use.
+    private static func removeStaleUnixSocket(_ path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFSOCK, let address = SocketAddress(unixPath: path) else {
+            return
+        }
+        let probe = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        defer { Glibc.close(probe) }
+        let refused = address.withSockAddr { Glibc.connect(probe, $0, $1) } != 0 && errno == ECONNREFUSED
+        if refused { unlink(path) }
+    }
+}
+
+/// Accepts stream connections (TCP or unix) for a Worker.
+final class StreamListener: Listener, EventHandler {
+    let fd: Int32
+    let localAddress: SocketAddress?
+    private unowned let worker: Worker
+    private let loop = EventLoop.current
+    private var isAccepting = false
+    private var reportedFullTable = false
+
+    init(fd: Int32, worker: Worker) {
+        self.fd = fd
+        self.worker = worker
+        localAddress = Sys.localAddress(fd)
+    }
+
+    func resumeAccept() {
+        guard !isAccepting else { return }
+        isAccepting = true
+        do {
+            try loop.register(fd, self, interest: .read)
+        } catch {
+            Log.write("cannot watch the listening socket of \(worker.name): \(error)")
+        }
+    }
+
+    func pauseAccept() {
+        guard isAccepting else { return }
+        isAccepting = false
+        loop.deregister(fd)
+    }
+
+    func handleReadable() {
+        for _ in 0..<64 {
+            guard isAccepting else { return }
+            let accepted: (Int32, SocketAddress)
+            do {
+                guard case .processed(let pair) = try Sys.accept(fd) else { return }  // another process took it
+                accepted = pair
+            } catch {
+                if error.errno == EMFILE || error.errno == ENFILE { backOff(error) }
+                return
+            }
+            worker.adopt(socket: accepted.0, remote: accepted.1)
+        }
+    }
+
+    /// Out of descriptors: stop accepting for a moment instead of spinning on the pending connection.
+    private func backOff(_ error: SyscallError) {
+        if !reportedFullTable {
+            reportedFullTable = true
+            Log.write("\(worker.name): accept failed (\(error.reason)); raise the open-file limit (ulimit -n)")
+        }
+        pauseAccept()
+        Timer.add(0.1, persistent: false) { [weak self] in self?.resumeAccept() }
+    }
+}
+
+/// Receives datagrams for a `udp://` Worker.
+final class DatagramListener: Listener, EventHandler {
+    let fd: Int32
+    let localAddress: SocketAddress?
+    private unowned let worker: Worker
+    private let loop = EventLoop.current
+    private var isReceiving = false
+
+    init(fd: Int32, worker: Worker) {
+        self.fd = fd
+        self.worker = worker
+        localAddress = Sys.localAddress(fd)
+    }
+
+    func resumeAccept() {
+        guard !isReceiving else { return }
+        isReceiving = true
+        try? loop.register(fd, self, interest: .read)
+    }
+
+    func pauseAccept() {
+        guard isReceiving else { return }
+        isReceiving = false
+        loop.deregister(fd)
+    }
+
+    func handleReadable() {
+        let shared = loop.readBuffer
+        for _ in 0..<64 {
+            guard isReceiving, case .processed(let (count, sender)) = (try? Sys.receive(fd, shared)) ?? .wouldBlock else {
+                return
+            }
+            let connection = UdpConnection(socket: fd, peer: sender, protocol: worker.protocol)
+            connection.worker = worker
+            deliverDatagram(
+                ByteView(UnsafeRawBufferPointer(rebasing: shared[0..<count])), from: connection, to: worker.onMessage)
+        }
+    }
+}

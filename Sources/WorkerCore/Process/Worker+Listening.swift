@@ -1,0 +1,53 @@
+import Glibc
+
+extension Worker {
+    /// Opens the Worker's listener in this process and starts accepting. Call it for a Worker made
+    /// inside a running process (in `onWorkerStart`, for an extra port that shares this process's
+    /// connections). Throws with a one-line reason: address in use, permission denied, bad address.
+    public func listen() throws(WorkerError) {
+        if let addressError { throw WorkerError(addressError.description) }
+        guard address != nil else { return }
+        if listener == nil {
+            let (fd, _) = try ListenSocket.open(for: self)
+            adoptListeningSocket(fd)
+        }
+        listener?.resumeAccept()
+    }
+
+    /// Takes an already bound and listening socket (inherited from the master) as this Worker's listener.
+    func adoptListeningSocket(_ fd: Int32) {
+        listener = transport == "udp" ? DatagramListener(fd: fd, worker: self) : StreamListener(fd: fd, worker: self)
+    }
+
+    /// Stops accepting and closes the listening socket (removing a unix socket's file).
+    public func unlisten() {
+        guard let listener else { return }
+        listener.pauseAccept()
+        Sys.close(listener.fd)
+        self.listener = nil
+    }
+
+    /// Stops accepting new connections but keeps the socket (a graceful stop).
+    public func pauseAccept() { listener?.pauseAccept() }
+
+    /// Accepts again after `pauseAccept()`.
+    public func resumeAccept() { listener?.resumeAccept() }
+
+    /// Removes the unix socket file this Worker listens on, if any.
+    func removeUnixSocketFile() {
+        if let path = address?.path { unlink(path) }
+    }
+
+    /// Wraps an accepted socket in a connection with this Worker's callbacks and announces it.
+    func adopt(socket: Int32, remote: SocketAddress) {
+        let connection = TcpConnection(fd: socket, remote: remote, protocol: self.protocol)
+        connection.worker = self
+        connection.onMessage = onMessage
+        connection.onClose = onClose
+        connection.onBufferFull = onBufferFull
+        connection.onBufferDrain = onBufferDrain
+        connection.onError = onError
+        connections[connection.id] = connection
+        connection.start(onConnect: onConnect)
+    }
+}

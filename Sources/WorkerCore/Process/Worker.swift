@@ -1,0 +1,116 @@
+/// A listening server and the code that handles its connections: Workerman's `Worker`.
+///
+/// ```swift
+/// let worker = Worker("text://0.0.0.0:5678")
+/// worker.count = 4
+/// worker.onMessage = { connection, data in
+///     connection.send("hello \(data)")
+/// }
+/// Worker.runAll()
+/// ```
+/// The scheme selects the protocol: `tcp`, `udp` and `unix` carry raw bytes, any other name is a
+/// registered protocol (`text`, `frame`, `http`, `websocket`, or yours: `Worker.register(_:as:)`).
+/// A Worker without an address listens on nothing and is useful for timers and outgoing connections.
+/// Callbacks run in the worker processes, never in the master.
+public final class Worker {
+    /// Every Worker made in this process, in order.
+    nonisolated(unsafe) public internal(set) static var all: [Worker] = []  // one thread per process
+
+    /// The address as given, e.g. "text://0.0.0.0:5678"; nil for a Worker that does not listen.
+    public let socketName: String?
+    /// This process's index among the Worker's processes: 0 to `count - 1`, kept by a replacement.
+    public internal(set) var id = 0
+    /// How many processes run this Worker. Set it before `runAll()`.
+    public var count = 1
+    /// The name shown by `status` and the start banner.
+    public var name = "none"
+    /// The protocol of accepted connections; nil for raw bytes. Picked from the scheme, and may be
+    /// set instead (a `tcp://` Worker with `protocol = Text.self` is a `text://` Worker).
+    public var `protocol`: (any WireProtocol.Type)?
+    /// "tcp" (the default) or "udp" (to run any protocol over datagrams); "unix" for unix sockets.
+    public var transport = "tcp"
+    /// Each process binds its own socket with SO_REUSEPORT instead of sharing the master's.
+    public var reusePort = false
+    /// The listen backlog.
+    public var backlog: Int32 = 102_400
+    /// The connections this process holds, by id.
+    public internal(set) var connections: [Int: TcpConnection] = [:]
+    /// The user the worker processes run as when started by root.
+    public var user: String?
+    /// The group the worker processes run as when started by root (default: the user's group).
+    public var group: String?
+    /// Whether `reload` replaces this Worker's processes; false processes only run `onWorkerReload`.
+    public var reloadable = true
+
+    /// Runs in each process when it starts.
+    public var onWorkerStart: ((Worker) -> Void)?
+    /// Runs in each process when it stops through a stop command or `stopAll()`.
+    public var onWorkerStop: ((Worker) -> Void)?
+    /// Runs in each process when a reload reaches it.
+    public var onWorkerReload: ((Worker) -> Void)?
+    /// Runs when a connection is accepted.
+    public var onConnect: ((TcpConnection) -> Void)?
+    /// Runs with each decoded packet (each datagram for UDP).
+    public var onMessage: ((Connection, Message) -> Void)?
+    /// Runs when a connection closes, exactly once per connection.
+    public var onClose: ((TcpConnection) -> Void)?
+    /// Runs when a connection's send buffer reaches its limit.
+    public var onBufferFull: ((TcpConnection) -> Void)?
+    /// Runs when a connection's send buffer has drained.
+    public var onBufferDrain: ((TcpConnection) -> Void)?
+    /// Runs on a failed send, with Workerman's code and a message.
+    public var onError: ((TcpConnection, ConnectionErrorCode, String) -> Void)?
+
+    /// The parsed address, or nil.
+    public let address: ListenAddress?
+    /// Why the address cannot be used, found when the Worker was made; reported by `listen()`.
+    let addressError: AddressError?
+    var listener: Listener?
+
+    /// A Worker listening on `socketName` (`scheme://host:port`, `unix:///path`), or on nothing.
+    public init(_ socketName: String? = nil) {
+        self.socketName = socketName
+        var parsed: ListenAddress?
+        var problem: AddressError?
+        if let socketName {
+            do {
+                let address = try ListenAddress(socketName)
+                parsed = address
+                if address.scheme == "udp" {
+                    transport = "udp"
+                } else if address.scheme == "unix" {
+                    transport = "unix"
+                } else if !ProtocolRegistry.transports.contains(address.scheme) {
+                    if let wire = ProtocolRegistry.lookup(address.scheme) {
+                        self.protocol = wire
+                    } else {
+                        problem = AddressError(
+                            "unknown protocol '\(address.scheme)' in \(socketName): "
+                                + "register it with Worker.register(_:as:) (known: \(ProtocolRegistry.schemes.joined(separator: ", ")))")
+                    }
+                }
+            } catch {
+                problem = error
+            }
+        }
+        address = parsed
+        addressError = problem
+        Worker.all.append(self)
+    }
+
+    /// Makes `type` the protocol of `scheme://` addresses, for Workers and outgoing connections.
+    public static func register(_ type: any WireProtocol.Type, as scheme: String) {
+        ProtocolRegistry.register(type, as: scheme)
+    }
+
+    /// The address the listener is bound to (with the port the kernel chose for port 0).
+    public var localAddress: SocketAddress? { listener?.localAddress }
+
+    /// "text://0.0.0.0:5678" with the real port once listening.
+    public var listenDescription: String {
+        guard let address else { return "none" }
+        guard let bound = localAddress, address.path == nil else { return address.description }
+        let host = address.host.contains(":") ? "[\(address.host)]" : address.host
+        return "\(address.scheme)://\(host):\(bound.port)"
+    }
+}
