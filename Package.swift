@@ -20,10 +20,12 @@ let package = Package(
         .target(name: "Protocols", dependencies: ["WorkerCore", "CBuiltinProtocols"]),
         .target(name: "Workerman", dependencies: ["WorkerCore", "Protocols", "Timer"]),
         .executableTarget(name: "TextEcho", dependencies: ["Workerman"], path: "Sources/Examples/TextEcho"),
+        // Test peers shared by the test targets: blocking socket clients, a client thread, a server process.
+        .target(name: "TestSupport", dependencies: ["WorkerCore"], path: "Tests/TestSupport"),
         .testTarget(name: "TimerTests", dependencies: ["Timer"]),
-        .testTarget(name: "WorkerCoreTests", dependencies: ["Workerman"]),
-        .testTarget(name: "ProtocolsTests", dependencies: ["Workerman"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Workerman"]),
+        .testTarget(name: "WorkerCoreTests", dependencies: ["Workerman", "TestSupport"]),
+        .testTarget(name: "ProtocolsTests", dependencies: ["Workerman", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Workerman", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

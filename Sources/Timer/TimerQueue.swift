@@ -72,7 +72,7 @@ public final class TimerQueue {
             guard var record = records[top.id], record.deadline == top.deadline else { continue }
             if record.persistent {
                 var next = top.deadline &+ record.interval
-                if next <= now { next = MonotonicClock.now() &+ record.interval }
+                if next <= now { next = now &+ record.interval }
                 record.deadline = next
                 records[top.id] = record
                 schedule(top.id, at: next)

@@ -35,6 +35,9 @@ public class Connection {
     /// Closes the connection after `data` (encoded unless `raw`) and everything queued is written.
     public func close(_ data: Message? = nil, raw: Bool = false) {}
 
+    /// Closes at once without flushing what is queued.
+    public func destroy() {}
+
     /// Stops reading from the connection (no `onMessage` until `resumeRecv`).
     public func pauseRecv() {}
 

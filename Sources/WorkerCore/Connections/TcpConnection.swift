@@ -69,6 +69,12 @@ public class TcpConnection: Connection, EventHandler {
         if remote?.isUnix == true { transport = "unix" }
     }
 
+    /// A connection with no socket, for driving a protocol's `input` / `decode` / `encode` in tests
+    /// (see `WireProtocolVerifier`). Sending to it fails; it never reads.
+    public static func unconnected(protocol: (any WireProtocol.Type)?) -> TcpConnection {
+        TcpConnection(fd: -1, remote: nil, protocol: `protocol`)
+    }
+
     /// The peer's address.
     public override var remoteAddress: SocketAddress? { remote }
 
@@ -157,7 +163,7 @@ public class TcpConnection: Connection, EventHandler {
     }
 
     /// Closes at once, dropping whatever is queued. `onClose` runs (once).
-    public func destroy() {
+    public override func destroy() {
         guard state != .closed else { return }
         let wasOpen = fd >= 0
         if wasOpen {

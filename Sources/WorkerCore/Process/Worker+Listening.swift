@@ -10,6 +10,7 @@ extension Worker {
         if listener == nil {
             let (fd, _) = try ListenSocket.open(for: self)
             adoptListeningSocket(fd)
+            ownsSocketFile = address?.path != nil
         }
         listener?.resumeAccept()
     }
@@ -19,12 +20,17 @@ extension Worker {
         listener = transport == "udp" ? DatagramListener(fd: fd, worker: self) : StreamListener(fd: fd, worker: self)
     }
 
-    /// Stops accepting and closes the listening socket (removing a unix socket's file).
+    /// Stops accepting and closes the listening socket; a unix socket's file is removed when this
+    /// process created it.
     public func unlisten() {
         guard let listener else { return }
         listener.pauseAccept()
         Sys.close(listener.fd)
         self.listener = nil
+        if ownsSocketFile {
+            removeUnixSocketFile()
+            ownsSocketFile = false
+        }
     }
 
     /// Stops accepting new connections but keeps the socket (a graceful stop).

@@ -66,6 +66,8 @@ public final class Worker {
     /// Why the address cannot be used, found when the Worker was made; reported by `listen()`.
     let addressError: AddressError?
     var listener: Listener?
+    /// True when this process bound the unix socket file (and so removes it).
+    var ownsSocketFile = false
 
     /// A Worker listening on `socketName` (`scheme://host:port`, `unix:///path`), or on nothing.
     public init(_ socketName: String? = nil) {

@@ -37,7 +37,6 @@ enum WorkerProcess {
         for worker in workers {
             worker.onWorkerStop?(worker)
             worker.unlisten()
-            worker.removeUnixSocketFile()
         }
         if graceful {
             exitWhenIdle()
