@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "Protocols", targets: ["Protocols"]),
         .library(name: "Timer", targets: ["Timer"]),
         .executable(name: "text-echo", targets: ["TextEcho"]),
+        .executable(name: "hello", targets: ["Hello"]),
     ],
     targets: [
         // Linux APIs Swift cannot import on its own: epoll, eventfd, signalfd, accept4, wait-status macros.
@@ -20,6 +21,8 @@ let package = Package(
         .target(name: "Protocols", dependencies: ["WorkerCore", "CBuiltinProtocols"]),
         .target(name: "Workerman", dependencies: ["WorkerCore", "Protocols", "Timer"]),
         .executableTarget(name: "TextEcho", dependencies: ["Workerman"], path: "Sources/Examples/TextEcho"),
+        // The README's ten-line server, built so that it cannot rot.
+        .executableTarget(name: "Hello", dependencies: ["Workerman"], path: "Sources/Examples/Hello"),
         // Test peers shared by the test targets: blocking socket clients, a client thread, a server process.
         .target(name: "TestSupport", dependencies: ["WorkerCore"], path: "Tests/TestSupport"),
         .testTarget(name: "TimerTests", dependencies: ["Timer"]),

@@ -7,8 +7,8 @@ public enum BuiltinProtocols {
     /// Scheme names and their protocols.
     public static var all: [(scheme: String, type: any WireProtocol.Type)] {
         [
-        ("text", Text.self),
-        ("frame", Frame.self),
+            ("text", Text.self),
+            ("frame", Frame.self),
         ]
     }
 

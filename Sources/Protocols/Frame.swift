@@ -11,7 +11,9 @@ public enum Frame: WireProtocol {
     /// The announced total length, once the header is in.
     public static func input(_ buffer: ByteView, connection: Connection) -> InputResult {
         guard let length = buffer.readInteger(at: 0, as: UInt32.self) else { return .needMore }
-        guard length >= UInt32(headerLength) else { return .invalid("frame length \(length) is below the 4-byte header") }
+        guard length >= UInt32(headerLength) else {
+            return .invalid("frame length \(length) is below the 4-byte header")
+        }
         return .packet(length: Int(length))
     }
 

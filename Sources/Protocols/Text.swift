@@ -10,7 +10,8 @@ public enum Text: WireProtocol {
     public static func input(_ buffer: ByteView, connection: Connection) -> InputResult {
         if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) { return .packet(length: newline + 1) }
         let limit = (connection as? TcpConnection)?.maxPackageSize ?? TcpConnection.defaultMaxPackageSize
-        return buffer.count >= limit ? .invalid("no newline in the first \(buffer.count) bytes (maxPackageSize \(limit))") : .needMore
+        return buffer.count >= limit
+            ? .invalid("no newline in the first \(buffer.count) bytes (maxPackageSize \(limit))") : .needMore
     }
 
     /// The line without its line ending.

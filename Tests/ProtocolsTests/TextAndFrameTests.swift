@@ -20,7 +20,8 @@ final class TextAndFrameTests: XCTestCase {
     }
 
     func testTextRefusesALineThatReachesMaxPackageSize() {
-        let outcome = WireProtocolVerifier.feed(Text.self, chunks: [Array(repeating: 0x41, count: 100)], maxPackageSize: 64)
+        let outcome = WireProtocolVerifier.feed(
+            Text.self, chunks: [Array(repeating: 0x41, count: 100)], maxPackageSize: 64)
         XCTAssertNotNil(outcome.error)
         let fits = WireProtocolVerifier.feed(Text.self, chunks: [Array(repeating: 0x41, count: 63)], maxPackageSize: 64)
         XCTAssertNil(fits.error)
@@ -41,7 +42,8 @@ final class TextAndFrameTests: XCTestCase {
     func testFrameDecodesEveryFrameInAnySplit() {
         let payloads: [[UInt8]] = [[], [1], Array("text".utf8), (0..<1000).map { UInt8($0 % 256) }]
         let input = payloads.flatMap(frame)
-        XCTAssertEqual(WireProtocolVerifier.verify(Frame.self, input: input, expecting: payloads.map { .binary($0) }), [])
+        XCTAssertEqual(
+            WireProtocolVerifier.verify(Frame.self, input: input, expecting: payloads.map { .binary($0) }), [])
     }
 
     func testFrameRefusesLengthsBelowItsHeaderAndOverTheLimit() {
@@ -59,9 +61,12 @@ final class TextAndFrameTests: XCTestCase {
     func testRandomBytesNeverCrashTheDecoders() {
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<500 {
-            let bytes = (0..<Int.random(in: 0..<200, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let bytes = (0..<Int.random(in: 0..<200, using: &generator)).map { _ in
+                UInt8.random(in: 0...255, using: &generator)
+            }
             for wire in [Text.self, Frame.self] as [any WireProtocol.Type] {
-                _ = WireProtocolVerifier.feed(wire, chunks: WireProtocolVerifier.splits(of: bytes, randomSplits: 2)[2], maxPackageSize: 4096)
+                _ = WireProtocolVerifier.feed(
+                    wire, chunks: WireProtocolVerifier.splits(of: bytes, randomSplits: 2)[2], maxPackageSize: 4096)
             }
         }
     }
@@ -76,7 +81,9 @@ final class TextAndFrameTests: XCTestCase {
 
     func testAUserProtocolRegistersByScheme() {
         enum Shout: WireProtocol {
-            static func input(_ buffer: ByteView, connection: Connection) -> InputResult { Text.input(buffer, connection: connection) }
+            static func input(_ buffer: ByteView, connection: Connection) -> InputResult {
+                Text.input(buffer, connection: connection)
+            }
             static func decode(_ packet: ByteView, connection: Connection) throws -> Message {
                 .text(try Text.decode(packet, connection: connection).string.uppercased())
             }

@@ -24,7 +24,9 @@ public final class BlockingListener: @unchecked Sendable {
     /// Accepts one connection, waiting at most `timeout` seconds.
     public func accept(timeout: Double = 5) throws -> BlockingClient {
         var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        guard poll(&poller, 1, Int32(timeout * 1000)) == 1 else { throw BlockingClient.Failure("no connection to accept") }
+        guard poll(&poller, 1, Int32(timeout * 1000)) == 1 else {
+            throw BlockingClient.Failure("no connection to accept")
+        }
         let client = Glibc.accept(fd, nil, nil)
         guard client >= 0 else { throw BlockingClient.Failure("accept: errno \(errno)") }
         return BlockingClient(adopting: client, timeout: timeout)

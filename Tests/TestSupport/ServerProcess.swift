@@ -19,7 +19,8 @@ public final class ServerProcess {
     /// Starts `name` (a product of this package) with `arguments` and extra environment.
     public init(_ name: String, arguments: [String] = ["start"], environment: [String: String] = [:]) throws {
         executable = Self.productsDirectory.appendingPathComponent(name).path
-        output = FileManager.default.temporaryDirectory.appendingPathComponent("workerman-test-\(UUID().uuidString).log")
+        output = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "workerman-test-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let handle = try FileHandle(forWritingTo: output)
         process.executableURL = URL(fileURLWithPath: executable)

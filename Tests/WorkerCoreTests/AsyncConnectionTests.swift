@@ -114,6 +114,7 @@ final class AsyncConnectionTests: ServerTestCase {
         XCTAssertNil(sourceThread.error)
         XCTAssertEqual(received.value, total)
         XCTAssertGreaterThan(largestQueue, 0, "the sink's slow start made the proxy queue")
-        XCTAssertLessThanOrEqual(largestQueue, TcpConnection.defaultMaxSendBufferSize + 4 * 1024 * 1024, "flow control bounds the queue")
+        XCTAssertLessThanOrEqual(
+            largestQueue, TcpConnection.defaultMaxSendBufferSize + 4 * 1024 * 1024, "flow control bounds the queue")
     }
 }

@@ -169,7 +169,8 @@ final class SendBufferTests: ServerTestCase {
             try runWithClient {
                 let client = try BlockingClient(port: port)
                 try client.send("pause\nqueued 1\nqueued 2\n")
-                try checkEqual(try client.receive(untilSuffix: "queued 2\n"), "pause\nqueued 1\nqueued 2\n", "after resume")
+                try checkEqual(
+                    try client.receive(untilSuffix: "queued 2\n"), "pause\nqueued 1\nqueued 2\n", "after resume")
             })
         XCTAssertEqual(delivered, ["pause", "resumed", "queued 1", "queued 2"])
     }

@@ -120,7 +120,8 @@ public struct ByteBuffer {
         minimumWritable count: Int, _ body: (UnsafeMutableRawBufferPointer) throws -> Int
     ) rethrows -> Int {
         reserveWritable(count)
-        let space = UnsafeMutableRawBufferPointer(start: storage.bytes + writerIndex, count: storage.capacity - writerIndex)
+        let space = UnsafeMutableRawBufferPointer(
+            start: storage.bytes + writerIndex, count: storage.capacity - writerIndex)
         let written = try body(space)
         precondition(written >= 0 && written <= space.count, "wrote outside the buffer")
         writerIndex += written
@@ -185,7 +186,8 @@ extension ByteBuffer {
     /// Overwrites already written bytes at `index` (an absolute writer position) with `value`,
     /// big-endian: for length headers filled in after the payload.
     public mutating func setInteger<T: FixedWidthInteger>(_ value: T, at index: Int, bigEndian: Bool = true) {
-        precondition(index >= readerIndex && index + MemoryLayout<T>.size <= writerIndex, "setInteger outside the written bytes")
+        precondition(
+            index >= readerIndex && index + MemoryLayout<T>.size <= writerIndex, "setInteger outside the written bytes")
         reserveWritable(0)  // unique storage; indexes do not move
         var ordered = bigEndian ? value.bigEndian : value.littleEndian
         withUnsafeBytes(of: &ordered) { bytesPointer(at: index).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }

@@ -40,7 +40,9 @@ public struct ByteView: RandomAccessCollection {
 
     /// A big-endian unsigned integer of `T`'s size starting at `offset`; nil when the bytes are not all there.
     @inline(__always)
-    public func readInteger<T: FixedWidthInteger>(at offset: Int = 0, as type: T.Type = T.self, bigEndian: Bool = true) -> T? {
+    public func readInteger<T: FixedWidthInteger>(at offset: Int = 0, as type: T.Type = T.self, bigEndian: Bool = true)
+        -> T?
+    {
         let size = MemoryLayout<T>.size
         guard offset >= 0, offset + size <= count else { return nil }
         let value = buffer.loadUnaligned(fromByteOffset: offset, as: T.self)

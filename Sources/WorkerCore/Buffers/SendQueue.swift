@@ -51,7 +51,8 @@ struct SendQueue {
             let written: Int
             let count = min(buffers.count - head, Self.maxVectors)
             if count == 1 {
-                let bytes = UnsafeRawBufferPointer(start: buffers[head].readablePointer, count: buffers[head].readableBytes)
+                let bytes = UnsafeRawBufferPointer(
+                    start: buffers[head].readablePointer, count: buffers[head].readableBytes)
                 guard case .processed(let n) = try Sys.send(fd, bytes) else { return .wouldBlock }
                 written = n
             } else {
@@ -60,9 +61,12 @@ struct SendQueue {
                 for index in 0..<count {
                     let buffer = buffers[head + index]
                     vectors[index] = iovec(
-                        iov_base: UnsafeMutableRawPointer(mutating: buffer.readablePointer), iov_len: buffer.readableBytes)
+                        iov_base: UnsafeMutableRawPointer(mutating: buffer.readablePointer),
+                        iov_len: buffer.readableBytes)
                 }
-                guard case .processed(let n) = try Sys.sendVectored(fd, vectors, count: count) else { return .wouldBlock }
+                guard case .processed(let n) = try Sys.sendVectored(fd, vectors, count: count) else {
+                    return .wouldBlock
+                }
                 written = n
             }
             consume(written)

@@ -38,7 +38,8 @@ public final class AsyncTcpConnection: TcpConnection {
         } else if let registered = ProtocolRegistry.lookup(target.scheme) {
             wire = registered
         } else {
-            throw AddressError("unknown protocol '\(target.scheme)' in \(address): register it with Worker.register(_:as:)")
+            throw AddressError(
+                "unknown protocol '\(target.scheme)' in \(address): register it with Worker.register(_:as:)")
         }
         super.init(fd: -1, remote: nil, protocol: wire)
         if target.scheme == "unix" { transport = "unix" }
@@ -52,7 +53,9 @@ public final class AsyncTcpConnection: TcpConnection {
         do {
             let address: SocketAddress
             if let path = target.path {
-                guard let unixAddress = SocketAddress(unixPath: path) else { throw AddressError("unix path too long: \(path)") }
+                guard let unixAddress = SocketAddress(unixPath: path) else {
+                    throw AddressError("unix path too long: \(path)")
+                }
                 address = unixAddress
             } else {
                 address = try SocketAddress.resolve(host: target.host, port: target.port)

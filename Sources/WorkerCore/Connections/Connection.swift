@@ -1,3 +1,5 @@
+import Glibc
+
 /// What every connection has: an id, its Worker, its protocol, the application's data, `send`,
 /// `close` and the addresses. `TcpConnection` (accepted or outgoing) and `UdpConnection` (one
 /// datagram's sender) are the two kinds; `onMessage` receives either as a `Connection`.
@@ -74,5 +76,3 @@ extension Connection {
     /// True when the peer is an IPv6 address.
     public func isIpV6() -> Bool { remoteAddress?.family == AF_INET6 }
 }
-
-import Glibc

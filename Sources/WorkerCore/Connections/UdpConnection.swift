@@ -29,7 +29,9 @@ public final class UdpConnection: Connection {
             } else {
                 try self.protocol!.encode(message, connection: self, into: &buffer)
             }
-            let result = try buffer.withReadableBytes { bytes throws(SyscallError) in try Sys.send(socket, bytes, to: peer) }
+            let result = try buffer.withReadableBytes { bytes throws(SyscallError) in
+                try Sys.send(socket, bytes, to: peer)
+            }
             guard case .processed = result else { return .failed }
             return .written
         } catch {
@@ -57,7 +59,8 @@ func deliverDatagram(
     var offset = 0
     while offset < datagram.count {
         let rest = datagram.dropping(first: offset)
-        guard case .packet(let length) = wire.input(rest, connection: connection), length > 0, length <= rest.count else {
+        guard case .packet(let length) = wire.input(rest, connection: connection), length > 0, length <= rest.count
+        else {
             return
         }
         offset += length

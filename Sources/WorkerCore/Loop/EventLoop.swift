@@ -139,7 +139,8 @@ public final class EventLoop {
         runDeferred()
         let count: Int
         do {
-            count = try Sys.epollWait(epollFD, events, capacity: eventCapacity, timeoutMilliseconds: waitTimeout(maxWait))
+            count = try Sys.epollWait(
+                epollFD, events, capacity: eventCapacity, timeoutMilliseconds: waitTimeout(maxWait))
         } catch {
             fatalError("event loop: \(error)")
         }
@@ -181,7 +182,9 @@ public final class EventLoop {
             handled = true
         }
         if flags & UInt32(EPOLLOUT.rawValue) != 0 || failed {
-            guard registrations[fd].generation == generation, registrations[fd].interest.contains(.write) else { return }
+            guard registrations[fd].generation == generation, registrations[fd].interest.contains(.write) else {
+                return
+            }
             handler.handleWritable()
             handled = true
         }

@@ -17,7 +17,9 @@ enum ListenSocket {
         let datagram = worker.transport == "udp"
         let socketAddress: SocketAddress
         if let path = address.path {
-            guard let unix = SocketAddress(unixPath: path) else { throw WorkerError("unix socket path too long: \(path)") }
+            guard let unix = SocketAddress(unixPath: path) else {
+                throw WorkerError("unix socket path too long: \(path)")
+            }
             removeStaleUnixSocket(path)
             socketAddress = unix
         } else {
@@ -61,7 +63,8 @@ enum ListenSocket {
     /// is left for bind to report as in use.
     private static func removeStaleUnixSocket(_ path: String) {
         var info = stat()
-        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFSOCK, let address = SocketAddress(unixPath: path) else {
+        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFSOCK, let address = SocketAddress(unixPath: path)
+        else {
             return
         }
         let probe = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
@@ -157,7 +160,8 @@ final class DatagramListener: Listener, EventHandler {
     func handleReadable() {
         let shared = loop.readBuffer
         for _ in 0..<64 {
-            guard isReceiving, case .processed(let (count, sender)) = (try? Sys.receive(fd, shared)) ?? .wouldBlock else {
+            guard isReceiving, case .processed(let (count, sender)) = (try? Sys.receive(fd, shared)) ?? .wouldBlock
+            else {
                 return
             }
             let connection = UdpConnection(socket: fd, peer: sender, protocol: worker.protocol)

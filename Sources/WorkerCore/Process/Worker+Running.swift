@@ -42,12 +42,18 @@ extension Worker {
 enum StartBanner {
     static func print(workers: [Worker], fileLimit: UInt64) {
         let rule = String(repeating: "-", count: 30)
-        var lines = ["\(rule) WORKERMAN \(rule)", "Workerman version:\(workermanVersion)  Swift:\(swiftVersion)  open files:\(fileLimit)"]
+        var lines = [
+            "\(rule) WORKERMAN \(rule)",
+            "Workerman version:\(workermanVersion)  Swift:\(swiftVersion)  open files:\(fileLimit)",
+        ]
         lines.append("\(rule) WORKERS \(rule)")
         let nameWidth = max(8, workers.map(\.name.count).max() ?? 0)
         let listenWidth = max(8, workers.map(\.listenDescription.count).max() ?? 0)
-        func pad(_ text: String, _ width: Int) -> String { text + String(repeating: " ", count: max(1, width - text.count + 1)) }
-        lines.append(pad("user", 10) + pad("worker", nameWidth) + pad("listen", listenWidth) + pad("processes", 10) + "status")
+        func pad(_ text: String, _ width: Int) -> String {
+            text + String(repeating: " ", count: max(1, width - text.count + 1))
+        }
+        lines.append(
+            pad("user", 10) + pad("worker", nameWidth) + pad("listen", listenWidth) + pad("processes", 10) + "status")
         let user = currentUserName()
         for worker in workers {
             lines.append(

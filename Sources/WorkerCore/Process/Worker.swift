@@ -88,7 +88,8 @@ public final class Worker {
                     } else {
                         problem = AddressError(
                             "unknown protocol '\(address.scheme)' in \(socketName): "
-                                + "register it with Worker.register(_:as:) (known: \(ProtocolRegistry.schemes.joined(separator: ", ")))")
+                                + "register it with Worker.register(_:as:) (known: \(ProtocolRegistry.schemes.joined(separator: ", ")))"
+                        )
                     }
                 }
             } catch {

@@ -84,7 +84,8 @@ public enum WireProtocolVerifier {
             if outcome.messages != expected || outcome.leftover != leftover || outcome.error != nil {
                 let name = index == 0 ? "whole" : index == 1 ? "byte by byte" : "random split \(index - 1)"
                 failures.append(
-                    "\(name): got \(outcome.messages.map(\.string)) leftover \(outcome.leftover) error \(outcome.error ?? "none")")
+                    "\(name): got \(outcome.messages.map(\.string)) leftover \(outcome.leftover) error \(outcome.error ?? "none")"
+                )
             }
         }
         return failures

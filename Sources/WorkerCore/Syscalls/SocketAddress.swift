@@ -65,7 +65,8 @@ public struct SocketAddress: CustomStringConvertible {
 
     /// Resolves `host` (a numeric address or a name) to its first address of a stream or datagram
     /// socket. Name lookups block on getaddrinfo: do them before a loop runs, or accept the stall.
-    public static func resolve(host: String, port: UInt16, datagram: Bool = false) throws(AddressError) -> SocketAddress {
+    public static func resolve(host: String, port: UInt16, datagram: Bool = false) throws(AddressError) -> SocketAddress
+    {
         let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         if let numeric = SocketAddress(ip: bare, port: port) { return numeric }
         var hints = addrinfo()
@@ -78,7 +79,8 @@ public struct SocketAddress: CustomStringConvertible {
         defer { freeaddrinfo(list) }
         var storage = sockaddr_storage()
         withUnsafeMutableBytes(of: &storage) { target in
-            target.copyMemory(from: UnsafeRawBufferPointer(start: first.pointee.ai_addr, count: Int(first.pointee.ai_addrlen)))
+            target.copyMemory(
+                from: UnsafeRawBufferPointer(start: first.pointee.ai_addr, count: Int(first.pointee.ai_addrlen)))
         }
         return SocketAddress(storage: storage, length: first.pointee.ai_addrlen)
     }

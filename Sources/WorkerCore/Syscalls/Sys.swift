@@ -14,7 +14,8 @@ public enum Sys {
 
     /// Reads into `buffer`; `.processed(0)` means end of file.
     @inline(__always)
-    public static func read(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer) throws(SyscallError) -> IOResult<Int> {
+    public static func read(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer) throws(SyscallError) -> IOResult<Int>
+    {
         try syscall("read", blocking: false) { Glibc.read(fd, buffer.baseAddress, buffer.count) }
     }
 
@@ -32,7 +33,8 @@ public enum Sys {
 
     /// Gathers `count` buffers into one send (no SIGPIPE), possibly partially.
     @inline(__always)
-    public static func sendVectored(_ fd: Int32, _ vectors: UnsafeMutablePointer<iovec>, count: Int) throws(SyscallError)
+    public static func sendVectored(_ fd: Int32, _ vectors: UnsafeMutablePointer<iovec>, count: Int)
+        throws(SyscallError)
         -> IOResult<Int>
     {
         var message = msghdr()
@@ -169,7 +171,8 @@ public enum Sys {
     }
 
     /// Sends one datagram to `address` (or to the connected peer when nil).
-    public static func send(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, to address: SocketAddress?) throws(SyscallError)
+    public static func send(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, to address: SocketAddress?)
+        throws(SyscallError)
         -> IOResult<Int>
     {
         guard let address else { return try send(fd, buffer) }
@@ -199,7 +202,9 @@ public enum Sys {
 
     /// Waits for events, at most `timeoutMilliseconds` (-1: no limit). EINTR counts as no events.
     @inline(__always)
-    public static func epollWait(_ epfd: Int32, _ events: UnsafeMutablePointer<epoll_event>, capacity: Int32, timeoutMilliseconds: Int32)
+    public static func epollWait(
+        _ epfd: Int32, _ events: UnsafeMutablePointer<epoll_event>, capacity: Int32, timeoutMilliseconds: Int32
+    )
         throws(SyscallError) -> Int
     {
         let count = epoll_wait(epfd, events, capacity, timeoutMilliseconds)
