@@ -13,6 +13,16 @@
 #include <sys/resource.h>
 #include <signal.h>
 #include <sched.h>
+#include <sys/prctl.h>
+#include <sys/file.h>
+#include <spawn.h>
+
+// pipe2 is a GNU extension too.
+extern int pipe2(int fds[2], int flags);
+
+// The environment array, replaceable (Swift imports `environ` read-only).
+extern char **environ;
+static inline void cepoll_set_environ(char **variables) { environ = variables; }
 
 // accept4 is a GNU extension that Glibc's module was built without.
 extern int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
@@ -25,6 +35,10 @@ static inline int cepoll_wifexited(int status) { return WIFEXITED(status); }
 static inline int cepoll_wexitstatus(int status) { return WEXITSTATUS(status); }
 static inline int cepoll_wifsignaled(int status) { return WIFSIGNALED(status); }
 static inline int cepoll_wtermsig(int status) { return WTERMSIG(status); }
+
+// prctl is variadic, which Swift cannot call.
+static inline int cepoll_set_process_name(const char *name) { return prctl(PR_SET_NAME, name, 0, 0, 0); }
+static inline int cepoll_set_parent_death_signal(int signal) { return prctl(PR_SET_PDEATHSIG, signal, 0, 0, 0); }
 
 // epoll_data is a union; these read and write its 64-bit member.
 static inline unsigned long long cepoll_event_data(const struct epoll_event *event) { return event->data.u64; }

@@ -5,6 +5,6 @@ worker.count = 4
 worker.onMessage = { connection, data in
     connection.send("hello \(data)")
 }
-Timer.add(10) { print("still serving") }
+worker.onWorkerStart = { _ in Timer.add(10) { print("still serving") } }
 
 Worker.runAll()

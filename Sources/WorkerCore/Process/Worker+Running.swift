@@ -2,87 +2,114 @@ import Glibc
 import Timer
 
 extension Worker {
-    /// Starts every Worker made so far and runs until stopped; never returns.
+    /// Runs the command given on the command line (`start`, `start -d`, `stop`, `restart`, `reload`,
+    /// `status`, `connections`; `--help` lists them) and never returns.
     ///
-    /// Each Worker's listener is opened first: an address in use, a bad address or a missing
-    /// permission prints one line and exits with status 1 before any callback runs. The soft limit
-    /// on open files is raised to the hard limit. SIGINT, SIGTERM and SIGHUP stop at once (open
-    /// connections are closed); SIGQUIT stops gracefully (no new connections; exit when the last
-    /// one closes).
+    /// `start` opens every Worker's listener in the master process first: an address in use, a bad
+    /// address or a missing permission prints one line and exits with status 1 before any worker
+    /// process starts. The master then starts `count` worker processes per Worker. Each worker
+    /// process is a fresh run of this program's executable, told in its environment which Worker
+    /// and id it is: `main` runs again, makes the same Workers, and `runAll()` runs that one
+    /// Worker's callbacks. So code before `runAll()` runs in every process; put per-process set-up
+    /// in `onWorkerStart`. And `reload` after a rebuild runs the new executable.
     public static func runAll() -> Never {
-        let arguments = Array(CommandLine.arguments.dropFirst())
-        if let command = arguments.first, command != "start" {
-            let program = CommandLine.arguments.first.map { String($0.split(separator: "/").last ?? "") } ?? "server"
-            print("Usage: \(program) start\nThis build runs every Worker in one process; unknown command '\(command)'.")
-            exit(command == "--help" || command == "-h" ? 0 : 1)
+        if let identity = WorkerIdentity.fromEnvironment() { WorkerProcess.runAsWorker(identity) }
+        let arguments = CommandLine.arguments
+        let program = String((arguments.first ?? "server").split(separator: "/").last ?? "server")
+        guard let command = ControlCommand(Array(arguments.dropFirst())) else {
+            StandardStream.error(ControlCommand.usage(program: program))
+            exit(1)
         }
-        Sys.ignoreSIGPIPE()
-        let fileLimit = Sys.raiseOpenFileLimit()
-        let workers = all.filter { $0.address != nil || $0.onWorkerStart != nil }
-        for worker in workers where worker.address != nil {
-            do {
-                try worker.listen()
-                worker.pauseAccept()
-            } catch {
-                StandardStream.error("\(error)\n")
-                exit(1)
-            }
+        let files = RuntimeFiles.current()
+        let control = ControlClient(files: files, program: program)
+        switch command {
+        case .help:
+            StandardStream.output(ControlCommand.usage(program: program))
+            exit(0)
+        case .start(let daemon):
+            start(files: files, arguments: arguments, daemon: daemon || Worker.daemonize)
+        case .restart(let daemon, let graceful):
+            control.stop(graceful: graceful, quietWhenNotRunning: true)
+            start(files: files, arguments: arguments, daemon: daemon || Worker.daemonize)
+        case .stop(let graceful):
+            exit(control.stop(graceful: graceful, quietWhenNotRunning: false) ? 0 : 1)
+        case .reload(let graceful):
+            exit(control.reload(graceful: graceful) ? 0 : 1)
+        case .status(let live):
+            exit(control.status(live: live) ? 0 : 1)
+        case .connections:
+            exit(control.connections() ? 0 : 1)
         }
-        StartBanner.print(workers: workers, fileLimit: fileLimit)
-        WorkerProcess.run(workers)
     }
 
-    /// Stops this process's Workers: `onWorkerStop` runs, connections are closed, the process exits.
+    /// In a worker process: stops it (`onWorkerStop` runs, connections close, it exits and the
+    /// master starts a fresh one). Use it to recycle a process, e.g. after N requests.
     public static func stopAll() {
         WorkerProcess.stop(graceful: false)
     }
-}
 
-/// The table printed when the server starts (Workerman's layout).
-enum StartBanner {
-    static func print(workers: [Worker], fileLimit: UInt64) {
-        let rule = String(repeating: "-", count: 30)
-        var lines = [
-            "\(rule) WORKERMAN \(rule)",
-            "Workerman version:\(workermanVersion)  Swift:\(swiftVersion)  open files:\(fileLimit)",
-        ]
-        lines.append("\(rule) WORKERS \(rule)")
-        let nameWidth = max(8, workers.map(\.name.count).max() ?? 0)
-        let listenWidth = max(8, workers.map(\.listenDescription.count).max() ?? 0)
-        func pad(_ text: String, _ width: Int) -> String {
-            text + String(repeating: " ", count: max(1, width - text.count + 1))
+    private static func start(files: RuntimeFiles, arguments: [String], daemon: Bool) -> Never {
+        Log.file = files.log
+        let lock = StartLock(path: files.lock)
+        guard lock.acquire() else {
+            let running = files.runningMasterPID().map { " (master pid \($0))" } ?? ""
+            StandardStream.error("Workerman[\(files.startFile)] already running\(running)\n")
+            exit(1)
         }
-        lines.append(
-            pad("user", 10) + pad("worker", nameWidth) + pad("listen", listenWidth) + pad("processes", 10) + "status")
-        let user = currentUserName()
+        if let master = files.runningMasterPID() {
+            StandardStream.error("Workerman[\(files.startFile)] already running (master pid \(master))\n")
+            exit(1)
+        }
+        Sys.ignoreSIGPIPE()
+        let fileLimit = Sys.raiseOpenFileLimit()
+        let workers = all
         for worker in workers {
-            lines.append(
-                pad(worker.user ?? user, 10) + pad(worker.name, nameWidth) + pad(worker.listenDescription, listenWidth)
-                    + pad(String(worker.count), 10) + " [OK] ")
+            if let problem = Privileges.validate(user: worker.user, group: worker.group) {
+                StandardStream.error("worker[\(worker.name)]: \(problem)\n")
+                exit(1)
+            }
         }
-        lines.append(String(repeating: "-", count: 70))
-        lines.append("Press Ctrl+C to stop. Start success.")
-        StandardStream.output(lines.joined(separator: "\n") + "\n")
-    }
-
-    static func currentUserName() -> String {
-        guard let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name else { return String(geteuid()) }
-        return String(cString: name)
+        let master = Master(workers: workers, files: files, arguments: arguments, daemon: daemon)
+        do {
+            try master.openListeners()
+        } catch {
+            StandardStream.error("\(error)\n")
+            exit(1)
+        }
+        StartBanner.print(workers: workers, fileLimit: fileLimit, startFile: files.startFile, daemon: daemon)
+        if daemon { Daemon.detach(stdoutFile: Worker.stdoutFile) }
+        master.run()
     }
 }
 
-/// The version of this library, shown by the banner and `status`.
-public let workermanVersion = "0.1.0"
+/// The lock that keeps two masters off one pid file: an flock on `<pid file>.lock`, held by the
+/// master for its whole life (a daemon keeps it across its forks).
+struct StartLock {
+    let path: String
 
-/// The Swift compiler version the program was built with.
-public var swiftVersion: String {
-    #if compiler(>=6.3)
-        return "6.3"
-    #elseif compiler(>=6.2)
-        return "6.2"
-    #elseif compiler(>=6.1)
-        return "6.1"
-    #else
-        return "6.0"
-    #endif
+    /// Takes the lock without waiting; false when another master holds it.
+    func acquire() -> Bool {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return true }  // cannot lock: the pid-file check still applies
+        return flock(fd, LOCK_EX | LOCK_NB) == 0
+    }
+}
+
+/// Detaching from the terminal for `start -d`: fork, new session, fork again (so the daemon can
+/// never regain a terminal), standard input from /dev/null, output to `stdoutFile`.
+enum Daemon {
+    static func detach(stdoutFile: String) {
+        guard fork() == 0 else { exit(0) }
+        setsid()
+        guard fork() == 0 else { exit(0) }
+        let input = open("/dev/null", O_RDONLY)
+        let output = open(stdoutFile, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        if input >= 0 { dup2(input, STDIN_FILENO) }
+        if output >= 0 {
+            dup2(output, STDOUT_FILENO)
+            dup2(output, STDERR_FILENO)
+        }
+        if input > STDERR_FILENO { close(input) }
+        if output > STDERR_FILENO { close(output) }
+    }
 }

@@ -42,8 +42,9 @@ public final class Worker {
     /// Whether `reload` replaces this Worker's processes; false processes only run `onWorkerReload`.
     public var reloadable = true
 
-    /// Runs in each process when it starts.
-    public var onWorkerStart: ((Worker) -> Void)?
+    /// Runs in each process when it starts. Throwing stops the process; the master starts a new
+    /// one after a second and logs why.
+    public var onWorkerStart: ((Worker) throws -> Void)?
     /// Runs in each process when it stops through a stop command or `stopAll()`.
     public var onWorkerStop: ((Worker) -> Void)?
     /// Runs in each process when a reload reaches it.

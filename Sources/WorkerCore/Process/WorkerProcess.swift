@@ -1,19 +1,56 @@
+import CEpoll
 import Glibc
 import Timer
 
-/// What runs inside one process: its Workers' listeners and callbacks on the process's event loop,
-/// and the way it stops (fast: close every connection; graceful: stop accepting, wait for the last
-/// connection to close).
-///
-/// The master starts each worker process with the Workers that process serves; without a master
-/// (`Worker.runAll()` in this build) the current process serves them all.
+/// What runs inside a worker process: one Worker's listener and callbacks on the process's event
+/// loop, its answers to `status` and `connections`, reloads, and the ways it stops:
+/// - fast (SIGINT, SIGTERM, SIGHUP): `onWorkerStop`, every connection closed after its queue is
+///   written, exit (the master kills it after `stopTimeout` if it hangs);
+/// - graceful (SIGQUIT): `onWorkerStop`, no new connections, exit when the last one closes;
+/// - reload (SIGUSR1, SIGUSR2): `onWorkerReload`; a reloadable worker then stops accepting and exits
+///   when its connections are done (after at most one second for SIGUSR1, however long for SIGUSR2).
 enum WorkerProcess {
     /// The Workers this process runs.
     nonisolated(unsafe) static var workers: [Worker] = []  // one thread per process
-    nonisolated(unsafe) private static var isStopping = false
+    nonisolated(unsafe) private static var isStopping = false  // one thread per process
+    nonisolated(unsafe) private static var identity: WorkerIdentity?  // one thread per process
+
+    /// Becomes the worker process `identity` describes: the program ran `main` again, made its
+    /// Workers in the same order, and called `runAll()`, which lands here.
+    static func runAsWorker(_ identity: WorkerIdentity) -> Never {
+        WorkerIdentity.clearEnvironment()
+        self.identity = identity
+        _ = cepoll_set_parent_death_signal(SIGINT)
+        if identity.masterPID != 0 && getppid() != identity.masterPID { exit(0) }  // the master is gone
+        guard identity.workerIndex < Worker.all.count else {
+            Log.write("worker process: no Worker #\(identity.workerIndex); main() must make its Workers in the same order every run")
+            exit(250)
+        }
+        let worker = Worker.all[identity.workerIndex]
+        worker.id = identity.id
+        for (index, fd) in identity.listenFDs where index != identity.workerIndex { Sys.close(fd) }
+        if identity.notifyFD >= 0 { try? Sys.setInheritable(identity.notifyFD, false) }
+        Sys.ignoreSIGPIPE()
+        Sys.raiseOpenFileLimit()
+        Timer.delAll()  // timers added by code before runAll() belong to no callback
+        if let fd = identity.listenFDs[identity.workerIndex] {
+            try? Sys.setInheritable(fd, false)
+            worker.adoptListeningSocket(fd)
+        } else if worker.address != nil {
+            do {
+                try worker.listen()
+            } catch {
+                Log.write("worker[\(worker.name)]: \(error)")
+                exit(250)
+            }
+        }
+        Privileges.drop(to: worker.user, group: worker.group, workerName: worker.name)
+        ProcessTitle.set("WorkerMan: worker process  \(worker.name) \(worker.listenDescription)")
+        run([worker])
+    }
 
     /// Starts `workers` in this process (their listeners must be open) and runs the loop until a
-    /// stop; then exits with `exitCode`.
+    /// stop; then exits.
     static func run(_ workers: [Worker]) -> Never {
         self.workers = workers
         let loop = EventLoop.current
@@ -21,17 +58,34 @@ enum WorkerProcess {
         loop.onSignal(SIGTERM) { _ in stop(graceful: false) }
         loop.onSignal(SIGHUP) { _ in stop(graceful: false) }
         loop.onSignal(SIGQUIT) { _ in stop(graceful: true) }
+        loop.onSignal(SIGUSR1) { _ in reload(graceful: false) }
+        loop.onSignal(SIGUSR2) { _ in reload(graceful: true) }
+        loop.onSignal(SIGABRT) { _ in reportStatus() }
+        loop.onSignal(SIGIO) { _ in reportConnections() }
         for worker in workers {
             worker.listener?.resumeAccept()
-            worker.onWorkerStart?(worker)
+            do {
+                try worker.onWorkerStart?(worker)
+            } catch {
+                Log.write("worker[\(worker.name)] onWorkerStart failed: \(error)")
+                exit(250)
+            }
         }
+        notifyReady()
         loop.run()
         exit(0)
     }
 
+    private static func notifyReady() {
+        guard let fd = identity?.notifyFD, fd >= 0 else { return }
+        var line = "ready \(getpid())\n"
+        line.withUTF8 { _ = write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+    }
+
     /// Stops this process: `onWorkerStop` for each Worker, then either every connection closed
     /// (fast) or the listeners closed and the process kept until its connections end (graceful).
-    static func stop(graceful: Bool) {
+    static func stop(graceful: Bool, drainSeconds: Double? = nil) {
         guard !isStopping else { return }
         isStopping = true
         for worker in workers {
@@ -39,30 +93,87 @@ enum WorkerProcess {
             worker.unlisten()
         }
         if graceful {
-            exitWhenIdle()
+            exitWhenIdle(closeAfter: drainSeconds)
         } else {
-            for worker in workers {
-                for connection in worker.connections.values { connection.close() }
-            }
-            exitWhenIdle(deadline: MonotonicClock.now() + 2_000_000_000)
+            closeAllConnections()
+            exitWhenIdle(closeAfter: nil, forceAfter: Worker.stopTimeout)
         }
     }
 
-    /// Ends the loop once no connection is left (and at `deadline` at the latest).
-    private static func exitWhenIdle(deadline: UInt64? = nil) {
+    private static func reload(graceful: Bool) {
+        for worker in workers { worker.onWorkerReload?(worker) }
+        guard workers.contains(where: \.reloadable) else { return }
+        stop(graceful: true, drainSeconds: graceful ? nil : min(1, Worker.stopTimeout / 2))
+    }
+
+    private static func closeAllConnections() {
+        for worker in workers {
+            for connection in worker.connections.values { connection.close() }
+        }
+    }
+
+    /// Ends the loop once no connection is left; `closeAfter` closes the remaining ones after that
+    /// many seconds, `forceAfter` ends the loop regardless.
+    private static func exitWhenIdle(closeAfter: Double?, forceAfter: Double? = nil) {
         let idle = { workers.allSatisfy { $0.connections.isEmpty } }
         if idle() {
             EventLoop.current.stop()
             return
         }
-        if graceful(deadline) {
-            let count = workers.reduce(0) { $0 + $1.connections.count }
-            Log.write("worker process remains \(count) connection(s)")
-        }
+        let count = workers.reduce(0) { $0 + $1.connections.count }
+        Log.write("worker[\(workers.map(\.name).joined(separator: ","))] remains \(count) connection(s)")
+        let start = MonotonicClock.now()
+        var closed = false
         Timer.add(0.01) {
-            if idle() || deadline.map({ MonotonicClock.now() >= $0 }) == true { EventLoop.current.stop() }
+            let elapsed = Double(MonotonicClock.now() - start) / 1e9
+            if let closeAfter, !closed, elapsed >= closeAfter {
+                closed = true
+                closeAllConnections()
+            }
+            if idle() || forceAfter.map({ elapsed >= $0 }) == true { EventLoop.current.stop() }
         }
     }
 
-    private static func graceful(_ deadline: UInt64?) -> Bool { deadline == nil }
+    // MARK: status and connections
+
+    /// Appends this process's line to the status file (the master wrote the header).
+    private static func reportStatus() {
+        let files = RuntimeFiles.current()
+        for worker in workers {
+            let fields = [
+                "report", "\(getpid())", "\(residentMemory())", "\(ConnectionStatistics.connectionCount)",
+                "\(ConnectionStatistics.sendFail)", "\(Timer.count)", "\(ConnectionStatistics.totalRequest)",
+                worker.listenDescription, worker.name,
+            ]
+            writeFile(files.status, fields.joined(separator: "\t") + "\n", append: true, mode: 0o666)
+        }
+    }
+
+    /// Appends one row per connection of this process to the connections file, then a done line.
+    private static func reportConnections() {
+        let files = RuntimeFiles.current()
+        var lines: [String] = []
+        for worker in workers {
+            for connection in worker.connections.values.sorted(by: { $0.id < $1.id }) {
+                let protocolName = connection.protocol.map { String(describing: $0) } ?? "NULL"
+                let fields = [
+                    "connection", "\(getpid())", worker.name, "\(connection.id)", connection.transport, protocolName,
+                    connection.isIpV4() ? "1" : "0", connection.isIpV6() ? "1" : "0", "\(connection.receiveBufferSize)",
+                    "\(connection.sendBufferSize)", "\(connection.bytesRead)", "\(connection.bytesWritten)",
+                    "\(connection.state)".uppercased(), connection.getLocalAddress(), connection.getRemoteAddress(),
+                ]
+                lines.append(fields.joined(separator: "\t"))
+            }
+        }
+        lines.append("done\t\(getpid())")
+        writeFile(files.connections, lines.joined(separator: "\n") + "\n", append: true, mode: 0o666)
+    }
+
+    /// This process's resident memory in bytes.
+    static func residentMemory() -> Int {
+        guard let statm = readFile("/proc/self/statm") else { return 0 }
+        let fields = statm.split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
 }

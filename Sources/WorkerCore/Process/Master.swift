@@ -1,0 +1,279 @@
+import CEpoll
+import Glibc
+import Timer
+
+/// The master process: opens the listeners, starts `count` worker processes per Worker, replaces
+/// any that die (keeping their id), rolls reloads one process at a time, answers `status` and
+/// `connections`, and stops the workers fast or gracefully.
+///
+/// It runs the same event loop as a worker, for its signals (through a signalfd), its timers and
+/// the pipe its workers report readiness on; it never accepts a connection.
+final class Master {
+    private enum Phase { case running, reloading, stopping }
+
+    private struct Slot: Hashable {
+        let workerIndex: Int
+        let id: Int
+    }
+
+    private struct Child {
+        let slot: Slot
+        let startedAt: UInt64
+        var ready = false
+        var expectingExit = false
+    }
+
+    private let workers: [Worker]
+    private let files: RuntimeFiles
+    private let arguments: [String]
+    private let daemon: Bool
+    private let startTime = time(nil)
+    private let loop = EventLoop.current
+    private var listenFDs: [Int: Int32] = [:]
+    private var notifyRead: Int32 = -1
+    private var notifyWrite: Int32 = -1
+    private var children: [pid_t: Child] = [:]
+    private var exitCounts: [Int: [Int32: Int]] = [:]
+    private var phase = Phase.running
+    private var reloadQueue: [pid_t] = []
+    private var reloadGraceful = false
+    private var reloadStartedAt: UInt64 = 0
+    private var awaitingReplacementOf: Slot?
+    private var readyWatcher: ReadyPipe?
+
+    init(workers: [Worker], files: RuntimeFiles, arguments: [String], daemon: Bool) {
+        self.workers = workers
+        self.files = files
+        self.arguments = arguments
+        self.daemon = daemon
+    }
+
+    /// Opens the listeners in this process, so that a busy port or a bad address fails here, in one
+    /// line, before any worker starts. Workers with `reusePort` bind their own sockets; for them the
+    /// address is only tried here.
+    func openListeners() throws(WorkerError) {
+        for (index, worker) in workers.enumerated() where worker.address != nil || worker.addressError != nil {
+            if let error = worker.addressError { throw WorkerError(error.description) }
+            let (fd, _) = try ListenSocket.open(for: worker)
+            if worker.reusePort {
+                Sys.close(fd)
+                continue
+            }
+            try? Sys.setInheritable(fd, true)
+            worker.adoptListeningSocket(fd)
+            worker.ownsSocketFile = worker.address?.path != nil
+            listenFDs[index] = fd
+        }
+    }
+
+    /// Starts the workers and supervises them until a stop; never returns.
+    func run() -> Never {
+        ProcessTitle.set("WorkerMan: master process  start_file=\(files.startFile)")
+        writeFile(files.pid, "\(getpid())\n")
+        Timer.delAll()
+        openReadyPipe()
+        loop.onSignal(SIGINT) { [self] _ in stop(graceful: false) }
+        loop.onSignal(SIGTERM) { [self] _ in stop(graceful: false) }
+        loop.onSignal(SIGHUP) { [self] _ in stop(graceful: false) }
+        loop.onSignal(SIGTSTP) { [self] _ in stop(graceful: false) }
+        loop.onSignal(SIGQUIT) { [self] _ in stop(graceful: true) }
+        loop.onSignal(SIGUSR1) { [self] _ in reload(graceful: false) }
+        loop.onSignal(SIGUSR2) { [self] _ in reload(graceful: true) }
+        loop.onSignal(SIGABRT) { [self] _ in requestStatus() }
+        loop.onSignal(SIGIO) { [self] _ in requestConnections() }
+        loop.onSignal(SIGCHLD) { [self] _ in reapChildren() }
+        Log.write("Workerman[\(files.startFile)] start in \(daemon ? "DAEMON" : "DEBUG") mode")
+        for (index, worker) in workers.enumerated() {
+            for id in 0..<max(1, worker.count) { spawn(Slot(workerIndex: index, id: id)) }
+        }
+        loop.run()
+        exit(0)
+    }
+
+    // MARK: worker processes
+
+    private func spawn(_ slot: Slot) {
+        let identity = WorkerIdentity(
+            workerIndex: slot.workerIndex, id: slot.id, listenFDs: listenFDs, notifyFD: notifyWrite,
+            masterPID: getpid(), daemon: daemon)
+        do {
+            let pid = try WorkerSpawner.spawn(identity, arguments: arguments)
+            children[pid] = Child(slot: slot, startedAt: MonotonicClock.now())
+        } catch {
+            Log.write("cannot start a process for worker[\(workers[slot.workerIndex].name)]: \(error); retrying in 1 s")
+            Timer.add(1, persistent: false) { [self] in if phase != .stopping { spawn(slot) } }
+        }
+    }
+
+    private func reapChildren() {
+        while true {
+            var status: Int32 = 0
+            let pid = waitpid(-1, &status, WNOHANG)
+            guard pid > 0 else { return }
+            childExited(pid, ExitStatus(raw: status))
+        }
+    }
+
+    private func childExited(_ pid: pid_t, _ status: ExitStatus) {
+        guard let child = children.removeValue(forKey: pid) else { return }
+        let worker = workers[child.slot.workerIndex]
+        exitCounts[child.slot.workerIndex, default: [:]][status.raw, default: 0] += 1
+        if phase == .stopping {
+            if children.isEmpty { finishStop() }
+            return
+        }
+        if !status.isSuccess || !child.expectingExit {
+            Log.write("worker[\(worker.name):\(pid)] exit with status \(status.raw) (\(status))")
+        }
+        if child.ready {
+            spawn(child.slot)
+        } else {
+            Log.write(
+                "worker[\(worker.name)] id \(child.slot.id) exited before it was ready (\(status)); restarting it in 1 s")
+            Timer.add(1, persistent: false) { [self] in if phase != .stopping { spawn(child.slot) } }
+            if awaitingReplacementOf == child.slot { replacementReady() }
+        }
+    }
+
+    private func childReady(_ pid: pid_t) {
+        guard children[pid] != nil else { return }
+        children[pid]!.ready = true
+        if awaitingReplacementOf == children[pid]!.slot { replacementReady() }
+    }
+
+    private func openReadyPipe() {
+        var fds: [Int32] = [-1, -1]
+        guard pipe2(&fds, O_CLOEXEC | O_NONBLOCK) == 0 else { fatalError("pipe2: \(errno)") }
+        notifyRead = fds[0]
+        notifyWrite = fds[1]
+        try? Sys.setInheritable(notifyWrite, true)
+        let watcher = ReadyPipe(fd: notifyRead) { [unowned self] pid in childReady(pid) }
+        readyWatcher = watcher
+        try? loop.register(notifyRead, watcher, interest: .read)
+    }
+
+    // MARK: stop
+
+    private func stop(graceful: Bool) {
+        guard phase != .stopping else { return }
+        phase = .stopping
+        Log.write("Workerman[\(files.startFile)] \(graceful ? "stopping gracefully" : "stopping") ...")
+        let signal = graceful ? SIGQUIT : SIGINT
+        for pid in children.keys { kill(pid, signal) }
+        if !graceful { killStragglers(after: Worker.stopTimeout) }
+        if children.isEmpty { finishStop() }
+    }
+
+    private func killStragglers(after seconds: Double, only pid: pid_t? = nil) {
+        Timer.add(seconds, persistent: false) { [self] in
+            for straggler in children.keys where pid == nil || straggler == pid {
+                Log.write("worker process \(straggler) did not stop within \(seconds) s: killing it")
+                kill(straggler, SIGKILL)
+            }
+        }
+    }
+
+    private func finishStop() {
+        for worker in workers {
+            worker.unlisten()
+        }
+        unlink(files.pid)
+        Log.write("Workerman[\(files.startFile)] has been stopped")
+        exit(0)
+    }
+
+    // MARK: reload
+
+    private func reload(graceful: Bool) {
+        guard phase == .running else { return }
+        phase = .reloading
+        reloadGraceful = graceful
+        reloadStartedAt = MonotonicClock.now()
+        Log.write("Workerman[\(files.startFile)] reloading\(graceful ? " gracefully" : "")")
+        let signal = graceful ? SIGUSR2 : SIGUSR1
+        let ordered = children.sorted { ($0.value.slot.workerIndex, $0.value.slot.id) < ($1.value.slot.workerIndex, $1.value.slot.id) }
+        reloadQueue = []
+        for (pid, child) in ordered {
+            if workers[child.slot.workerIndex].reloadable {
+                reloadQueue.append(pid)
+            } else {
+                kill(pid, signal)  // runs onWorkerReload and stays
+            }
+        }
+        reloadNext()
+    }
+
+    /// Signals the next process of the reload, or ends the reload when none is left.
+    private func reloadNext() {
+        while !reloadQueue.isEmpty {
+            let pid = reloadQueue.removeFirst()
+            guard let child = children[pid] else { continue }
+            children[pid]!.expectingExit = true
+            awaitingReplacementOf = child.slot
+            kill(pid, reloadGraceful ? SIGUSR2 : SIGUSR1)
+            if !reloadGraceful { killStragglers(after: Worker.stopTimeout, only: pid) }
+            // Never stall the reload on one process: move on after a generous wait.
+            Timer.add(Worker.stopTimeout + 10, persistent: false) { [self] in
+                if awaitingReplacementOf == child.slot && phase == .reloading { replacementReady() }
+            }
+            return
+        }
+        phase = .running
+        awaitingReplacementOf = nil
+        let milliseconds = (MonotonicClock.now() - reloadStartedAt) / 1_000_000
+        Log.write("Workerman[\(files.startFile)] reload finished in \(milliseconds) ms")
+    }
+
+    private func replacementReady() {
+        awaitingReplacementOf = nil
+        if phase == .reloading { reloadNext() }
+    }
+
+    // MARK: status and connections
+
+    private func requestStatus() {
+        var lines = ["master\t\(getpid())\t\(startTime)\t\(daemon ? 1 : 0)"]
+        for (index, worker) in workers.enumerated() {
+            lines.append("worker\t\(index)\t\(worker.name)\t\(worker.listenDescription)\t\(worker.count)")
+            let exits = exitCounts[index] ?? [0: 0]
+            for (status, count) in exits.sorted(by: { $0.key < $1.key }) { lines.append("exit\t\(index)\t\(status)\t\(count)") }
+        }
+        for (pid, child) in children.sorted(by: { $0.key < $1.key }) {
+            lines.append("process\t\(pid)\t\(child.slot.workerIndex)\t\(child.slot.id)")
+        }
+        writeFile(files.status, lines.joined(separator: "\n") + "\n", mode: 0o666)
+        chmod(files.status, 0o666)
+        for pid in children.keys { kill(pid, SIGABRT) }
+    }
+
+    private func requestConnections() {
+        let lines = children.keys.sorted().map { "process\t\($0)" }
+        writeFile(files.connections, lines.joined(separator: "\n") + "\n", mode: 0o666)
+        chmod(files.connections, 0o666)
+        for pid in children.keys { kill(pid, SIGIO) }
+    }
+}
+
+/// Reads "ready <pid>" lines that worker processes write once `onWorkerStart` has run.
+private final class ReadyPipe: EventHandler {
+    let fd: Int32
+    let onReady: (pid_t) -> Void
+    private var pending: [UInt8] = []
+
+    init(fd: Int32, onReady: @escaping (pid_t) -> Void) {
+        self.fd = fd
+        self.onReady = onReady
+    }
+
+    func handleReadable() {
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while case .processed(let count) = chunk.withUnsafeMutableBytes({ (try? Sys.read(fd, $0)) ?? .wouldBlock }), count > 0 {
+            pending += chunk[0..<count]
+        }
+        while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+            let line = String(decoding: pending[..<newline], as: UTF8.self)
+            pending.removeFirst(newline + 1)
+            if line.hasPrefix("ready "), let pid = pid_t(line.dropFirst(6)) { onReady(pid) }
+        }
+    }
+}

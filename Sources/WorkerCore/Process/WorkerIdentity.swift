@@ -1,0 +1,56 @@
+import Glibc
+
+/// What the master tells a worker process it starts: which Worker and id it is, which inherited
+/// descriptors are listening sockets, where to report. Passed in the environment (as systemd's
+/// LISTEN_FDS), because a worker process is a fresh run of the program's executable.
+struct WorkerIdentity {
+    static let workerVariable = "WORKERMAN_WORKER"
+    static let listenVariable = "WORKERMAN_LISTEN_FDS"
+    static let notifyVariable = "WORKERMAN_NOTIFY_FD"
+    static let masterVariable = "WORKERMAN_MASTER_PID"
+    static let daemonVariable = "WORKERMAN_DAEMON"
+
+    /// The index of the Worker in `Worker.all`.
+    let workerIndex: Int
+    /// The process's id among the Worker's processes.
+    let id: Int
+    /// Listening sockets the master opened, by Worker index.
+    let listenFDs: [Int: Int32]
+    /// Where to write "ready" once `onWorkerStart` has run.
+    let notifyFD: Int32
+    let masterPID: pid_t
+    let daemon: Bool
+
+    /// The identity in the environment, or nil when this process is not a worker process.
+    static func fromEnvironment() -> WorkerIdentity? {
+        guard let text = environment(workerVariable) else { return nil }
+        let parts = text.split(separator: ":").compactMap { Int($0) }
+        guard parts.count == 2 else { return nil }
+        var listenFDs: [Int: Int32] = [:]
+        for pair in (environment(listenVariable) ?? "").split(separator: ",") {
+            let sides = pair.split(separator: "=").compactMap { Int($0) }
+            if sides.count == 2 { listenFDs[sides[0]] = Int32(sides[1]) }
+        }
+        return WorkerIdentity(
+            workerIndex: parts[0], id: parts[1], listenFDs: listenFDs,
+            notifyFD: Int32(environment(notifyVariable) ?? "") ?? -1,
+            masterPID: pid_t(environment(masterVariable) ?? "") ?? 0,
+            daemon: environment(daemonVariable) == "1")
+    }
+
+    /// The variables that make a started process this worker.
+    func environmentEntries() -> [String] {
+        [
+            "\(Self.workerVariable)=\(workerIndex):\(id)",
+            "\(Self.listenVariable)=" + listenFDs.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
+            "\(Self.notifyVariable)=\(notifyFD)",
+            "\(Self.masterVariable)=\(masterPID)",
+            "\(Self.daemonVariable)=\(daemon ? 1 : 0)",
+        ]
+    }
+
+    /// Removes the variables, so that programs the worker starts are not taken for workers.
+    static func clearEnvironment() {
+        for name in [workerVariable, listenVariable, notifyVariable, masterVariable, daemonVariable] { unsetenv(name) }
+    }
+}
