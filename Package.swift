@@ -23,6 +23,8 @@ let package = Package(
         .executableTarget(name: "TextEcho", dependencies: ["Workerman"], path: "Sources/Examples/TextEcho"),
         // The README's ten-line server, built so that it cannot rot.
         .executableTarget(name: "Hello", dependencies: ["Workerman"], path: "Sources/Examples/Hello"),
+        // A server the process-model tests start, stop, reload and patch.
+        .executableTarget(name: "probe-server", dependencies: ["Workerman"], path: "Tests/Fixtures/ProbeServer"),
         // Test peers shared by the test targets: blocking socket clients, a client thread, a server process.
         .target(name: "TestSupport", dependencies: ["WorkerCore"], path: "Tests/TestSupport"),
         .testTarget(name: "TimerTests", dependencies: ["Timer"]),

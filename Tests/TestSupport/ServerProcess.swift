@@ -16,9 +16,12 @@ public final class ServerProcess {
         return url
     }
 
-    /// Starts `name` (a product of this package) with `arguments` and extra environment.
+    /// The path of a product of this package.
+    public static func product(_ name: String) -> String { productsDirectory.appendingPathComponent(name).path }
+
+    /// Starts `name` (a product of this package, or a path) with `arguments` and extra environment.
     public init(_ name: String, arguments: [String] = ["start"], environment: [String: String] = [:]) throws {
-        executable = Self.productsDirectory.appendingPathComponent(name).path
+        executable = name.hasPrefix("/") ? name : Self.product(name)
         output = FileManager.default.temporaryDirectory.appendingPathComponent(
             "workerman-test-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
@@ -29,6 +32,30 @@ public final class ServerProcess {
         process.standardOutput = handle
         process.standardError = handle
         try process.run()
+    }
+
+    /// Runs `executable` with `arguments` to completion (at most `timeout` seconds) and returns its
+    /// exit status and output.
+    public static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:], timeout: Double = 15
+    ) throws -> (status: Int32, output: String) {
+        let process = Process()
+        let pipe = Pipe()
+        process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : product(executable))
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            throw BlockingClient.Failure("\(arguments) did not finish within \(timeout) s")
+        }
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return (process.terminationStatus, output)
     }
 
     /// Everything the process printed so far.

@@ -81,12 +81,15 @@ struct ControlClient {
         var lines: [[String]] = []
         repeat {
             usleep(20_000)
-            lines = (readFile(files.connections) ?? "").split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+            lines = (readFile(files.connections) ?? "").split(separator: "\n").map {
+                $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            }
             let expected = lines.filter { $0.first == "process" }.count
             let done = lines.filter { $0.first == "done" }.count
             if expected > 0 && done >= expected { break }
         } while MonotonicClock.now() - start < 1_000_000_000
-        StandardStream.output(StatusFormatter.formatConnections(lines.filter { $0.first == "connection" }.map { Array($0.dropFirst()) }))
+        StandardStream.output(
+            StatusFormatter.formatConnections(lines.filter { $0.first == "connection" }.map { Array($0.dropFirst()) }))
         return true
     }
 }

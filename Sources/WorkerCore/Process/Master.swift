@@ -129,7 +129,8 @@ final class Master {
             spawn(child.slot)
         } else {
             Log.write(
-                "worker[\(worker.name)] id \(child.slot.id) exited before it was ready (\(status)); restarting it in 1 s")
+                "worker[\(worker.name)] id \(child.slot.id) exited before it was ready (\(status)); restarting it in 1 s"
+            )
             Timer.add(1, persistent: false) { [self] in if phase != .stopping { spawn(child.slot) } }
             if awaitingReplacementOf == child.slot { replacementReady() }
         }
@@ -191,7 +192,9 @@ final class Master {
         reloadStartedAt = MonotonicClock.now()
         Log.write("Workerman[\(files.startFile)] reloading\(graceful ? " gracefully" : "")")
         let signal = graceful ? SIGUSR2 : SIGUSR1
-        let ordered = children.sorted { ($0.value.slot.workerIndex, $0.value.slot.id) < ($1.value.slot.workerIndex, $1.value.slot.id) }
+        let ordered = children.sorted {
+            ($0.value.slot.workerIndex, $0.value.slot.id) < ($1.value.slot.workerIndex, $1.value.slot.id)
+        }
         reloadQueue = []
         for (pid, child) in ordered {
             if workers[child.slot.workerIndex].reloadable {
@@ -236,7 +239,9 @@ final class Master {
         for (index, worker) in workers.enumerated() {
             lines.append("worker\t\(index)\t\(worker.name)\t\(worker.listenDescription)\t\(worker.count)")
             let exits = exitCounts[index] ?? [0: 0]
-            for (status, count) in exits.sorted(by: { $0.key < $1.key }) { lines.append("exit\t\(index)\t\(status)\t\(count)") }
+            for (status, count) in exits.sorted(by: { $0.key < $1.key }) {
+                lines.append("exit\t\(index)\t\(status)\t\(count)")
+            }
         }
         for (pid, child) in children.sorted(by: { $0.key < $1.key }) {
             lines.append("process\t\(pid)\t\(child.slot.workerIndex)\t\(child.slot.id)")
@@ -267,7 +272,9 @@ private final class ReadyPipe: EventHandler {
 
     func handleReadable() {
         var chunk = [UInt8](repeating: 0, count: 4096)
-        while case .processed(let count) = chunk.withUnsafeMutableBytes({ (try? Sys.read(fd, $0)) ?? .wouldBlock }), count > 0 {
+        while case .processed(let count) = chunk.withUnsafeMutableBytes({ (try? Sys.read(fd, $0)) ?? .wouldBlock }),
+            count > 0
+        {
             pending += chunk[0..<count]
         }
         while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {

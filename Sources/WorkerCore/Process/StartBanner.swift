@@ -6,7 +6,9 @@ enum StartBanner {
         let name = String(startFile.split(separator: "/").last ?? "")
         var lines = ["Workerman[\(name)] start in \(daemon ? "DAEMON" : "DEBUG") mode"]
         lines.append("\(dashes(23)) WORKERMAN \(dashes(29))")
-        lines.append("Workerman version:\(workermanVersion)          Swift version:\(swiftVersion)          open files:\(fileLimit)")
+        lines.append(
+            "Workerman version:\(workermanVersion)          Swift version:\(swiftVersion)          open files:\(fileLimit)"
+        )
         lines.append("\(dashes(24)) WORKERS \(dashes(30))")
         let user = currentUserName()
         let rows = workers.map { [$0.user ?? user, $0.name, $0.listenDescription, String($0.count), " [OK]"] }

@@ -74,21 +74,25 @@ enum StatusFormatter {
         for (index, info) in snapshot.workers.sorted(by: { $0.key < $1.key }) {
             for exit in snapshot.exits where exit.worker == index {
                 lines.append(
-                    pad(info.name, nameWidth) + "     " + pad("epoll", 14) + " " + pad(String(exit.status), 16) + pad(String(exit.count), 16))
+                    pad(info.name, nameWidth) + "     " + pad("epoll", 14) + " " + pad(String(exit.status), 16)
+                        + pad(String(exit.count), 16))
             }
         }
         lines.append(rule("PROCESS STATUS", 51, 56))
         let listenWidth = max(9, snapshot.workers.values.map(\.listen.count).max() ?? 0)
         lines.append(
-            "pid\tmemory  " + pad("listening", listenWidth) + " " + pad("name", nameWidth) + " connections " + pad("send_fail", 9) + " "
+            "pid\tmemory  " + pad("listening", listenWidth) + " " + pad("name", nameWidth) + " connections "
+                + pad("send_fail", 9) + " "
                 + pad("timers", 8) + pad("total_request", 13) + " qps    status")
         var totals = (memory: 0, connections: 0, sendFail: 0, timers: 0, requests: 0, qps: 0)
         for process in snapshot.processes.sorted(by: { $0.pid < $1.pid }) {
             let info = snapshot.workers[process.worker]
             guard let report = snapshot.reports[process.pid] else {
                 lines.append(
-                    "\(process.pid)\t" + pad("N/A", 7) + " " + pad(info?.listen ?? "", listenWidth) + " " + pad(info?.name ?? "", nameWidth) + " "
-                        + pad("N/A", 11) + " " + pad("N/A", 9) + " " + pad("N/A", 7) + " " + pad("N/A", 13) + " " + pad("N/A", 6) + " [busy]")
+                    "\(process.pid)\t" + pad("N/A", 7) + " " + pad(info?.listen ?? "", listenWidth) + " "
+                        + pad(info?.name ?? "", nameWidth) + " "
+                        + pad("N/A", 11) + " " + pad("N/A", 9) + " " + pad("N/A", 7) + " " + pad("N/A", 13) + " "
+                        + pad("N/A", 6) + " [busy]")
                 continue
             }
             var qps = 0
@@ -97,18 +101,23 @@ enum StatusFormatter {
                 qps = Int((Double(report.totalRequest - before.totalRequest) / seconds).rounded())
             }
             totals = (
-                totals.memory + report.memory, totals.connections + report.connections, totals.sendFail + report.sendFail,
+                totals.memory + report.memory, totals.connections + report.connections,
+                totals.sendFail + report.sendFail,
                 totals.timers + report.timers, totals.requests + report.totalRequest, totals.qps + qps
             )
             lines.append(
-                "\(report.pid)\t" + pad(megabytes(report.memory), 7) + " " + pad(report.listen, listenWidth) + " " + pad(report.name, nameWidth)
-                    + " " + pad(String(report.connections), 11) + " " + pad(String(report.sendFail), 9) + " " + pad(String(report.timers), 7)
+                "\(report.pid)\t" + pad(megabytes(report.memory), 7) + " " + pad(report.listen, listenWidth) + " "
+                    + pad(report.name, nameWidth)
+                    + " " + pad(String(report.connections), 11) + " " + pad(String(report.sendFail), 9) + " "
+                    + pad(String(report.timers), 7)
                     + " " + pad(String(report.totalRequest), 13) + " " + pad(String(qps), 6) + " [idle]")
         }
         lines.append(rule("PROCESS STATUS", 51, 56))
         lines.append(
-            "Summary\t" + pad(megabytes(totals.memory), 7) + " " + pad("-", listenWidth) + " " + pad("-", nameWidth) + " "
-                + pad(String(totals.connections), 11) + " " + pad(String(totals.sendFail), 9) + " " + pad(String(totals.timers), 7) + " "
+            "Summary\t" + pad(megabytes(totals.memory), 7) + " " + pad("-", listenWidth) + " " + pad("-", nameWidth)
+                + " "
+                + pad(String(totals.connections), 11) + " " + pad(String(totals.sendFail), 9) + " "
+                + pad(String(totals.timers), 7) + " "
                 + pad(String(totals.requests), 13) + " " + pad(String(totals.qps), 6) + " [Summary]")
         return lines.joined(separator: "\n") + "\n"
     }
@@ -162,7 +171,9 @@ enum StatusFormatter {
     private static func systemName() -> String {
         var names = utsname()
         uname(&names)
-        let release = withUnsafeBytes(of: names.release) { raw in String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self) }
+        let release = withUnsafeBytes(of: names.release) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
         return "Linux/\(release)"
     }
 

@@ -42,7 +42,8 @@ struct WorkerIdentity {
     func environmentEntries() -> [String] {
         [
             "\(Self.workerVariable)=\(workerIndex):\(id)",
-            "\(Self.listenVariable)=" + listenFDs.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
+            "\(Self.listenVariable)="
+                + listenFDs.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
             "\(Self.notifyVariable)=\(notifyFD)",
             "\(Self.masterVariable)=\(masterPID)",
             "\(Self.daemonVariable)=\(daemon ? 1 : 0)",

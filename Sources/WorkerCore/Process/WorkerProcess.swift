@@ -23,7 +23,9 @@ enum WorkerProcess {
         _ = cepoll_set_parent_death_signal(SIGINT)
         if identity.masterPID != 0 && getppid() != identity.masterPID { exit(0) }  // the master is gone
         guard identity.workerIndex < Worker.all.count else {
-            Log.write("worker process: no Worker #\(identity.workerIndex); main() must make its Workers in the same order every run")
+            Log.write(
+                "worker process: no Worker #\(identity.workerIndex); main() must make its Workers in the same order every run"
+            )
             exit(250)
         }
         let worker = Worker.all[identity.workerIndex]

@@ -5,7 +5,9 @@ import Glibc
 /// default signal dispositions. Listening sockets and the notify pipe are inherited.
 enum WorkerSpawner {
     /// Signals the master handles, reset to their defaults in the new process.
-    static let resetSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGIO, SIGABRT, SIGCHLD, SIGPIPE, SIGTSTP]
+    static let resetSignals: [Int32] = [
+        SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGIO, SIGABRT, SIGCHLD, SIGPIPE, SIGTSTP,
+    ]
 
     static func spawn(_ identity: WorkerIdentity, arguments: [String]) throws(SyscallError) -> pid_t {
         var attributes = posix_spawnattr_t()

@@ -1,0 +1,30 @@
+// A server for the process-model tests: a text Worker whose answers tell which build, Worker id and
+// process replied. The tests patch `build` in a copy of this executable to simulate a rebuild.
+import Glibc
+import Workerman
+
+let build = "probe-build-00000000000000000000000000000000"
+
+func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+
+struct StartFailure: Error, CustomStringConvertible {
+    var description: String { "FAIL_START is set" }
+}
+
+let worker = Worker("text://127.0.0.1:\(environment("PORT") ?? "0")")
+worker.count = Int(environment("COUNT") ?? "4") ?? 4
+worker.name = environment("NAME") ?? "probe"
+worker.onWorkerStart = { worker in
+    if environment("FAIL_START") == "1" { throw StartFailure() }
+    StandardStream.output("started id=\(worker.id) pid=\(getpid())\n")
+}
+worker.onWorkerStop = { worker in StandardStream.output("stopped id=\(worker.id) pid=\(getpid())\n") }
+worker.onWorkerReload = { worker in StandardStream.output("reloading id=\(worker.id) pid=\(getpid())\n") }
+worker.onMessage = { connection, data in
+    switch data.string {
+    case "version": connection.send(build)
+    case "whoami": connection.send("\(worker.id) \(getpid())")
+    default: connection.send(data)
+    }
+}
+Worker.runAll()
