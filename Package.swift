@@ -23,6 +23,8 @@ let package = Package(
         .executableTarget(name: "TextEcho", dependencies: ["Workerman"], path: "Sources/Examples/TextEcho"),
         // The README's ten-line server, built so that it cannot rot.
         .executableTarget(name: "Hello", dependencies: ["Workerman"], path: "Sources/Examples/Hello"),
+        // Does a large timer queue slow the loop? Run by `Benchmarks/run.sh timers`.
+        .executableTarget(name: "timer-bench", dependencies: ["Timer", "WorkerCore"], path: "Benchmarks/TimerBench"),
         // A server the process-model tests start, stop, reload and patch.
         .executableTarget(name: "probe-server", dependencies: ["Workerman"], path: "Tests/Fixtures/ProbeServer"),
         // Test peers shared by the test targets: blocking socket clients, a client thread, a server process.
