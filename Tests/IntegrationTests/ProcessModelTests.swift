@@ -25,6 +25,8 @@ final class ProcessModelTests: XCTestCase {
         super.tearDown()
     }
 
+    func spinUntil(_ condition: () -> Bool) -> Bool { spin(condition) }
+
     private var environment: [String: String] { ["WORKERMAN_RUNTIME_DIR": runtimeDirectory, "PORT": "0"] }
 
     private var pidFile: String { runtimeDirectory + "/workerman.probe-server.pid" }
@@ -35,28 +37,16 @@ final class ProcessModelTests: XCTestCase {
         }
     }
 
-    /// Worker processes of servers started from this test's runtime directory, by their titles.
-    private func workerPIDs(master: pid_t) -> [pid_t] {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return entries.compactMap { pid_t($0) }.filter { pid in
-            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
-            let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
-            return fields.count > 2 && pid_t(fields[1]) == master
-        }.sorted()
-    }
+    /// The worker processes of the master `master`.
+    func workerPIDs(master: pid_t) -> [pid_t] { ProcessTable.children(of: master) }
 
     private func killWorkers() {
         for server in servers { for pid in workerPIDs(master: server.process.processIdentifier) { kill(pid, SIGKILL) } }
     }
 
-    private func title(_ pid: pid_t) -> String {
-        ((try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? "").replacingOccurrences(
-            of: "\0", with: " "
-        )
-        .trimmingCharacters(in: .whitespaces)
-    }
+    func title(_ pid: pid_t) -> String { ProcessTable.title(pid) }
 
-    private func start(_ executable: String = "probe-server", extra: [String: String] = [:]) throws -> (
+    func start(_ executable: String = "probe-server", extra: [String: String] = [:]) throws -> (
         ServerProcess, Int
     ) {
         let server = try ServerProcess(executable, environment: environment.merging(extra) { $1 })
@@ -71,14 +61,14 @@ final class ProcessModelTests: XCTestCase {
         try ServerProcess.run(executable, arguments, environment: environment)
     }
 
-    private func ask(_ port: Int, _ question: String) throws -> String {
+    func ask(_ port: Int, _ question: String) throws -> String {
         let client = try BlockingClient(port: port, timeout: 5)
         defer { client.close() }
         try client.send(question + "\n")
         return try client.receive(untilSuffix: "\n").trimmingCharacters(in: .newlines)
     }
 
-    private func startedIDs(_ server: ServerProcess) -> [Int: pid_t] {
+    func startedIDs(_ server: ServerProcess) -> [Int: pid_t] {
         var ids: [Int: pid_t] = [:]
         for line in server.log.split(separator: "\n") where line.hasPrefix("started id=") {
             let parts = line.split(separator: " ")
@@ -279,4 +269,17 @@ private func Sys_localPort(_ fd: Int32) -> Int {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
     }
     return Int(UInt16(bigEndian: address.sin_port))
+}
+
+extension ProcessModelTests {
+    func testReusePortWorkersEachBindTheSamePortAndShareTheLoad() throws {
+        let (server, port) = try start(extra: ["COUNT": "2", "REUSE_PORT": "1"])
+        XCTAssertTrue(spinUntil { self.startedIDs(server).count == 2 }, server.log)
+        var answering = Set<String>()
+        for _ in 0..<60 { answering.insert(try ask(port, "whoami").split(separator: " ").last.map(String.init) ?? "") }
+        XCTAssertEqual(answering.count, 2, "both processes accept on port \(port): \(answering)")
+        for pid in workerPIDs(master: server.process.processIdentifier) {
+            XCTAssertEqual(title(pid), "WorkerMan: worker process  probe text://127.0.0.1:\(port)")
+        }
+    }
 }

@@ -118,3 +118,23 @@ final class AsyncConnectionTests: ServerTestCase {
             largestQueue, TcpConnection.defaultMaxSendBufferSize + 4 * 1024 * 1024, "flow control bounds the queue")
     }
 }
+
+extension AsyncConnectionTests {
+    func testBindToChoosesTheLocalAddressOfAnOutgoingConnection() throws {
+        var seenPorts: [Int] = []
+        let server = try startWorker("text://127.0.0.1:0") { worker in
+            worker.onConnect = { seenPorts.append($0.getRemotePort()) }
+        }
+        let reserved = try BlockingListener()
+        let localPort = reserved.port
+        reserved.close()
+        let client = try AsyncTcpConnection("text://127.0.0.1:\(server.port)", bindTo: "127.0.0.1:\(localPort)")
+        var connected = false
+        client.onConnect = { _ in connected = true }
+        client.connect()
+        XCTAssertTrue(spinLoop(timeout: 5) { connected && !seenPorts.isEmpty })
+        XCTAssertEqual(seenPorts, [localPort])
+        XCTAssertEqual(client.getLocalPort(), localPort)
+        client.close()
+    }
+}

@@ -30,7 +30,8 @@ final class LoopTests: ServerTestCase {
         var received: [Int32] = []
         EventLoop.current.onSignal(SIGUSR2) { received.append($0) }
         defer { EventLoop.current.offSignal(SIGUSR2) }
-        kill(getpid(), SIGUSR2)
+        // At this thread: other threads of the test process (client threads) do not block it.
+        pthread_kill(pthread_self(), SIGUSR2)
         XCTAssertTrue(spinLoop(timeout: 2) { !received.isEmpty })
         XCTAssertEqual(received, [SIGUSR2])
     }

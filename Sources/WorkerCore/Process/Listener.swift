@@ -24,7 +24,8 @@ enum ListenSocket {
             socketAddress = unix
         } else {
             do {
-                socketAddress = try SocketAddress.resolve(host: address.host, port: address.port, datagram: datagram)
+                socketAddress = try SocketAddress.resolve(
+                    host: address.host, port: worker.listenPort ?? address.port, datagram: datagram)
             } catch {
                 throw WorkerError("cannot listen on \(address): \(error)")
             }

@@ -30,6 +30,7 @@ final class Master {
     private let startTime = time(nil)
     private let loop = EventLoop.current
     private var listenFDs: [Int: Int32] = [:]
+    private var reusePorts: [Int: UInt16] = [:]
     private var notifyRead: Int32 = -1
     private var notifyWrite: Int32 = -1
     private var children: [pid_t: Child] = [:]
@@ -56,6 +57,8 @@ final class Master {
             if let error = worker.addressError { throw WorkerError(error.description) }
             let (fd, _) = try ListenSocket.open(for: worker)
             if worker.reusePort {
+                reusePorts[index] = Sys.localAddress(fd)?.port
+                worker.listenPort = reusePorts[index]
                 Sys.close(fd)
                 continue
             }
@@ -95,7 +98,7 @@ final class Master {
     private func spawn(_ slot: Slot) {
         let identity = WorkerIdentity(
             workerIndex: slot.workerIndex, id: slot.id, listenFDs: listenFDs, notifyFD: notifyWrite,
-            masterPID: getpid(), daemon: daemon)
+            masterPID: getpid(), daemon: daemon, port: reusePorts[slot.workerIndex])
         do {
             let pid = try WorkerSpawner.spawn(identity, arguments: arguments)
             children[pid] = Child(slot: slot, startedAt: MonotonicClock.now())

@@ -67,6 +67,9 @@ public final class Worker {
     /// Why the address cannot be used, found when the Worker was made; reported by `listen()`.
     let addressError: AddressError?
     var listener: Listener?
+    /// The port to bind instead of the address's own (a `reusePort` Worker asked for port 0 binds
+    /// the port the master picked, in every process).
+    var listenPort: UInt16?
     /// True when this process bound the unix socket file (and so removes it).
     var ownsSocketFile = false
 
@@ -113,8 +116,8 @@ public final class Worker {
     /// "text://0.0.0.0:5678" with the real port once listening.
     public var listenDescription: String {
         guard let address else { return "none" }
-        guard let bound = localAddress, address.path == nil else { return address.description }
+        guard let port = localAddress?.port ?? listenPort, address.path == nil else { return address.description }
         let host = address.host.contains(":") ? "[\(address.host)]" : address.host
-        return "\(address.scheme)://\(host):\(bound.port)"
+        return "\(address.scheme)://\(host):\(port)"
     }
 }

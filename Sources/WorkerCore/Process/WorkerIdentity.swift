@@ -9,6 +9,7 @@ struct WorkerIdentity {
     static let notifyVariable = "WORKERMAN_NOTIFY_FD"
     static let masterVariable = "WORKERMAN_MASTER_PID"
     static let daemonVariable = "WORKERMAN_DAEMON"
+    static let portVariable = "WORKERMAN_PORT"
 
     /// The index of the Worker in `Worker.all`.
     let workerIndex: Int
@@ -20,6 +21,9 @@ struct WorkerIdentity {
     let notifyFD: Int32
     let masterPID: pid_t
     let daemon: Bool
+    /// For a `reusePort` Worker asked to listen on port 0: the port the master found free, which
+    /// every process of the Worker binds.
+    var port: UInt16? = nil
 
     /// The identity in the environment, or nil when this process is not a worker process.
     static func fromEnvironment() -> WorkerIdentity? {
@@ -35,7 +39,7 @@ struct WorkerIdentity {
             workerIndex: parts[0], id: parts[1], listenFDs: listenFDs,
             notifyFD: Int32(environment(notifyVariable) ?? "") ?? -1,
             masterPID: pid_t(environment(masterVariable) ?? "") ?? 0,
-            daemon: environment(daemonVariable) == "1")
+            daemon: environment(daemonVariable) == "1", port: environment(portVariable).flatMap { UInt16($0) })
     }
 
     /// The variables that make a started process this worker.
@@ -47,11 +51,14 @@ struct WorkerIdentity {
             "\(Self.notifyVariable)=\(notifyFD)",
             "\(Self.masterVariable)=\(masterPID)",
             "\(Self.daemonVariable)=\(daemon ? 1 : 0)",
+            "\(Self.portVariable)=\(port.map(String.init) ?? "")",
         ]
     }
 
     /// Removes the variables, so that programs the worker starts are not taken for workers.
     static func clearEnvironment() {
-        for name in [workerVariable, listenVariable, notifyVariable, masterVariable, daemonVariable] { unsetenv(name) }
+        for name in [workerVariable, listenVariable, notifyVariable, masterVariable, daemonVariable, portVariable] {
+            unsetenv(name)
+        }
     }
 }

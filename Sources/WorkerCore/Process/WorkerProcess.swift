@@ -30,6 +30,8 @@ enum WorkerProcess {
         }
         let worker = Worker.all[identity.workerIndex]
         worker.id = identity.id
+        worker.listenPort = identity.port
+        Log.file = RuntimeFiles.current().log
         for (index, fd) in identity.listenFDs where index != identity.workerIndex { Sys.close(fd) }
         if identity.notifyFD >= 0 { try? Sys.setInheritable(identity.notifyFD, false) }
         Sys.ignoreSIGPIPE()

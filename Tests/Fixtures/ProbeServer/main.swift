@@ -14,6 +14,7 @@ struct StartFailure: Error, CustomStringConvertible {
 let worker = Worker("text://127.0.0.1:\(environment("PORT") ?? "0")")
 worker.count = Int(environment("COUNT") ?? "4") ?? 4
 worker.name = environment("NAME") ?? "probe"
+worker.reusePort = environment("REUSE_PORT") == "1"
 worker.onWorkerStart = { worker in
     if environment("FAIL_START") == "1" { throw StartFailure() }
     StandardStream.output("started id=\(worker.id) pid=\(getpid())\n")
