@@ -8,8 +8,12 @@ let package = Package(
         .library(name: "WorkerCore", targets: ["WorkerCore"]),
         .library(name: "Protocols", targets: ["Protocols"]),
         .library(name: "Timer", targets: ["Timer"]),
+        .library(name: "Channel", targets: ["Channel"]),
+        .library(name: "GlobalData", targets: ["GlobalData"]),
         .executable(name: "text-echo", targets: ["TextEcho"]),
         .executable(name: "hello", targets: ["Hello"]),
+        .executable(name: "ws-echo", targets: ["WsEcho"]),
+        .executable(name: "http-server", targets: ["HttpServer"]),
     ],
     targets: [
         // Linux APIs Swift cannot import on its own: epoll, eventfd, signalfd, accept4, wait-status macros.
@@ -19,8 +23,12 @@ let package = Package(
         // Registers the built-in protocols by scheme name when the program loads (see its header).
         .target(name: "CBuiltinProtocols", path: "Sources/CBuiltinProtocols"),
         .target(name: "Protocols", dependencies: ["WorkerCore", "CBuiltinProtocols"]),
+        .target(name: "Channel", dependencies: ["WorkerCore", "Protocols", "Timer"]),
+        .target(name: "GlobalData", dependencies: ["WorkerCore", "Protocols", "Timer"]),
         .target(name: "Workerman", dependencies: ["WorkerCore", "Protocols", "Timer"]),
         .executableTarget(name: "TextEcho", dependencies: ["Workerman"], path: "Sources/Examples/TextEcho"),
+        .executableTarget(name: "WsEcho", dependencies: ["Workerman"], path: "Sources/Examples/WsEcho"),
+        .executableTarget(name: "HttpServer", dependencies: ["Workerman"], path: "Sources/Examples/HttpServer"),
         // The README's ten-line server, built so that it cannot rot.
         .executableTarget(name: "Hello", dependencies: ["Workerman"], path: "Sources/Examples/Hello"),
         // Does a large timer queue slow the loop? Run by `Benchmarks/run.sh timers`.
@@ -33,6 +41,7 @@ let package = Package(
         .testTarget(name: "WorkerCoreTests", dependencies: ["Workerman", "TestSupport"]),
         .testTarget(name: "ProtocolsTests", dependencies: ["Workerman", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Workerman", "TestSupport"]),
+        .testTarget(name: "ChannelTests", dependencies: ["Workerman", "Channel", "GlobalData", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -231,8 +231,12 @@ suite_timers() {
 case $SUITE in
     echo) suite_echo ;;
     timers) suite_timers ;;
-    # Future suites go here, each as a suite_<name> function following suite_echo:
-    # http (keep-alive GET), ws (websocket echo).
-    http | ws) log "suite '$SUITE' is not implemented yet"; exit 2 ;;
+    # Suites kept in files of their own: Benchmarks/suites/<name>.sh, sourced here so that they
+    # can use the helpers above (start_server, stop_server, free_port, median, ratio, ...).
+    http | ws)
+        [[ -f "$BENCH/suites/$SUITE.sh" ]] || { log "suite '$SUITE' is not implemented yet"; exit 2; }
+        # shellcheck source=/dev/null
+        source "$BENCH/suites/$SUITE.sh"
+        "suite_$SUITE" ;;
     *) log "usage: $0 [echo|timers|http|ws]"; exit 2 ;;
 esac

@@ -9,6 +9,9 @@ public enum BuiltinProtocols {
         [
             ("text", Text.self),
             ("frame", Frame.self),
+            ("http", Http.self),
+            ("websocket", WebSocket.self),
+            ("ws", Ws.self),
         ]
     }
 

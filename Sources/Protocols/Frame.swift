@@ -18,7 +18,7 @@ public enum Frame: WireProtocol {
     }
 
     /// The payload after the header.
-    public static func decode(_ packet: ByteView, connection: Connection) throws -> Message {
+    public static func decode(_ packet: ByteView, connection: Connection) throws -> Message? {
         .binary(packet.dropping(first: headerLength).bytes)
     }
 

@@ -15,7 +15,7 @@ public enum Text: WireProtocol {
     }
 
     /// The line without its line ending.
-    public static func decode(_ packet: ByteView, connection: Connection) throws -> Message {
+    public static func decode(_ packet: ByteView, connection: Connection) throws -> Message? {
         var end = packet.count
         while end > 0 && (packet[end - 1] == UInt8(ascii: "\n") || packet[end - 1] == UInt8(ascii: "\r")) { end -= 1 }
         return .text(packet.slice(0..<end).string)

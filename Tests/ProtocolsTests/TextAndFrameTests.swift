@@ -84,8 +84,8 @@ final class TextAndFrameTests: XCTestCase {
             static func input(_ buffer: ByteView, connection: Connection) -> InputResult {
                 Text.input(buffer, connection: connection)
             }
-            static func decode(_ packet: ByteView, connection: Connection) throws -> Message {
-                .text(try Text.decode(packet, connection: connection).string.uppercased())
+            static func decode(_ packet: ByteView, connection: Connection) throws -> Message? {
+                try Text.decode(packet, connection: connection).map { .text($0.string.uppercased()) }
             }
             static func encode(_ message: Message, connection: Connection, into buffer: inout ByteBuffer) throws {
                 try Text.encode(message, connection: connection, into: &buffer)

@@ -175,3 +175,43 @@ final class SendBufferTests: ServerTestCase {
         XCTAssertEqual(delivered, ["pause", "resumed", "queued 1", "queued 2"])
     }
 }
+
+/// A line protocol whose encode ends the connection after a "bye" (as HTTP does for Connection: close).
+private enum ClosingLines: WireProtocol {
+    static func input(_ buffer: ByteView, connection: Connection) -> InputResult {
+        Text.input(buffer, connection: connection)
+    }
+
+    static func decode(_ packet: ByteView, connection: Connection) throws -> Message? {
+        try Text.decode(packet, connection: connection)
+    }
+
+    static func encode(_ message: Message, connection: Connection, into buffer: inout ByteBuffer) throws {
+        try Text.encode(message, connection: connection, into: &buffer)
+        if message == "bye" { (connection as? TcpConnection)?.closeAfterWriting() }
+    }
+}
+
+extension SendBufferTests {
+    func testAProtocolCanCloseTheConnectionFromEncode() throws {
+        var closes = 0
+        let worker = try startWorker("tcp://127.0.0.1:0") { worker in
+            worker.protocol = ClosingLines.self
+            worker.onMessage = { connection, data in
+                connection.send(data)
+                let state = (connection as? TcpConnection)?.state
+                XCTAssertEqual(state == .established, data != "bye", "closing once bye is encoded")
+            }
+            worker.onClose = { _ in closes += 1 }
+        }
+        let port = worker.port
+        XCTAssertTrue(
+            try runWithClient {
+                let client = try BlockingClient(port: port)
+                try client.send("hello\nbye\nnever answered\n")
+                try checkEqual(try client.receive(untilSuffix: "bye\n"), "hello\nbye\n", "replies before the close")
+                try checkEqual(try client.receiveUntilClosed().bytes, 0, "then FIN")
+            })
+        XCTAssertEqual(closes, 1)
+    }
+}

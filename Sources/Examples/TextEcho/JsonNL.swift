@@ -11,7 +11,7 @@ enum JsonNL: WireProtocol {
         return .packet(length: newline + 1)
     }
 
-    static func decode(_ packet: ByteView, connection: Connection) throws -> Message {
+    static func decode(_ packet: ByteView, connection: Connection) throws -> Message? {
         let line = Data(packet.slice(0..<packet.count - 1).buffer)
         return .object(try JSONSerialization.jsonObject(with: line, options: [.fragmentsAllowed]))
     }

@@ -16,6 +16,9 @@ public class Connection {
     public var `protocol`: (any WireProtocol.Type)?
     /// The application's data on this connection.
     public var context = ConnectionContext()
+    /// What the connection's protocol keeps between packets (a WebSocket's handshake state and
+    /// message fragments, an HTTP parser's current request). Owned by the protocol.
+    public var protocolState: AnyObject?
     /// Called with each decoded packet; defaults to the Worker's `onMessage`.
     public var onMessage: ((Connection, Message) -> Void)?
 

@@ -118,7 +118,7 @@ extension TcpConnection {
             pendingPacketLength = nil
             offset += length
             ConnectionStatistics.totalRequest += 1
-            let message: Message
+            let message: Message?
             do {
                 message = try wire.decode(rest.slice(0..<length), connection: self)
             } catch {
@@ -127,7 +127,7 @@ extension TcpConnection {
                 return offset
             }
             isCorked = offset < bytes.count
-            onMessage?(self, message)
+            if let message { onMessage?(self, message) }
         }
         return offset
     }

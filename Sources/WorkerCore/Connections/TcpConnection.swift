@@ -59,6 +59,9 @@ public class TcpConnection: Connection, EventHandler {
     var remote: SocketAddress?
     var local: SocketAddress?
     var isCounted = false
+    /// True while `send` runs (a protocol's `encode` may ask to close meanwhile).
+    var isSending = false
+    var closeRequested = false
 
     let loop = EventLoop.current
 
@@ -100,7 +103,14 @@ public class TcpConnection: Connection, EventHandler {
     /// queued (`.queued`) and written together, with one system call, when the batch ends.
     @discardableResult
     public override func send(_ message: Message, raw: Bool = false) -> SendResult {
-        sendMessage(message, raw: raw)
+        isSending = true
+        let result = sendMessage(message, raw: raw)
+        isSending = false
+        if closeRequested {
+            closeRequested = false
+            close()
+        }
+        return result
     }
 
     /// The number of bytes waiting in the send buffer.
@@ -159,6 +169,17 @@ public class TcpConnection: Connection, EventHandler {
             destroy()
         } else {
             updateInterest()
+        }
+    }
+
+    /// Closes once everything queued, including a send in progress, has been written: for a
+    /// protocol whose `encode` decides that the connection ends (HTTP's `Connection: close`).
+    public func closeAfterWriting() {
+        guard state == .established else { return }
+        if isSending {
+            closeRequested = true
+        } else {
+            close()
         }
     }
 

@@ -65,7 +65,12 @@ func deliverDatagram(
         }
         offset += length
         ConnectionStatistics.totalRequest += 1
-        guard let message = try? wire.decode(rest.slice(0..<length), connection: connection) else { return }
-        onMessage?(connection, message)
+        do {
+            if let message = try wire.decode(rest.slice(0..<length), connection: connection) {
+                onMessage?(connection, message)
+            }
+        } catch {
+            return  // a datagram that does not decode is dropped
+        }
     }
 }

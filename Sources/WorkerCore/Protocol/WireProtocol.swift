@@ -14,7 +14,8 @@ public enum InputResult: Equatable {
 /// - `input` is called with everything received and not yet consumed; it returns the length of the
 ///   first packet (header and delimiter included), `.needMore`, or `.invalid(reason)`. A length over
 ///   the connection's `maxPackageSize` closes the connection.
-/// - `decode` turns exactly one packet (the first `length` bytes) into the `Message` that `onMessage` gets.
+/// - `decode` turns exactly one packet (the first `length` bytes) into the `Message` that `onMessage`
+///   gets, or nil when there is nothing to deliver.
 /// - `encode` appends the wire form of a `Message` that `send` was given.
 ///
 /// Register a conformance under a scheme name to listen with it: `Worker.register(JsonNL.self, as: "jsonnl")`
@@ -22,9 +23,10 @@ public enum InputResult: Equatable {
 public protocol WireProtocol {
     /// The length of the first packet in `buffer`, or `.needMore` / `.invalid`.
     static func input(_ buffer: ByteView, connection: Connection) -> InputResult
-    /// The message in `packet`, which is exactly one packet as `input` measured it. Throwing closes
-    /// the connection with the error logged.
-    static func decode(_ packet: ByteView, connection: Connection) throws -> Message
+    /// The message in `packet`, which is exactly one packet as `input` measured it; nil when the
+    /// packet carries nothing for `onMessage` (a control frame the protocol answered itself, one
+    /// fragment of a longer message). Throwing closes the connection with the error logged.
+    static func decode(_ packet: ByteView, connection: Connection) throws -> Message?
     /// Appends the wire form of `message` to `buffer`. Throwing refuses the send (it returns `.failed`).
     static func encode(_ message: Message, connection: Connection, into buffer: inout ByteBuffer) throws
     /// Called once when a connection using this protocol closes (after `onClose`). Optional.

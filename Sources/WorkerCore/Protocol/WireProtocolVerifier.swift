@@ -41,7 +41,9 @@ public enum WireProtocolVerifier {
                     case .packet(let length):
                         guard rest.count >= length else { return }
                         do {
-                            outcome.messages.append(try wire.decode(rest.slice(0..<length), connection: connection))
+                            if let message = try wire.decode(rest.slice(0..<length), connection: connection) {
+                                outcome.messages.append(message)
+                            }
                         } catch {
                             outcome.error = "decode: \(error)"
                         }

@@ -1,0 +1,2 @@
+// Placeholder: filled in with its suite (Benchmarks/suites/).
+print("not implemented yet")

@@ -1,0 +1,6 @@
+// Placeholder: this example is built with its protocol's issue.
+import Glibc
+import Workerman
+
+StandardStream.error("HttpServer is not implemented yet\n")
+Glibc.exit(1)

@@ -1,0 +1,15 @@
+import WorkerCore
+
+/// Placeholder: the `Http` protocol is being built (its issue is open). Refuses every connection.
+public enum Http: WireProtocol {
+    /// Refuses the bytes.
+    public static func input(_ buffer: ByteView, connection: Connection) -> InputResult {
+        .invalid("the Http protocol is not implemented yet")
+    }
+
+    /// Never called.
+    public static func decode(_ packet: ByteView, connection: Connection) throws -> Message? { nil }
+
+    /// Writes nothing.
+    public static func encode(_ message: Message, connection: Connection, into buffer: inout ByteBuffer) throws {}
+}

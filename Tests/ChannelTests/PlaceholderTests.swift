@@ -1,0 +1,5 @@
+import XCTest
+
+final class ChannelPlaceholderTests: XCTestCase {
+    func testThePlaceholdersAreReplacedWhenTheirIssueLands() {}
+}
