@@ -22,7 +22,9 @@ let package = Package(
         .target(name: "WorkerCore", dependencies: ["CEpoll", "Timer"]),
         // Registers the built-in protocols by scheme name when the program loads (see its header).
         .target(name: "CBuiltinProtocols", path: "Sources/CBuiltinProtocols"),
-        .target(name: "Protocols", dependencies: ["WorkerCore", "CBuiltinProtocols"]),
+        // The system's zlib, for WebSocket permessage-deflate.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(name: "Protocols", dependencies: ["WorkerCore", "CBuiltinProtocols", "CZlib"]),
         .target(name: "Channel", dependencies: ["WorkerCore", "Protocols", "Timer"]),
         .target(name: "GlobalData", dependencies: ["WorkerCore", "Protocols", "Timer"]),
         .target(name: "Workerman", dependencies: ["WorkerCore", "Protocols", "Timer"]),
@@ -35,6 +37,10 @@ let package = Package(
         .executableTarget(name: "timer-bench", dependencies: ["Timer", "WorkerCore"], path: "Benchmarks/TimerBench"),
         // A server the process-model tests start, stop, reload and patch.
         .executableTarget(name: "probe-server", dependencies: ["Workerman"], path: "Tests/Fixtures/ProbeServer"),
+        // The Channel and GlobalData tests' server process (a Channel server, GlobalData server, workers).
+        .executableTarget(
+            name: "channel-probe", dependencies: ["Workerman", "Channel", "GlobalData"],
+            path: "Tests/Fixtures/ChannelProbe"),
         // Test peers shared by the test targets: blocking socket clients, a client thread, a server process.
         .target(name: "TestSupport", dependencies: ["WorkerCore"], path: "Tests/TestSupport"),
         .testTarget(name: "TimerTests", dependencies: ["Timer"]),
