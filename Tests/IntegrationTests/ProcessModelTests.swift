@@ -283,3 +283,54 @@ extension ProcessModelTests {
         }
     }
 }
+
+extension ProcessModelTests {
+    func testAGracefulReloadKeepsAcceptingWhileOldConnectionsStayOpen() throws {
+        let (server, port) = try start(extra: ["COUNT": "2"])
+        XCTAssertTrue(spinUntil { self.startedIDs(server).count == 2 })
+        var held: [String: BlockingClient] = [:]
+        for _ in 0..<50 where held.count < 2 {
+            let client = try BlockingClient(port: port)
+            try client.send("whoami\n")
+            let pid = String(try client.receive(untilSuffix: "\n").split(separator: " ").last ?? "")
+            if held[pid] == nil { held[pid] = client } else { client.close() }
+        }
+        XCTAssertEqual(held.count, 2, "a connection held to each worker")
+        let reload = try ServerProcess.run(
+            "probe-server", ["reload", "-g"], environment: ["WORKERMAN_RUNTIME_DIR": runtimeDirectory])
+        XCTAssertEqual(reload.status, 0, reload.output)
+        for _ in 0..<20 {
+            XCTAssertEqual(try ask(port, "ping"), "ping", "served during the reload")
+            usleep(50_000)
+        }
+        XCTAssertTrue(server.waitFor("reload finished", timeout: 10), server.log)
+        for (pid, client) in held {
+            XCTAssertEqual(
+                kill(pid_t(pid.trimmingCharacters(in: .whitespacesAndNewlines))!, 0), 0,
+                "old \(pid) still serves its connection")
+            try client.send("still here\n")
+            XCTAssertEqual(try client.receive(untilSuffix: "\n"), "still here\n")
+            client.close()
+        }
+        XCTAssertTrue(
+            spinUntil { self.workerPIDs(master: server.process.processIdentifier).count == 2 }, "old ones leave")
+    }
+
+    func testAFastStopEndsAGracefulStopInProgress() throws {
+        let (server, port) = try start(extra: ["COUNT": "1"])
+        XCTAssertTrue(server.waitFor("started id=0"))
+        let held = try BlockingClient(port: port)
+        try held.send("hello\n")
+        _ = try held.receive(untilSuffix: "\n")
+        let graceful = try ServerProcess(
+            "probe-server", arguments: ["stop", "-g"], environment: ["WORKERMAN_RUNTIME_DIR": runtimeDirectory])
+        defer { graceful.stop() }
+        XCTAssertTrue(server.waitFor("stopped id=0"), server.log)
+        let fast = try ServerProcess.run(
+            "probe-server", ["stop"], environment: ["WORKERMAN_RUNTIME_DIR": runtimeDirectory])
+        XCTAssertEqual(fast.status, 0, fast.output)
+        XCTAssertTrue(fast.output.contains("stop success"), fast.output)
+        XCTAssertNotNil(server.waitForExit(timeout: 5))
+        held.close()
+    }
+}

@@ -1,7 +1,7 @@
 import Glibc
 
 /// What a connection has not yet handed to the kernel: a list of buffers written out with one
-/// vectored `sendmsg` when several are waiting. Small sends are appended to the last buffer;
+/// vectored `sendmsg` when several are waiting. Small sends are copied onto the last buffer;
 /// large ones keep their own buffer, so nothing big is copied twice.
 struct SendQueue {
     private var buffers: [ByteBuffer] = []
@@ -16,64 +16,57 @@ struct SendQueue {
 
     var isEmpty: Bool { byteCount == 0 }
 
-    /// Runs `encode` to append bytes at the end of the queue, and returns how many it appended.
-    /// If `encode` throws, nothing it wrote stays queued.
-    mutating func append(sizeHint: Int, _ encode: (inout ByteBuffer) throws -> Void) rethrows -> Int {
-        if head == buffers.count || buffers[buffers.count - 1].readableBytes + sizeHint > Self.coalesceLimit {
-            buffers.append(ByteBuffer(capacity: min(max(sizeHint, 256), Self.coalesceLimit)))
+    /// Appends `bytes`' unread bytes: small ones are copied onto the last buffer (while it stays
+    /// under `coalesceLimit`), a large one hands its storage over and leaves `bytes` empty.
+    mutating func append(copying bytes: inout ByteBuffer) {
+        let count = bytes.readableBytes
+        guard count > 0 else { return }
+        byteCount += count
+        if count > Self.coalesceLimit {
+            buffers.append(bytes)
+            bytes = ByteBuffer(capacity: 16 * 1024)
+            return
         }
-        let last = buffers.count - 1
-        let before = buffers[last].writerIndex
-        do {
-            try encode(&buffers[last])
-        } catch {
-            buffers[last].truncate(toWriterIndex: before)
-            if buffers[last].isEmpty { buffers.removeLast() }
-            throw error
+        if head == buffers.count || buffers[buffers.count - 1].writerIndex + count > Self.coalesceLimit {
+            buffers.append(ByteBuffer(capacity: max(count, 4096)))
         }
-        let added = buffers[last].writerIndex - before
-        byteCount += added
-        if added == 0 && buffers[last].isEmpty { buffers.removeLast() }
-        return added
-    }
-
-    /// Appends a whole buffer without copying it.
-    mutating func append(_ buffer: ByteBuffer) {
-        guard !buffer.isEmpty else { return }
-        byteCount += buffer.readableBytes
-        buffers.append(buffer)
+        buffers[buffers.count - 1].writeBuffer(bytes)
     }
 
     /// Writes as much as the kernel takes. Returns `.processed(true)` when the queue is empty
-    /// afterwards, `.processed(false)` or `.wouldBlock` when bytes are left.
+    /// afterwards, `.processed(false)` or `.wouldBlock` when bytes are left (a short write means
+    /// the kernel's buffer is full: wait for the socket to become writable).
     mutating func flush(to fd: Int32) throws(SyscallError) -> IOResult<Bool> {
         while !isEmpty {
-            let written: Int
             let count = min(buffers.count - head, Self.maxVectors)
+            var offered = 0
+            let result: IOResult<Int>
             if count == 1 {
-                let bytes = UnsafeRawBufferPointer(
-                    start: buffers[head].readablePointer, count: buffers[head].readableBytes)
-                guard case .processed(let n) = try Sys.send(fd, bytes) else { return .wouldBlock }
-                written = n
+                offered = buffers[head].readableBytes
+                let bytes = UnsafeRawBufferPointer(start: buffers[head].readablePointer, count: offered)
+                result = try Sys.send(fd, bytes)
             } else {
-                let vectors = UnsafeMutablePointer<iovec>.allocate(capacity: count)
-                defer { vectors.deallocate() }
-                for index in 0..<count {
-                    let buffer = buffers[head + index]
-                    vectors[index] = iovec(
-                        iov_base: UnsafeMutableRawPointer(mutating: buffer.readablePointer),
-                        iov_len: buffer.readableBytes)
+                result = try withUnsafeTemporaryAllocation(of: iovec.self, capacity: count) {
+                    vectors throws(SyscallError) -> IOResult<Int> in
+                    for index in 0..<count {
+                        let buffer = buffers[head + index]
+                        vectors[index] = iovec(
+                            iov_base: UnsafeMutableRawPointer(mutating: buffer.readablePointer),
+                            iov_len: buffer.readableBytes)
+                        offered += buffer.readableBytes
+                    }
+                    return try Sys.sendVectored(fd, vectors.baseAddress!, count: count)
                 }
-                guard case .processed(let n) = try Sys.sendVectored(fd, vectors, count: count) else {
-                    return .wouldBlock
-                }
-                written = n
             }
+            guard case .processed(let written) = result else { return .wouldBlock }
             consume(written)
-            if written == 0 { return .processed(false) }
+            if written < offered { return .processed(isEmpty) }
         }
         return .processed(true)
     }
+
+    /// The memory the queued buffers hold (for tests of the queue's growth).
+    var storedCapacity: Int { buffers[head...].reduce(0) { $0 + $1.capacity } }
 
     /// Forgets everything queued.
     mutating func removeAll() {

@@ -84,8 +84,7 @@ public final class AsyncTcpConnection: TcpConnection {
     /// Connects again after `delay` seconds (at once for 0), typically from `onClose`. An open
     /// connection is closed first without running `onClose`.
     public func reconnect(after delay: Double = 0) {
-        if let reconnectTimer { Timer.del(reconnectTimer) }
-        reconnectTimer = nil
+        cancelReconnect()
         if fd >= 0 {
             loop.deregister(fd)
             Sys.close(fd)
@@ -105,6 +104,18 @@ public final class AsyncTcpConnection: TcpConnection {
             return
         }
         reconnectTimer = Timer.add(delay, persistent: false) { [self] in self.connect() }
+    }
+
+    /// Cancels a reconnect scheduled with `reconnect(after:)`.
+    public func cancelReconnect() {
+        if let reconnectTimer { Timer.del(reconnectTimer) }
+        reconnectTimer = nil
+    }
+
+    /// Closes at once and cancels a scheduled reconnect (one requested from `onClose` still happens).
+    public override func destroy() {
+        cancelReconnect()
+        super.destroy()
     }
 
     /// The old spelling, as Workerman's `reConnect`.
@@ -139,7 +150,7 @@ public final class AsyncTcpConnection: TcpConnection {
         self.protocol?.connectionOpened(self)
         guard state == .established else { return }
         onConnect?(self)
-        if state == .established && !sendQueue.isEmpty { flushQueue() }
+        if state == .established && !sendQueue.isEmpty { flushQueue(afterWritable: false) }
     }
 
     private func connectFailed(_ reason: String) {

@@ -132,11 +132,9 @@ extension TcpConnection {
         return offset
     }
 
-    /// Ends a batch: writes the replies queued while it ran.
+    /// Ends a batch: writes the replies queued while it ran, with one system call.
     private func uncork() {
         isCorked = false
-        if !sendQueue.isEmpty && !loop.interest(fd).contains(.write) && state != .closed {
-            flushQueue()
-        }
+        if fd >= 0 && !sendQueue.isEmpty && !isWaitingForWritable { flushQueue(afterWritable: false) }
     }
 }

@@ -1,7 +1,8 @@
 import Glibc
 
 extension TcpConnection {
-    /// The body of `send(_:raw:)`.
+    /// The body of `send(_:raw:)`: encodes into the loop's scratch buffer (so a protocol's
+    /// `encode` may look at this connection freely), then writes or queues the bytes.
     func sendMessage(_ message: Message, raw: Bool) -> SendResult {
         switch state {
         case .closing, .closed: return .failed
@@ -14,29 +15,8 @@ extension TcpConnection {
                 return .failed
             }
         }
-        if state == .established && sendQueue.isEmpty && !isCorked {
-            return writeDirectly(message, raw: raw)
-        }
-        do {
-            _ = try sendQueue.append(sizeHint: message.sizeHint) { try encode(message, raw: raw, into: &$0) }
-        } catch {
-            Log.write("connection \(id): cannot encode a message: \(error)")
-            return .failed
-        }
-        if state == .established && !isCorked { updateInterest() }
-        checkBufferFull()
-        return .queued
-    }
-
-    /// Encodes into the loop's scratch buffer and writes it straight to the socket.
-    private func writeDirectly(_ message: Message, raw: Bool) -> SendResult {
         var scratch = loop.encodeScratch.take() ?? ByteBuffer(capacity: 16 * 1024)
-        defer {
-            if scratch.capacity <= 1024 * 1024 {
-                scratch.clear()
-                loop.encodeScratch = scratch
-            }
-        }
+        defer { loop.returnScratch(&scratch) }
         do {
             try encode(message, raw: raw, into: &scratch)
         } catch {
@@ -44,9 +24,27 @@ extension TcpConnection {
             return .failed
         }
         if scratch.isEmpty { return .queued }
+        guard state == .established, !isCorked else {
+            sendQueue.append(copying: &scratch)
+            checkBufferFull()
+            return .queued
+        }
+        if sendQueue.isEmpty {
+            return writeDirectly(&scratch)
+        }
+        sendQueue.append(copying: &scratch)
+        if !isWaitingForWritable { flushQueue(afterWritable: false) }
+        guard state == .established else { return .failed }
+        if sendQueue.isEmpty { return .written }
+        checkBufferFull()
+        return .queued
+    }
+
+    /// Writes encoded bytes straight to the socket; what the kernel does not take is queued.
+    private func writeDirectly(_ bytes: inout ByteBuffer) -> SendResult {
         let result: IOResult<Int>
         do {
-            result = try scratch.withReadableBytes { bytes throws(SyscallError) in try Sys.send(fd, bytes) }
+            result = try bytes.withReadableBytes { buffer throws(SyscallError) in try Sys.send(fd, buffer) }
         } catch {
             ConnectionStatistics.sendFail += 1
             reportError(.sendFail, "client closed")
@@ -54,16 +52,11 @@ extension TcpConnection {
             return .failed
         }
         var written = 0
-        if case .processed(let n) = result { written = n }
+        if case .processed(let count) = result { written = count }
         bytesWritten += written
-        if written == scratch.readableBytes { return .written }
-        scratch.moveReaderIndex(forwardBy: written)
-        if scratch.readableBytes > SendQueue.coalesceLimit {
-            sendQueue.append(scratch)  // hand the storage over instead of copying a large remainder
-            scratch = ByteBuffer(capacity: 16 * 1024)
-        } else {
-            _ = sendQueue.append(sizeHint: scratch.readableBytes) { $0.writeBuffer(scratch) }
-        }
+        if written == bytes.readableBytes { return .written }
+        bytes.moveReaderIndex(forwardBy: written)
+        sendQueue.append(copying: &bytes)
         updateInterest()
         checkBufferFull()
         return .queued
@@ -77,12 +70,16 @@ extension TcpConnection {
         }
     }
 
+    /// True while the kernel's buffer is full and the loop watches for it to take more.
+    var isWaitingForWritable: Bool { loop.interest(fd).contains(.write) }
+
     func checkBufferFull() {
         if sendQueue.byteCount >= maxSendBufferSize { onBufferFull?(self) }
     }
 
-    /// Writes queued bytes; when the queue empties: `onBufferDrain`, and the pending close if any.
-    func flushQueue() {
+    /// Writes queued bytes. When the queue empties after the kernel's buffer had been full
+    /// (`afterWritable`), `onBufferDrain` runs; then a pending close completes.
+    func flushQueue(afterWritable: Bool) {
         guard fd >= 0, !sendQueue.isEmpty else { return }
         let before = sendQueue.byteCount
         let done: Bool
@@ -99,7 +96,7 @@ extension TcpConnection {
         bytesWritten += before - sendQueue.byteCount
         updateInterest()
         guard done else { return }
-        onBufferDrain?(self)
+        if afterWritable { onBufferDrain?(self) }
         if state == .closing && sendQueue.isEmpty { destroy() }
     }
 }

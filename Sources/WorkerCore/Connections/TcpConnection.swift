@@ -238,7 +238,7 @@ public class TcpConnection: Connection, EventHandler {
     // MARK: events
 
     func handleWritable() {
-        flushQueue()
+        flushQueue(afterWritable: true)
     }
 
     func handleHangup() {

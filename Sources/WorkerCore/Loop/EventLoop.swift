@@ -14,6 +14,7 @@ public final class EventLoop {
         var handler: EventHandler?
         var interest: Interest = []
         var generation: UInt32 = 0
+        var exclusive = false
     }
 
     /// The loop of this process, made on first use.
@@ -26,6 +27,7 @@ public final class EventLoop {
     private var events: UnsafeMutablePointer<epoll_event>
     private var eventCapacity: Int32 = 256
     private var deferred: [() -> Void] = []
+    private var running: [() -> Void] = []
     private var stopRequested = false
     private lazy var wakeHandler = WakeHandler(loop: self)
     lazy var signals = SignalDispatcher(loop: self)
@@ -38,6 +40,13 @@ public final class EventLoop {
     let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
     /// A reusable buffer that replies are encoded into before a direct write.
     var encodeScratch: ByteBuffer? = ByteBuffer(capacity: 16 * 1024)
+
+    /// Gives the encode scratch buffer back for the next send (unless it grew too large to keep).
+    func returnScratch(_ scratch: inout ByteBuffer) {
+        guard scratch.capacity <= 1024 * 1024 else { return }
+        scratch.clear()
+        encodeScratch = scratch
+    }
 
     private init() {
         do {
@@ -52,36 +61,43 @@ public final class EventLoop {
 
     // MARK: registration
 
-    /// Starts watching `fd` for `interest` on behalf of `handler`.
-    func register(_ fd: Int32, _ handler: EventHandler, interest: Interest) throws(SyscallError) {
+    /// Starts watching `fd` for `interest` on behalf of `handler`. An `exclusive` registration
+    /// (EPOLLEXCLUSIVE: a listening socket shared by several processes) wakes only one of the
+    /// processes waiting on it; its interest cannot be changed, only removed and added again.
+    func register(_ fd: Int32, _ handler: EventHandler, interest: Interest, exclusive: Bool = false)
+        throws(SyscallError)
+    {
         let index = Int(fd)
+        precondition(index >= 0, "cannot watch descriptor \(fd)")
         if index >= registrations.count {
             registrations.append(contentsOf: repeatElement(Registration(), count: index - registrations.count + 1))
         }
         nextGeneration &+= 1
-        registrations[index] = Registration(handler: handler, interest: interest, generation: nextGeneration)
-        try Sys.epollControl(epollFD, EPOLL_CTL_ADD, fd, events: epollEvents(interest), data: eventData(fd))
+        registrations[index] = Registration(
+            handler: handler, interest: interest, generation: nextGeneration, exclusive: exclusive)
+        try Sys.epollControl(epollFD, EPOLL_CTL_ADD, fd, events: epollEvents(registrations[index]), data: eventData(fd))
     }
 
     /// Changes what `fd` is watched for.
     func setInterest(_ fd: Int32, _ interest: Interest) {
         let index = Int(fd)
-        guard index < registrations.count, registrations[index].handler != nil,
-            registrations[index].interest != interest
+        guard index >= 0, index < registrations.count, registrations[index].handler != nil,
+            registrations[index].interest != interest, !registrations[index].exclusive
         else { return }
         registrations[index].interest = interest
-        try? Sys.epollControl(epollFD, EPOLL_CTL_MOD, fd, events: epollEvents(interest), data: eventData(fd))
+        try? Sys.epollControl(
+            epollFD, EPOLL_CTL_MOD, fd, events: epollEvents(registrations[index]), data: eventData(fd))
     }
 
     /// What `fd` is watched for now.
     func interest(_ fd: Int32) -> Interest {
-        Int(fd) < registrations.count ? registrations[Int(fd)].interest : []
+        fd >= 0 && Int(fd) < registrations.count ? registrations[Int(fd)].interest : []
     }
 
     /// Stops watching `fd`. Call it before closing the descriptor.
     func deregister(_ fd: Int32) {
         let index = Int(fd)
-        guard index < registrations.count, registrations[index].handler != nil else { return }
+        guard index >= 0, index < registrations.count, registrations[index].handler != nil else { return }
         registrations[index] = Registration()
         _ = try? Sys.epollControl(epollFD, EPOLL_CTL_DEL, fd, events: 0, data: 0)
     }
@@ -89,10 +105,17 @@ public final class EventLoop {
     /// The number of descriptors watched, the loop's own wake-up descriptors included.
     public var registeredCount: Int { registrations.reduce(0) { $0 + ($1.handler == nil ? 0 : 1) } }
 
-    private func epollEvents(_ interest: Interest) -> UInt32 {
-        var events = UInt32(EPOLLRDHUP.rawValue)
-        if interest.contains(.read) { events |= UInt32(EPOLLIN.rawValue) }
-        if interest.contains(.write) { events |= UInt32(EPOLLOUT.rawValue) }
+    /// The epoll flags for a registration. The peer's half-close (EPOLLRDHUP) is asked for only
+    /// while reading, so a connection that does not read is not woken by it over and over; errors
+    /// and full hang-ups are always reported.
+    private func epollEvents(_ registration: Registration) -> UInt32 {
+        var events: UInt32 = 0
+        if registration.interest.contains(.read) {
+            events |= UInt32(EPOLLIN.rawValue)
+            if !registration.exclusive { events |= UInt32(EPOLLRDHUP.rawValue) }
+        }
+        if registration.interest.contains(.write) { events |= UInt32(EPOLLOUT.rawValue) }
+        if registration.exclusive { events |= UInt32(EPOLLEXCLUSIVE.rawValue) }
         return events
     }
 
@@ -106,7 +129,10 @@ public final class EventLoop {
     public func run() {
         isRunning = true
         stopRequested = false
-        defer { isRunning = false }
+        defer {
+            isRunning = false
+            stopRequested = false
+        }
         while !stopRequested { runOnce() }
     }
 
@@ -175,19 +201,21 @@ public final class EventLoop {
         else { return }  // stale: the descriptor was closed (and maybe reused) earlier in this round
         let flags = event.events
         let failed = flags & UInt32(EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0
-        let interest = registrations[fd].interest
         var handled = false
-        if interest.contains(.read) && (flags & UInt32(EPOLLIN.rawValue | EPOLLRDHUP.rawValue) != 0 || failed) {
+        if registrations[fd].interest.contains(.read),
+            flags & UInt32(EPOLLIN.rawValue | EPOLLRDHUP.rawValue) != 0 || failed
+        {
             handler.handleReadable()
             handled = true
         }
-        if flags & UInt32(EPOLLOUT.rawValue) != 0 || failed {
-            guard registrations[fd].generation == generation, registrations[fd].interest.contains(.write) else {
-                return
-            }
+        if flags & UInt32(EPOLLOUT.rawValue) != 0 || failed, registrations[fd].generation == generation,
+            registrations[fd].interest.contains(.write)
+        {
             handler.handleWritable()
             handled = true
         }
+        // A hang-up on a descriptor that wants neither reading nor writing (a paused connection):
+        // tell the handler once, instead of being woken by it again and again.
         if failed && !handled && registrations[fd].generation == generation {
             handler.handleHangup()
         }
@@ -195,9 +223,9 @@ public final class EventLoop {
 
     private func runDeferred() {
         while !deferred.isEmpty {
-            let batch = deferred
-            deferred.removeAll(keepingCapacity: true)
-            for body in batch { body() }
+            swap(&deferred, &running)  // work deferred by these bodies waits in `deferred` meanwhile
+            for body in running { body() }
+            running.removeAll(keepingCapacity: true)
         }
     }
 

@@ -94,7 +94,8 @@ final class StreamListener: Listener, EventHandler {
         guard !isAccepting else { return }
         isAccepting = true
         do {
-            try loop.register(fd, self, interest: .read)
+            // Shared by every process of the Worker: wake one of them per connection, not all.
+            try loop.register(fd, self, interest: .read, exclusive: true)
         } catch {
             Log.write("cannot watch the listening socket of \(worker.name): \(error)")
         }

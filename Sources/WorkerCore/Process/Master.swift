@@ -20,7 +20,8 @@ final class Master {
         let slot: Slot
         let startedAt: UInt64
         var ready = false
-        var expectingExit = false
+        /// Replaced by a newer process (a reload): its exit is expected and starts no other.
+        var retired = false
     }
 
     private let workers: [Worker]
@@ -39,7 +40,10 @@ final class Master {
     private var reloadQueue: [pid_t] = []
     private var reloadGraceful = false
     private var reloadStartedAt: UInt64 = 0
-    private var awaitingReplacementOf: Slot?
+    /// The replacement process the reload waits for before it moves on.
+    private var awaitingReplacement: pid_t?
+    private var reloadFallback: TimerID?
+    private var stoppingGracefully = false
     private var readyWatcher: ReadyPipe?
 
     init(workers: [Worker], files: RuntimeFiles, arguments: [String], daemon: Bool) {
@@ -95,16 +99,19 @@ final class Master {
 
     // MARK: worker processes
 
-    private func spawn(_ slot: Slot) {
+    @discardableResult
+    private func spawn(_ slot: Slot) -> pid_t? {
         let identity = WorkerIdentity(
             workerIndex: slot.workerIndex, id: slot.id, listenFDs: listenFDs, notifyFD: notifyWrite,
             masterPID: getpid(), daemon: daemon, port: reusePorts[slot.workerIndex])
         do {
             let pid = try WorkerSpawner.spawn(identity, arguments: arguments)
             children[pid] = Child(slot: slot, startedAt: MonotonicClock.now())
+            return pid
         } catch {
             Log.write("cannot start a process for worker[\(workers[slot.workerIndex].name)]: \(error); retrying in 1 s")
             Timer.add(1, persistent: false) { [self] in if phase != .stopping { spawn(slot) } }
+            return nil
         }
     }
 
@@ -125,9 +132,10 @@ final class Master {
             if children.isEmpty { finishStop() }
             return
         }
-        if !status.isSuccess || !child.expectingExit {
+        if !status.isSuccess || !child.retired {
             Log.write("worker[\(worker.name):\(pid)] exit with status \(status.raw) (\(status))")
         }
+        if child.retired { return }
         if child.ready {
             spawn(child.slot)
         } else {
@@ -135,14 +143,14 @@ final class Master {
                 "worker[\(worker.name)] id \(child.slot.id) exited before it was ready (\(status)); restarting it in 1 s"
             )
             Timer.add(1, persistent: false) { [self] in if phase != .stopping { spawn(child.slot) } }
-            if awaitingReplacementOf == child.slot { replacementReady() }
+            if awaitingReplacement == pid { replacementReady() }
         }
     }
 
     private func childReady(_ pid: pid_t) {
         guard children[pid] != nil else { return }
         children[pid]!.ready = true
-        if awaitingReplacementOf == children[pid]!.slot { replacementReady() }
+        if awaitingReplacement == pid { replacementReady() }
     }
 
     private func openReadyPipe() {
@@ -159,8 +167,17 @@ final class Master {
     // MARK: stop
 
     private func stop(graceful: Bool) {
-        guard phase != .stopping else { return }
+        if phase == .stopping {
+            guard stoppingGracefully && !graceful else { return }
+            // A fast stop overrides a graceful one in progress.
+            stoppingGracefully = false
+            Log.write("Workerman[\(files.startFile)] stopping now")
+            for pid in children.keys { kill(pid, SIGINT) }
+            killStragglers(after: Worker.stopTimeout)
+            return
+        }
         phase = .stopping
+        stoppingGracefully = graceful
         Log.write("Workerman[\(files.startFile)] \(graceful ? "stopping gracefully" : "stopping") ...")
         let signal = graceful ? SIGQUIT : SIGINT
         for pid in children.keys { kill(pid, signal) }
@@ -209,29 +226,34 @@ final class Master {
         reloadNext()
     }
 
-    /// Signals the next process of the reload, or ends the reload when none is left.
+    /// Retires the next process of the reload: it is told to finish (running `onWorkerReload`), and
+    /// its replacement, running the executable as it is on disk now, starts at once, so the
+    /// Worker never stops accepting. The next one follows when the replacement is serving.
     private func reloadNext() {
         while !reloadQueue.isEmpty {
             let pid = reloadQueue.removeFirst()
-            guard let child = children[pid] else { continue }
-            children[pid]!.expectingExit = true
-            awaitingReplacementOf = child.slot
+            guard let child = children[pid], !child.retired else { continue }
+            children[pid]!.retired = true
             kill(pid, reloadGraceful ? SIGUSR2 : SIGUSR1)
             if !reloadGraceful { killStragglers(after: Worker.stopTimeout, only: pid) }
+            awaitingReplacement = spawn(child.slot)
             // Never stall the reload on one process: move on after a generous wait.
-            Timer.add(Worker.stopTimeout + 10, persistent: false) { [self] in
-                if awaitingReplacementOf == child.slot && phase == .reloading { replacementReady() }
+            reloadFallback = Timer.add(Worker.stopTimeout + 10, persistent: false) { [self] in
+                reloadFallback = nil
+                replacementReady()
             }
+            if awaitingReplacement == nil { replacementReady() }
             return
         }
         phase = .running
-        awaitingReplacementOf = nil
         let milliseconds = (MonotonicClock.now() - reloadStartedAt) / 1_000_000
         Log.write("Workerman[\(files.startFile)] reload finished in \(milliseconds) ms")
     }
 
     private func replacementReady() {
-        awaitingReplacementOf = nil
+        awaitingReplacement = nil
+        if let reloadFallback { Timer.del(reloadFallback) }
+        reloadFallback = nil
         if phase == .reloading { reloadNext() }
     }
 

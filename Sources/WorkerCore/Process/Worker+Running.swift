@@ -49,7 +49,9 @@ extension Worker {
     }
 
     private static func start(files: RuntimeFiles, arguments: [String], daemon: Bool) -> Never {
-        if daemon { Daemon.closeInheritedDescriptors() }
+        // Descriptors this process inherited (without close-on-exec) are not the workers' business; a
+        // daemon also lets go of them, so that nothing that started it waits for it to exit.
+        if daemon { InheritedDescriptors.closeAll() } else { InheritedDescriptors.keepFromChildren() }
         Log.file = files.log
         let lock = StartLock(path: files.lock)
         guard lock.acquire() else {
@@ -99,23 +101,6 @@ struct StartLock {
 /// Detaching from the terminal for `start -d`: fork, new session, fork again (so the daemon can
 /// never regain a terminal), standard input from /dev/null, output to `stdoutFile`.
 enum Daemon {
-    /// Closes descriptors the daemon inherited on purpose (those without close-on-exec, such as a
-    /// pipe its launcher waits on), so that nothing outside waits for the daemon to exit.
-    static func closeInheritedDescriptors() {
-        guard let directory = opendir("/proc/self/fd") else { return }
-        var inherited: [Int32] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) {
-                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if let fd = Int32(name), fd > STDERR_FILENO, fd != dirfd(directory), fcntl(fd, F_GETFD) & FD_CLOEXEC == 0 {
-                inherited.append(fd)
-            }
-        }
-        closedir(directory)
-        for fd in inherited { close(fd) }
-    }
-
     static func detach(stdoutFile: String) {
         guard fork() == 0 else { exit(0) }
         setsid()

@@ -13,6 +13,7 @@ enum WorkerProcess {
     /// The Workers this process runs.
     nonisolated(unsafe) static var workers: [Worker] = []  // one thread per process
     nonisolated(unsafe) private static var isStopping = false  // one thread per process
+    nonisolated(unsafe) private static var isStoppingFast = false  // one thread per process
     nonisolated(unsafe) private static var identity: WorkerIdentity?  // one thread per process
 
     /// Becomes the worker process `identity` describes: the program ran `main` again, made its
@@ -90,8 +91,16 @@ enum WorkerProcess {
     /// Stops this process: `onWorkerStop` for each Worker, then either every connection closed
     /// (fast) or the listeners closed and the process kept until its connections end (graceful).
     static func stop(graceful: Bool, drainSeconds: Double? = nil) {
-        guard !isStopping else { return }
+        guard !isStopping else {
+            if !graceful && !isStoppingFast {  // a fast stop overrides a graceful one
+                isStoppingFast = true
+                closeAllConnections()
+                exitWhenIdle(closeAfter: nil, forceAfter: Worker.stopTimeout)
+            }
+            return
+        }
         isStopping = true
+        isStoppingFast = !graceful
         for worker in workers {
             worker.onWorkerStop?(worker)
             worker.unlisten()

@@ -5,6 +5,9 @@ import Glibc
 /// default signal dispositions. Listening sockets and the notify pipe are inherited.
 enum WorkerSpawner {
     /// Signals the master handles, reset to their defaults in the new process.
+    /// Signals a worker process handles on its loop.
+    static let workerSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGIO, SIGABRT]
+
     static let resetSignals: [Int32] = [
         SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGIO, SIGABRT, SIGCHLD, SIGPIPE, SIGTSTP,
     ]
@@ -13,9 +16,12 @@ enum WorkerSpawner {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attributes, &empty)
+        // Blocked until the worker's loop reads them from its signalfd: a `status` or `reload`
+        // that reaches a worker still starting waits instead of killing it.
+        var blocked = sigset_t()
+        sigemptyset(&blocked)
+        for signal in workerSignals { sigaddset(&blocked, signal) }
+        posix_spawnattr_setsigmask(&attributes, &blocked)
         var defaults = sigset_t()
         sigemptyset(&defaults)
         for signal in resetSignals { sigaddset(&defaults, signal) }

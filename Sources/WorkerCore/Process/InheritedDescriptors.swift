@@ -1,0 +1,31 @@
+import Glibc
+
+/// Descriptors a process was started with beyond standard input, output and error, and that would
+/// pass on to the processes it starts (those without close-on-exec).
+enum InheritedDescriptors {
+    /// Their numbers.
+    static func list() -> [Int32] {
+        guard let directory = opendir("/proc/self/fd") else { return [] }
+        defer { closedir(directory) }
+        var found: [Int32] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if let fd = Int32(name), fd > STDERR_FILENO, fd != dirfd(directory), fcntl(fd, F_GETFD) & FD_CLOEXEC == 0 {
+                found.append(fd)
+            }
+        }
+        return found
+    }
+
+    /// Closes them (a daemon's launcher may wait for them to close).
+    static func closeAll() {
+        for fd in list() { close(fd) }
+    }
+
+    /// Keeps them in this process but out of the processes it starts.
+    static func keepFromChildren() {
+        for fd in list() { try? Sys.setInheritable(fd, false) }
+    }
+}
