@@ -334,3 +334,27 @@ extension ProcessModelTests {
         held.close()
     }
 }
+
+extension ProcessModelTests {
+    func testWorkersDropToTheConfiguredUserWhenStartedAsRoot() throws {
+        try XCTSkipIf(geteuid() != 0, "needs root")
+        try XCTSkipIf(getpwnam("nobody") == nil, "no user nobody")
+        let (server, port) = try start(extra: ["COUNT": "1", "RUN_AS": "nobody"])
+        XCTAssertTrue(server.waitFor("started id=0"), server.log)
+        XCTAssertEqual(try ask(port, "ping"), "ping")
+        let worker = workerPIDs(master: server.process.processIdentifier).first!
+        let status = try String(contentsOfFile: "/proc/\(worker)/status", encoding: .utf8)
+        let uid = status.split(separator: "\n").first { $0.hasPrefix("Uid:") }?.split(separator: "\t").dropFirst().first
+        XCTAssertEqual(uid.map(String.init), String(getpwnam("nobody")!.pointee.pw_uid))
+        XCTAssertTrue(server.log.contains("nobody"), "the banner names the user")
+    }
+
+    func testAnUnknownUserFailsStartWithOneLine() throws {
+        let server = try ServerProcess(
+            "probe-server",
+            environment: ["WORKERMAN_RUNTIME_DIR": runtimeDirectory, "PORT": "0", "RUN_AS": "no-such-user-x"])
+        servers.append(server)
+        XCTAssertEqual(server.waitForExit(timeout: 10), 1)
+        XCTAssertTrue(server.log.contains("user 'no-such-user-x' does not exist"), server.log)
+    }
+}

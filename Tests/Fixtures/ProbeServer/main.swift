@@ -15,6 +15,7 @@ let worker = Worker("text://127.0.0.1:\(environment("PORT") ?? "0")")
 worker.count = Int(environment("COUNT") ?? "4") ?? 4
 worker.name = environment("NAME") ?? "probe"
 worker.reusePort = environment("REUSE_PORT") == "1"
+worker.user = environment("RUN_AS")
 worker.onWorkerStart = { worker in
     if environment("FAIL_START") == "1" { throw StartFailure() }
     StandardStream.output("started id=\(worker.id) pid=\(getpid())\n")
