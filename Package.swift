@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "WorkerCore", targets: ["WorkerCore"]),
         .library(name: "Protocols", targets: ["Protocols"]),
         .library(name: "Timer", targets: ["Timer"]),
+        .library(name: "TLS", targets: ["TLS"]),
         .library(name: "Channel", targets: ["Channel"]),
         .library(name: "GlobalData", targets: ["GlobalData"]),
         .executable(name: "text-echo", targets: ["TextEcho"]),
@@ -22,12 +23,15 @@ let package = Package(
         .target(name: "WorkerCore", dependencies: ["CEpoll", "Timer"]),
         // Registers the built-in protocols by scheme name when the program loads (see its header).
         .target(name: "CBuiltinProtocols", path: "Sources/CBuiltinProtocols"),
+        // The system's OpenSSL, for the ssl transport (https, wss, TLS text and frame).
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
+        .target(name: "TLS", dependencies: ["WorkerCore", "COpenSSL"]),
         // The system's zlib, for WebSocket permessage-deflate.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
-        .target(name: "Protocols", dependencies: ["WorkerCore", "CBuiltinProtocols", "CZlib"]),
+        .target(name: "Protocols", dependencies: ["WorkerCore", "TLS", "CBuiltinProtocols", "CZlib"]),
         .target(name: "Channel", dependencies: ["WorkerCore", "Protocols", "Timer"]),
         .target(name: "GlobalData", dependencies: ["WorkerCore", "Protocols", "Timer"]),
-        .target(name: "Workerman", dependencies: ["WorkerCore", "Protocols", "Timer"]),
+        .target(name: "Workerman", dependencies: ["WorkerCore", "Protocols", "Timer", "TLS"]),
         .executableTarget(name: "TextEcho", dependencies: ["Workerman"], path: "Sources/Examples/TextEcho"),
         .executableTarget(name: "WsEcho", dependencies: ["Workerman"], path: "Sources/Examples/WsEcho"),
         .executableTarget(name: "HttpServer", dependencies: ["Workerman"], path: "Sources/Examples/HttpServer"),

@@ -1,3 +1,4 @@
+import TLS
 import WorkerCore
 
 /// The schemes this module provides, registered when a program that links it loads (a constructor
@@ -18,6 +19,8 @@ public enum BuiltinProtocols {
     /// Registers every built-in scheme (again); a user registration made later still wins.
     public static func register() {
         for (scheme, type) in all { ProtocolRegistry.register(type, as: scheme) }
+        // Outgoing ssl connections verify servers with the system's CAs unless given a context.
+        TransportSecurityDefaults.setClientContextMaker { TLSClientContext() }
     }
 }
 

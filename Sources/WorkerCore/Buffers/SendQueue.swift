@@ -36,7 +36,8 @@ struct SendQueue {
     /// Writes as much as the kernel takes. Returns `.processed(true)` when the queue is empty
     /// afterwards, `.processed(false)` or `.wouldBlock` when bytes are left (a short write means
     /// the kernel's buffer is full: wait for the socket to become writable).
-    mutating func flush(to fd: Int32) throws(SyscallError) -> IOResult<Bool> {
+    mutating func flush(to fd: Int32, through security: TransportSecuritySession? = nil) throws -> IOResult<Bool> {
+        if let security { return try flush(through: security) }
         while !isEmpty {
             let count = min(buffers.count - head, Self.maxVectors)
             var offered = 0
@@ -61,6 +62,19 @@ struct SendQueue {
             guard case .processed(let written) = result else { return .wouldBlock }
             consume(written)
             if written < offered { return .processed(isEmpty) }
+        }
+        return .processed(true)
+    }
+
+    /// Writes buffer by buffer through a security layer (which cannot gather several buffers).
+    private mutating func flush(through security: TransportSecuritySession) throws -> IOResult<Bool> {
+        while !isEmpty {
+            let offered = buffers[head].readableBytes
+            let result = try security.write(
+                UnsafeRawBufferPointer(start: buffers[head].readablePointer, count: offered))
+            guard case .processed(let written) = result else { return .wouldBlock }
+            consume(written)
+            if written < offered { return .processed(false) }
         }
         return .processed(true)
     }

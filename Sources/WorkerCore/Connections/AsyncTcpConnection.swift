@@ -22,8 +22,11 @@ public final class AsyncTcpConnection: TcpConnection {
     public let target: ListenAddress
     /// A local "ip:port" to bind before connecting (Workerman's `socket.bindto` context option).
     public var bindTo: String?
-    /// Called once the connection is made.
+    /// Called once the connection is made (after the TLS handshake for `ssl`).
     public var onConnect: ((TcpConnection) -> Void)?
+    /// The TLS client context for `transport = "ssl"` (and `ssl://`, `wss://` addresses); when nil,
+    /// the default one verifies the server's certificate against the system's CAs, with SNI.
+    public var tls: TransportSecurityContext?
     private var reconnectTimer: TimerID?
 
     /// An unconnected connection to `address` (`scheme://host:port` or `unix:///path`).
@@ -43,6 +46,7 @@ public final class AsyncTcpConnection: TcpConnection {
         }
         super.init(fd: -1, remote: nil, protocol: wire)
         if target.scheme == "unix" { transport = "unix" }
+        if target.scheme == "ssl" { transport = "ssl" }
     }
 
     /// Starts connecting without blocking (except for a host-name lookup).
@@ -95,6 +99,9 @@ public final class AsyncTcpConnection: TcpConnection {
             ConnectionStatistics.connectionCount -= 1
         }
         state = .initial
+        security = nil
+        isHandshaking = false
+        securityWantsWrite = false
         sendQueue.removeAll()
         receiveBuffer = nil
         pendingPacketLength = nil
@@ -146,11 +153,27 @@ public final class AsyncTcpConnection: TcpConnection {
         guard state == .connecting else { return }
         local = nil
         state = .established
+        if transport == "ssl" {
+            do {
+                guard let context = try tls ?? TransportSecurityDefaults.clientContext() else {
+                    throw WorkerError("transport ssl needs a TLS context: link the TLS module or set tls")
+                }
+                security = try context.makeClientSession(fd: fd, serverName: target.host)
+            } catch {
+                connectFailed("TLS: \(error)")
+                return
+            }
+            isHandshaking = true
+            pendingOnConnect = onConnect
+            continueHandshake()
+            return
+        }
         updateInterest()
-        self.protocol?.connectionOpened(self)
-        guard state == .established else { return }
-        onConnect?(self)
-        if state == .established && !sendQueue.isEmpty { flushQueue(afterWritable: false) }
+        handshakeCompleted(onConnect: onConnect)
+    }
+
+    override func handshakeFailed(_ reason: String) {
+        connectFailed("TLS handshake failed: \(reason)")
     }
 
     private func connectFailed(_ reason: String) {

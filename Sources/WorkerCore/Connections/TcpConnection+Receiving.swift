@@ -8,19 +8,17 @@ extension TcpConnection {
     /// the shared buffer is read straight into the connection's buffer.
     func handleReadable() {
         guard state == .established, !isPaused else { return }
+        if isHandshaking {
+            continueHandshake()
+            return
+        }
+        defer { rereadBufferedSecureInput() }
         if let needed = pendingPacketLength, needed - receiveBufferSize > loop.readBuffer.count {
             readIntoOwnBuffer(upTo: needed - receiveBufferSize)
             return
         }
         let shared = loop.readBuffer
-        let count: Int
-        do {
-            guard case .processed(let n) = try Sys.read(fd, shared) else { return }
-            count = n
-        } catch {
-            destroy()  // ECONNRESET and the like: the peer is gone
-            return
-        }
+        guard case .processed(let count) = receive(into: shared) else { return }
         guard count > 0 else {
             destroy()  // end of file
             return
@@ -47,23 +45,67 @@ extension TcpConnection {
     private func readIntoOwnBuffer(upTo wanted: Int) {
         var buffer = receiveBuffer ?? ByteBuffer(capacity: wanted)
         receiveBuffer = nil
-        var failed = false
+        var ended = false
         let count = buffer.writeWithUnsafeMutableBytes(minimumWritable: min(wanted, 4 * 1024 * 1024)) { space in
-            let limited = UnsafeMutableRawBufferPointer(rebasing: space.prefix(wanted))
-            switch (try? Sys.read(fd, limited)) ?? .processed(-1) {
+            switch receive(into: UnsafeMutableRawBufferPointer(rebasing: space.prefix(wanted))) {
             case .processed(let n) where n > 0: return n
-            case .processed: failed = true
-            case .wouldBlock: break
+            case .processed: ended = true
+            case .wouldBlock, nil: break
             }
             return 0
         }
+        guard state == .established else { return }  // the read failed and destroyed the connection
         receiveBuffer = buffer
-        if failed {
+        if ended {
             destroy()
             return
         }
         bytesRead += count
         if count > 0 { parseReceiveBuffer() }
+    }
+
+    /// Reads from the socket, through the security layer when there is one. nil when the read
+    /// failed (the peer reset, a TLS error): the connection has been destroyed.
+    @inline(__always)
+    func receive(into buffer: UnsafeMutableRawBufferPointer) -> IOResult<Int>? {
+        do {
+            guard let security else { return try Sys.read(fd, buffer) }
+            let result = try security.read(into: buffer)
+            if case .wouldBlock = result, security.wantsWrite != securityWantsWrite {
+                securityWantsWrite = security.wantsWrite
+                updateInterest()
+            }
+            return result
+        } catch {
+            destroy()  // ECONNRESET and the like: the peer is gone
+            return nil
+        }
+    }
+
+    /// TLS keeps decrypted records the socket no longer signals: read them on the next turn.
+    private func rereadBufferedSecureInput() {
+        guard let security, security.hasBufferedInput, state == .established, !isPaused else { return }
+        loop.execute { [weak self] in self?.handleReadable() }
+    }
+
+    /// Moves the TLS handshake on; when it completes the connection is announced (`onConnect`) and
+    /// what was sent meanwhile goes out. A failed handshake is logged in one line and closed.
+    func continueHandshake() {
+        guard let security else { return }
+        do {
+            guard try security.handshake() else {
+                securityWantsWrite = security.wantsWrite
+                updateInterest()
+                return
+            }
+        } catch {
+            handshakeFailed("\(error)")
+            return
+        }
+        isHandshaking = false
+        securityWantsWrite = false
+        updateInterest()
+        handshakeCompleted()
     }
 
     /// Delivers the complete packets held in the connection's own buffer.

@@ -24,7 +24,7 @@ extension TcpConnection {
             return .failed
         }
         if scratch.isEmpty { return .queued }
-        guard state == .established, !isCorked else {
+        guard state == .established, !isCorked, !isHandshaking else {
             sendQueue.append(copying: &scratch)
             checkBufferFull()
             return .queued
@@ -44,7 +44,7 @@ extension TcpConnection {
     private func writeDirectly(_ bytes: inout ByteBuffer) -> SendResult {
         let result: IOResult<Int>
         do {
-            result = try bytes.withReadableBytes { buffer throws(SyscallError) in try Sys.send(fd, buffer) }
+            result = try bytes.withReadableBytes { try transmit($0) }
         } catch {
             ConnectionStatistics.sendFail += 1
             reportError(.sendFail, "client closed")
@@ -60,6 +60,13 @@ extension TcpConnection {
         updateInterest()
         checkBufferFull()
         return .queued
+    }
+
+    /// Sends bytes on the socket, through the security layer when there is one.
+    @inline(__always)
+    func transmit(_ bytes: UnsafeRawBufferPointer) throws -> IOResult<Int> {
+        guard let security else { return try Sys.send(fd, bytes) }
+        return try security.write(bytes)
     }
 
     func encode(_ message: Message, raw: Bool, into buffer: inout ByteBuffer) throws {
@@ -84,7 +91,7 @@ extension TcpConnection {
         let before = sendQueue.byteCount
         let done: Bool
         do {
-            switch try sendQueue.flush(to: fd) {
+            switch try sendQueue.flush(to: fd, through: security) {
             case .processed(let empty): done = empty
             case .wouldBlock: done = false
             }

@@ -34,8 +34,8 @@ public class TcpConnection: Connection, EventHandler {
     public internal(set) var bytesRead = 0
     /// Bytes handed to the kernel so far.
     public internal(set) var bytesWritten = 0
-    /// "tcp" or "unix" (and "ssl" once TLS is in use).
-    public internal(set) var transport = "tcp"
+    /// "tcp", "unix" or "ssl". Set it to "ssl" on an `AsyncTcpConnection` before `connect()` for TLS.
+    public var transport = "tcp"
 
     /// Called when the connection closes, exactly once per connection, however it closed.
     public var onClose: ((TcpConnection) -> Void)?
@@ -62,6 +62,16 @@ public class TcpConnection: Connection, EventHandler {
     /// True while `send` runs (a protocol's `encode` may ask to close meanwhile).
     var isSending = false
     var closeRequested = false
+    /// The TLS layer of an `ssl` connection; nil for plain ones.
+    public internal(set) var security: TransportSecuritySession?
+    /// True until the TLS handshake completes; sends wait in the queue meanwhile.
+    public internal(set) var isHandshaking = false
+    var securityWantsWrite = false
+    /// Called when the connection is announced (after the TLS handshake for `ssl` connections).
+    var pendingOnConnect: ((TcpConnection) -> Void)?
+    /// False for an accepted `ssl` connection until its handshake completes: one that fails is
+    /// closed without `onClose`, since `onConnect` never ran.
+    var isAnnounced = true
 
     let loop = EventLoop.current
 
@@ -126,6 +136,11 @@ public class TcpConnection: Connection, EventHandler {
             isCounted = true
             ConnectionStatistics.connectionCount += 1
         }
+        if security != nil {
+            isHandshaking = true
+            isAnnounced = false
+            pendingOnConnect = onConnect
+        }
         do {
             try loop.register(fd, self, interest: wantedInterest)
         } catch {
@@ -133,9 +148,29 @@ public class TcpConnection: Connection, EventHandler {
             destroy()
             return
         }
+        if !isHandshaking { announce(onConnect) }
+    }
+
+    /// Tells the protocol and the application that the connection is ready.
+    func announce(_ onConnect: ((TcpConnection) -> Void)?) {
+        isAnnounced = true
         self.protocol?.connectionOpened(self)
         guard state == .established else { return }
         onConnect?(self)
+    }
+
+    /// The TLS handshake completed: announce the connection and send what waited for it.
+    func handshakeCompleted(onConnect: ((TcpConnection) -> Void)? = nil) {
+        let onConnect = onConnect ?? pendingOnConnect
+        pendingOnConnect = nil
+        announce(onConnect)
+        if state == .established && !sendQueue.isEmpty { flushQueue(afterWritable: false) }
+    }
+
+    /// The TLS handshake failed: one line in the log, and the connection closed.
+    func handshakeFailed(_ reason: String) {
+        Log.write("TLS handshake with \(remote?.description ?? "?") failed: \(reason)")
+        destroy()
     }
 
     /// What the loop should watch for now.
@@ -144,6 +179,9 @@ public class TcpConnection: Connection, EventHandler {
         if state == .established && !isPaused { interest.insert(.read) }
         if !sendQueue.isEmpty && (state == .established || state == .closing) { interest.insert(.write) }
         if state == .connecting { interest = .write }
+        if isHandshaking || securityWantsWrite {
+            interest = securityWantsWrite ? .write : .read
+        }
         return interest
     }
 
@@ -161,7 +199,10 @@ public class TcpConnection: Connection, EventHandler {
             destroy()
             return
         }
-        guard state == .established else { return }
+        guard state == .established, !isHandshaking else {
+            if state == .established { destroy() }
+            return
+        }
         if let data { send(data, raw: raw) }
         guard state == .established else { return }
         state = .closing
@@ -188,6 +229,7 @@ public class TcpConnection: Connection, EventHandler {
         guard state != .closed else { return }
         let wasOpen = fd >= 0
         if wasOpen {
+            if let security, !isHandshaking { security.shutdown() }
             loop.deregister(fd)
             if state == .closing { Sys.shutdownWrite(fd) }
             Sys.close(fd)
@@ -202,6 +244,13 @@ public class TcpConnection: Connection, EventHandler {
             ConnectionStatistics.connectionCount -= 1
         }
         worker?.connections.removeValue(forKey: id)
+        security = nil
+        isHandshaking = false
+        securityWantsWrite = false
+        guard isAnnounced else {
+            releaseCallbacks()
+            return
+        }
         onClose?(self)
         self.protocol?.connectionClosed(self)
         if state == .closed { releaseCallbacks() }
@@ -238,7 +287,15 @@ public class TcpConnection: Connection, EventHandler {
     // MARK: events
 
     func handleWritable() {
-        flushQueue(afterWritable: true)
+        if isHandshaking {
+            continueHandshake()
+        } else if securityWantsWrite {
+            securityWantsWrite = false
+            updateInterest()
+            handleReadable()
+        } else {
+            flushQueue(afterWritable: true)
+        }
     }
 
     func handleHangup() {

@@ -59,6 +59,7 @@ final class Master {
     func openListeners() throws(WorkerError) {
         for (index, worker) in workers.enumerated() where worker.address != nil || worker.addressError != nil {
             if let error = worker.addressError { throw WorkerError(error.description) }
+            try worker.prepareSecurity()
             let (fd, _) = try ListenSocket.open(for: worker)
             if worker.reusePort {
                 reusePorts[index] = Sys.localAddress(fd)?.port

@@ -6,6 +6,7 @@ extension Worker {
     /// connections). Throws with a one-line reason: address in use, permission denied, bad address.
     public func listen() throws(WorkerError) {
         if let addressError { throw WorkerError(addressError.description) }
+        try prepareSecurity()
         guard address != nil else { return }
         if listener == nil {
             let (fd, _) = try ListenSocket.open(for: self)
@@ -13,6 +14,19 @@ extension Worker {
             ownsSocketFile = address?.path != nil
         }
         listener?.resumeAccept()
+    }
+
+    /// Checks the TLS settings of an `ssl` Worker and loads its certificate, so that a bad path or a
+    /// key that does not match fails `start` in one line.
+    func prepareSecurity() throws(WorkerError) {
+        if transport == "ssl" && tls == nil {
+            throw WorkerError("\(name): transport ssl needs a TLS context (worker.tls = TLSServerContext(...))")
+        }
+        do {
+            try tls?.prepare()
+        } catch {
+            throw WorkerError("\(name): \(error)")
+        }
     }
 
     /// Takes an already bound and listening socket (inherited from the master) as this Worker's listener.
@@ -48,6 +62,16 @@ extension Worker {
     func adopt(socket: Int32, remote: SocketAddress) {
         let connection = TcpConnection(fd: socket, remote: remote, protocol: self.protocol)
         connection.worker = self
+        if let tls {
+            do {
+                connection.security = try tls.makeServerSession(fd: socket)
+                connection.transport = "ssl"
+            } catch {
+                Log.write("\(name): cannot start TLS for \(remote): \(error)")
+                Sys.close(socket)
+                return
+            }
+        }
         connection.onMessage = onMessage
         connection.onClose = onClose
         connection.onBufferFull = onBufferFull

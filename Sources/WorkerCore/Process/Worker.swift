@@ -29,6 +29,12 @@ public final class Worker {
     public var `protocol`: (any WireProtocol.Type)?
     /// "tcp" (the default) or "udp" (to run any protocol over datagrams); "unix" for unix sockets.
     public var transport = "tcp"
+    /// The TLS context of an `ssl` Worker (https, wss, TLS text or frame): set it (from the TLS
+    /// module, e.g. `try TLSServerContext(certificateChain:privateKey:)`) and `transport` becomes
+    /// "ssl". Each accepted connection gets its own TLS session from it.
+    public var tls: TransportSecurityContext? {
+        didSet { if tls != nil { transport = "ssl" } }
+    }
     /// Each process binds its own socket with SO_REUSEPORT instead of sharing the master's.
     public var reusePort = false
     /// The listen backlog.
