@@ -147,6 +147,18 @@ final class TLSTests: ServerTestCase {
         XCTAssertEqual(events, ["full", "drain"])
     }
 
+    func testAKeyThatDoesNotMatchTheCertificateIsAOneLineError() throws {
+        let (certificate, _) = try certificate()
+        let otherKey = NSTemporaryDirectory() + "workerman-other-key-\(getpid()).pem"
+        let made = try ServerProcess.run("/usr/bin/openssl", ["genrsa", "-out", otherKey, "2048"])
+        XCTAssertEqual(made.status, 0, made.output)
+        let worker = Worker("text://127.0.0.1:0")
+        worker.tls = TLSServerContext(certificateChain: certificate, privateKey: otherKey)
+        XCTAssertThrowsError(try worker.listen()) { error in
+            XCTAssertTrue("\(error)".contains("does not match the certificate"), "\(error)")
+        }
+    }
+
     func testABadCertificatePathIsAOneLineError() throws {
         let worker = Worker("text://127.0.0.1:0")
         worker.tls = TLSServerContext(certificateChain: "/nonexistent/cert.pem", privateKey: "/nonexistent/key.pem")

@@ -16,6 +16,9 @@ worker.count = Int(environment("COUNT") ?? "4") ?? 4
 worker.name = environment("NAME") ?? "probe"
 worker.reusePort = environment("REUSE_PORT") == "1"
 worker.user = environment("RUN_AS")
+if let certificate = environment("TLS_CERT"), let key = environment("TLS_KEY") {
+    worker.tls = TLSServerContext(certificateChain: certificate, privateKey: key)
+}
 worker.onWorkerStart = { worker in
     if environment("FAIL_START") == "1" { throw StartFailure() }
     StandardStream.output("started id=\(worker.id) pid=\(getpid())\n")
