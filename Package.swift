@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "GlobalData", targets: ["GlobalData"]),
         .executable(name: "text-echo", targets: ["TextEcho"]),
         .executable(name: "hello", targets: ["Hello"]),
+        .executable(name: "tcp-proxy", targets: ["TcpProxy"]),
         .executable(name: "ws-echo", targets: ["WsEcho"]),
         .executable(name: "http-server", targets: ["HttpServer"]),
     ],
@@ -35,6 +36,7 @@ let package = Package(
         .executableTarget(name: "TextEcho", dependencies: ["Workerman"], path: "Sources/Examples/TextEcho"),
         .executableTarget(name: "WsEcho", dependencies: ["Workerman"], path: "Sources/Examples/WsEcho"),
         .executableTarget(name: "HttpServer", dependencies: ["Workerman"], path: "Sources/Examples/HttpServer"),
+        .executableTarget(name: "TcpProxy", dependencies: ["Workerman"], path: "Sources/Examples/TcpProxy"),
         // The README's ten-line server, built so that it cannot rot.
         .executableTarget(name: "Hello", dependencies: ["Workerman"], path: "Sources/Examples/Hello"),
         // Does a large timer queue slow the loop? Run by `Benchmarks/run.sh timers`.
