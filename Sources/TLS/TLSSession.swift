@@ -50,7 +50,18 @@ final class TLSSession: TransportSecuritySession {
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> IOResult<Int> {
         ERR_clear_error()
-        let result = SSL_read(ssl, buffer.baseAddress, Int32(clamping: buffer.count))
+        return try outcome(of: SSL_read(ssl, buffer.baseAddress, Int32(clamping: buffer.count)), "read")
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws -> IOResult<Int> {
+        guard !bytes.isEmpty else { return .processed(0) }
+        ERR_clear_error()
+        return try outcome(of: SSL_write(ssl, bytes.baseAddress, Int32(clamping: bytes.count)), "write")
+    }
+
+    /// What an SSL_read or SSL_write result means: bytes moved, the peer closed (0), or a wait for
+    /// the socket (recording whether for writing).
+    private func outcome(of result: Int32, _ what: String) throws -> IOResult<Int> {
         if result > 0 { return .processed(Int(result)) }
         switch SSL_get_error(ssl, result) {
         case SSL_ERROR_WANT_READ:
@@ -61,27 +72,10 @@ final class TLSSession: TransportSecuritySession {
             return .wouldBlock
         case SSL_ERROR_ZERO_RETURN:
             return .processed(0)  // the peer's close_notify
-        case SSL_ERROR_SYSCALL where ERR_peek_error() == 0:
+        case SSL_ERROR_SYSCALL where ERR_peek_error() == 0 && what == "read":
             return .processed(0)  // the peer closed the socket without close_notify
         default:
-            throw failure("read", result)
-        }
-    }
-
-    func write(_ bytes: UnsafeRawBufferPointer) throws -> IOResult<Int> {
-        guard !bytes.isEmpty else { return .processed(0) }
-        ERR_clear_error()
-        let result = SSL_write(ssl, bytes.baseAddress, Int32(clamping: bytes.count))
-        if result > 0 { return .processed(Int(result)) }
-        switch SSL_get_error(ssl, result) {
-        case SSL_ERROR_WANT_READ:
-            wantsWrite = false
-            return .wouldBlock
-        case SSL_ERROR_WANT_WRITE:
-            wantsWrite = true
-            return .wouldBlock
-        default:
-            throw failure("write", result)
+            throw failure(what, result)
         }
     }
 
