@@ -35,7 +35,8 @@ let package = Package(
         .target(name: "Workerman", dependencies: ["WorkerCore", "Protocols", "Timer", "TLS"]),
         .executableTarget(name: "TextEcho", dependencies: ["Workerman"], path: "Sources/Examples/TextEcho"),
         .executableTarget(name: "WsEcho", dependencies: ["Workerman"], path: "Sources/Examples/WsEcho"),
-        .executableTarget(name: "HttpServer", dependencies: ["Workerman"], path: "Sources/Examples/HttpServer"),
+        .executableTarget(
+            name: "HttpServer", dependencies: ["Workerman"], path: "Sources/Examples/HttpServer", exclude: ["public"]),
         .executableTarget(name: "TcpProxy", dependencies: ["Workerman"], path: "Sources/Examples/TcpProxy"),
         // The README's ten-line server, built so that it cannot rot.
         .executableTarget(name: "Hello", dependencies: ["Workerman"], path: "Sources/Examples/Hello"),

@@ -1,6 +1,44 @@
-// Placeholder: this example is built with its protocol's issue.
-import Glibc
+// The http-server example: Workerman's WebServer with a static root and a few dynamic routes.
+//
+//   swift run http-server start            # http://0.0.0.0:8080 (HTTP_PORT overrides; 0 picks a free port)
+//   WEB_ROOT=/srv/www swift run http-server start
+//
+// Static files come from WEB_ROOT (default: the public/ folder next to this file), e.g. /docs/ and
+// /hello.txt; "/" says hello, "/echo" answers a JSON description of the request, "/chunked" streams
+// a chunked response and "/events" a few server-sent events.
+import Foundation
 import Workerman
 
-StandardStream.error("HttpServer is not implemented yet\n")
-Glibc.exit(1)
+let environment = ProcessInfo.processInfo.environment
+let port = environment["HTTP_PORT"] ?? "8080"
+let defaultRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("public").path
+
+let web = WebServer("http://0.0.0.0:\(port)")
+web.worker.name = "HttpServer"
+web.count = Int(environment["HTTP_PROCESSES"] ?? "") ?? 1
+web.addRoot("localhost", environment["WEB_ROOT"] ?? defaultRoot)
+web.onRequest = { connection, request in
+    switch request.path {
+    case "/":
+        connection.send("Hello, World!")
+    case "/echo":
+        connection.send(EchoReply.response(for: request))
+    case "/chunked":
+        connection.send(Response(200, headers: ["Transfer-Encoding": "chunked", "Content-Type": "text/plain"]))
+        for part in ["one ", "two ", "three"] { connection.send(Chunk(part)) }
+        connection.send(Chunk(""))
+    case "/events":
+        connection.send(Response(200, headers: ["Content-Type": "text/event-stream", "Cache-Control": "no-cache"]))
+        var sent = 0
+        Timer.add(0.05) { [weak connection] in
+            guard let connection, sent < 3 else { return }
+            sent += 1
+            connection.send(ServerSentEvent(data: "tick \(sent)", event: "clock", id: "\(sent)"))
+            if sent == 3 { connection.close() }
+        }
+    default:
+        connection.send(Response(404, body: "<h1>404 Not Found</h1>"))
+    }
+}
+
+Worker.runAll()

@@ -1,15 +1,164 @@
+import Timer
 import WorkerCore
 
-/// Placeholder: the `Http` protocol is being built (its issue is open). Refuses every connection.
+/// HTTP/1.1 (RFC 9112) for `http://` Workers: Workerman's `Http` protocol, stricter where it is loose.
+///
+/// `onMessage` receives `.object(Request)` (or use `worker.onRequest`); reply with `connection.send(response)`
+/// or a plain string (a `200 text/html;charset=utf-8` page). Connections stay open between requests
+/// (HTTP/1.1's keep-alive) unless the request or the response says `Connection: close` or the client
+/// speaks HTTP/1.0 without `keep-alive`; pipelined requests are answered in order.
+///
+/// Refused requests get an error response and the connection closes: a head over `maxHeaderSize` → 431,
+/// a request over the connection's `maxPackageSize` → 413, a malformed request line or header, a missing
+/// Host on 1.1, Content-Length with Transfer-Encoding, a bad chunk size → 400, an unknown transfer
+/// coding → 501, HTTP/2+ → 505. Slow or idle clients are timed out (see `HttpTimeouts`).
 public enum Http: WireProtocol {
-    /// Refuses the bytes.
+    /// The largest request head (request line and header fields) accepted: 16 KiB, as Workerman.
+    nonisolated(unsafe) public static var maxHeaderSize = 16 * 1024  // one thread per process
+    /// Seconds an idle keep-alive connection is kept open after its last response (default 60; 0: forever).
+    nonisolated(unsafe) public static var keepAliveTimeout: Double = 60  // one thread per process
+    /// Seconds a client has to send a whole request head once it began (default 30; 0: forever).
+    nonisolated(unsafe) public static var headerTimeout: Double = 30  // one thread per process
+    /// Seconds a request body may go without a byte arriving (default 60; 0: forever).
+    nonisolated(unsafe) public static var bodyTimeout: Double = 60  // one thread per process
+    /// The most uploaded files one multipart request yields; more are ignored (Workerman: 1024).
+    nonisolated(unsafe) public static var maxFileUploads = 1024  // one thread per process
+    /// Uploaded files larger than this many bytes are written to a temporary file (default 1 MiB).
+    nonisolated(unsafe) public static var uploadMemoryLimit = 1024 * 1024  // one thread per process
+    /// Where large uploads are written (default "/tmp"); the files are removed with their Request.
+    nonisolated(unsafe) public static var uploadDirectory = "/tmp"  // one thread per process
+    /// The `Server` header added to responses that have none; "" adds none.
+    nonisolated(unsafe) public static var serverName = "workerman"  // one thread per process
+
+    /// The length of the first request (head and body), once it is known.
     public static func input(_ buffer: ByteView, connection: Connection) -> InputResult {
-        .invalid("the Http protocol is not implemented yet")
+        let state = HttpConnectionState.of(connection)
+        if state.rejected != nil { return .needMore }
+        let limit = (connection as? TcpConnection)?.maxPackageSize ?? TcpConnection.defaultMaxPackageSize
+        do throws(HttpError) {
+            let head: HttpRequestHead
+            if let known = state.head {
+                head = known
+            } else {
+                guard let parsed = try parseHead(buffer, state) else { return .needMore }
+                head = parsed
+            }
+            switch head.framing {
+            case .none:
+                return .packet(length: head.length)
+            case .contentLength(let length):
+                guard head.length + length <= limit else { throw HttpError(413, "body of \(length) bytes") }
+                sendContinueIfExpected(head, buffer.count - head.length < length, state, connection)
+                return .packet(length: head.length + length)
+            case .chunked:
+                let body = buffer.dropping(first: head.length)
+                let found = try state.chunkedScanner.scan(
+                    body, maxPayload: limit - head.length, maxTrailer: maxHeaderSize)
+                guard let bodyLength = found else {
+                    sendContinueIfExpected(head, true, state, connection)
+                    return .needMore
+                }
+                guard head.length + bodyLength <= limit else { throw HttpError(413, "chunked request too large") }
+                return .packet(length: head.length + bodyLength)
+            }
+        } catch {
+            return reject(error, on: connection)
+        }
     }
 
-    /// Never called.
-    public static func decode(_ packet: ByteView, connection: Connection) throws -> Message? { nil }
+    /// The head at the start of `buffer` once it is complete (cached in `state`); nil until then.
+    private static func parseHead(_ buffer: ByteView, _ state: HttpConnectionState) throws(HttpError)
+        -> HttpRequestHead?
+    {
+        if state.headStartedAt == 0 { state.headStartedAt = MonotonicClock.now() }
+        guard let end = HttpText.endOfHead(in: buffer, from: state.headSearchFrom - 3) else {
+            if buffer.count >= maxHeaderSize { throw HttpError(431, "no end of head in \(buffer.count) bytes") }
+            state.headSearchFrom = buffer.count
+            return nil
+        }
+        guard end + 4 <= maxHeaderSize else { throw HttpError(431, "head of \(end + 4) bytes") }
+        let head = try HttpHeadParser.parse(buffer.slice(0..<(end + 4)))
+        state.head = head
+        return head
+    }
 
-    /// Writes nothing.
-    public static func encode(_ message: Message, connection: Connection, into buffer: inout ByteBuffer) throws {}
+    /// The interim response to `Expect: 100-continue`.
+    private static let continueLine = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+
+    private static func sendContinueIfExpected(
+        _ head: HttpRequestHead, _ bodyMissing: Bool, _ state: HttpConnectionState, _ connection: Connection
+    ) {
+        guard head.expectsContinue, bodyMissing, !state.sentContinue else { return }
+        state.sentContinue = true
+        connection.send(.binary(continueLine), raw: true)
+    }
+
+    /// Answers `error` with its status and closes the connection. A connection that cannot carry
+    /// the answer (one made for tests, without a socket) reports `.invalid` instead.
+    @discardableResult
+    static func reject(_ error: HttpError, on connection: Connection) -> InputResult {
+        let state = HttpConnectionState.of(connection)
+        guard let tcp = connection as? TcpConnection, tcp.state == .established else {
+            return .invalid(error.description)
+        }
+        state.rejected = error
+        var bytes = ByteBuffer(capacity: 256)
+        ResponseEncoder.writeError(error, into: &bytes)
+        tcp.close(.object(bytes), raw: true)
+        return .needMore
+    }
+
+    /// The `Request` of one complete packet.
+    public static func decode(_ packet: ByteView, connection: Connection) throws -> Message? {
+        let state = HttpConnectionState.of(connection)
+        guard let head = state.head else { throw ProtocolError("decode without a measured request") }
+        state.requestCut()
+        let bodyBytes = packet.dropping(first: head.length)
+        var body: [UInt8] = []
+        var trailers = HttpHeaders()
+        switch head.framing {
+        case .none: break
+        case .contentLength: body = bodyBytes.bytes
+        case .chunked: (body, trailers) = try ChunkedBodyScanner.decode(bodyBytes)
+        }
+        state.pending.append(
+            .init(isHead: head.method == "HEAD", keepAlive: head.keepAlive, isHttp10: head.version == "1.0"))
+        let request = Request(head: head, body: body, trailers: trailers, connection: connection)
+        return .object(request)
+    }
+
+    /// A `Response`, a `Chunk`, a `ServerSentEvent`, or a string (a `200 text/html;charset=utf-8` page).
+    public static func encode(_ message: Message, connection: Connection, into buffer: inout ByteBuffer) throws {
+        let state = HttpConnectionState.of(connection)
+        switch message {
+        case .text(let text): ResponseEncoder.write(Response(body: text), state, connection, into: &buffer)
+        case .binary(let bytes): ResponseEncoder.write(Response(bytes: bytes), state, connection, into: &buffer)
+        case .object(let value):
+            if let response = value as? Response {
+                ResponseEncoder.write(response, state, connection, into: &buffer)
+            } else if let chunk = value as? Chunk {
+                ResponseEncoder.write(chunk, state, connection, into: &buffer)
+            } else if let event = value as? ServerSentEvent {
+                event.write(into: &buffer)
+            } else {
+                ResponseEncoder.write(Response(body: String(describing: value)), state, connection, into: &buffer)
+            }
+        }
+    }
+
+    /// Starts the idle and slow-request timeouts.
+    public static func connectionOpened(_ connection: Connection) {
+        guard let tcp = connection as? TcpConnection else { return }
+        _ = HttpConnectionState.of(tcp)
+        HttpTimeouts.watch(tcp)
+    }
+
+    /// Stops the timeouts and any file being streamed.
+    public static func connectionClosed(_ connection: Connection) {
+        guard let tcp = connection as? TcpConnection else { return }
+        HttpTimeouts.unwatch(tcp)
+        if let state = connection.protocolState as? HttpConnectionState, case .file(let streamer) = state.stream {
+            streamer.cancel()
+        }
+    }
 }

@@ -1,0 +1,117 @@
+import WorkerCore
+
+/// One HTTP request, as `onMessage` receives it (`.object(Request)`) or `worker.onRequest` does.
+///
+/// Workerman's `Request` with Swift types: `get("id")` is `$request->get('id')`, `post`, `header`,
+/// `cookie`, `file`, `method()`, `path()`, `uri()`, `host()`, `rawBody()`. Query, form and cookie
+/// values are parsed on first use.
+public final class Request {
+    /// The method, as sent ("GET", "POST", ...; case-sensitive).
+    public let method: String
+    /// The request target as sent: "/path?query" (or an absolute URI, or "*").
+    public let uri: String
+    /// The HTTP version: "1.1" or "1.0".
+    public let protocolVersion: String
+    /// The header fields.
+    public let headers: HttpHeaders
+    /// The body, with any chunked framing removed.
+    public let rawBody: [UInt8]
+    /// The trailer fields of a chunked request (Workerman's `trailer()`); empty otherwise.
+    public let trailers: HttpHeaders
+    /// The connection the request came on.
+    public private(set) weak var connection: Connection?
+    /// True when the client wants the connection kept open after the response.
+    public let keepAlive: Bool
+
+    private lazy var targetParts: (path: String, query: String) = Self.split(uri)
+    private lazy var parsedForm: (fields: FormParameters, files: [UploadedFile]) = parseBody()
+
+    init(head: HttpRequestHead, body: [UInt8], trailers: HttpHeaders, connection: Connection?) {
+        method = head.method
+        uri = head.target
+        protocolVersion = head.version
+        headers = head.headers
+        rawBody = body
+        self.trailers = trailers
+        self.connection = connection
+        keepAlive = head.keepAlive
+    }
+
+    /// The path, without the query string; percent-encoding is kept ("/a%20b").
+    public var path: String { targetParts.path }
+    /// The query string, without "?" ("" when there is none).
+    public var queryString: String { targetParts.query }
+    /// The decoded query parameters (PHP's `$_GET`).
+    public private(set) lazy var query = FormParameters(parsing: queryString)
+    /// The cookies, by name (PHP's `$_COOKIE`).
+    public private(set) lazy var cookies: [String: String] = CookieParser.parse(headers)
+    /// The body's fields for `application/x-www-form-urlencoded` and `multipart/form-data` (PHP's `$_POST`).
+    public var form: FormParameters { parsedForm.fields }
+    /// The uploaded files of a `multipart/form-data` body (PHP's `$_FILES`).
+    public var files: [UploadedFile] { parsedForm.files }
+
+    /// A query parameter (`$request->get('name')`).
+    public func get(_ name: String) -> String? { query[name] }
+    /// A form field (`$request->post('name')`).
+    public func post(_ name: String) -> String? { form[name] }
+    /// A header, any case of the name (`$request->header('name')`).
+    public func header(_ name: String) -> String? { headers[name] }
+    /// A cookie (`$request->cookie('name')`).
+    public func cookie(_ name: String) -> String? { cookies[name] }
+    /// The first uploaded file of the field `name` (`$request->file('name')`).
+    public func file(_ name: String) -> UploadedFile? { files.first { $0.fieldName == name } }
+    /// A trailer field of a chunked request (`$request->trailer('name')`).
+    public func trailer(_ name: String) -> String? { trailers[name] }
+
+    /// The Host header ("example.com:8080"), or nil.
+    public var host: String? { headers["Host"] }
+    /// The Host header without its port ("example.com", "[::1]").
+    public var hostName: String? {
+        guard let host else { return nil }
+        if host.hasPrefix("["), let end = host.firstIndex(of: "]") { return String(host[...end]) }
+        return String(host.split(separator: ":", omittingEmptySubsequences: false).first ?? "")
+    }
+    /// The body as UTF-8 text (invalid sequences become U+FFFD).
+    public var body: String { String(decoding: rawBody, as: UTF8.self) }
+    /// The media type of the body, lower-cased, without parameters ("application/json").
+    public var contentType: String? {
+        headers["Content-Type"].map { HttpText.lowercased(HttpText.trimmed($0.prefix { $0 != ";" })) }
+    }
+    /// True when the body is JSON (`application/json` or `+json`); read it from `rawBody`.
+    public var isJSON: Bool {
+        guard let type = contentType else { return false }
+        return type == "application/json" || type.hasSuffix("+json")
+    }
+    /// The client's IP address.
+    public var remoteIp: String { connection?.getRemoteIp() ?? "" }
+    /// The client's port.
+    public var remotePort: Int { connection?.getRemotePort() ?? 0 }
+
+    private static func split(_ target: String) -> (String, String) {
+        var path = Substring(target)
+        let lower = HttpText.lowercased(target.prefix(8))
+        if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
+            let afterScheme = path[path.index(path.firstIndex(of: ":")!, offsetBy: 3)...]
+            path = afterScheme.firstIndex(where: { $0 == "/" || $0 == "?" }).map { afterScheme[$0...] } ?? "/"
+            if path.first == "?" { path = "/" + path }
+        }
+        guard let question = path.firstIndex(of: "?") else { return (String(path), "") }
+        return (String(path[..<question]), String(path[path.index(after: question)...]))
+    }
+
+    private func parseBody() -> (FormParameters, [UploadedFile]) {
+        guard !rawBody.isEmpty, let type = contentType else { return (FormParameters(), []) }
+        if type == "application/x-www-form-urlencoded" {
+            return (FormParameters(parsing: body), [])
+        }
+        if type == "multipart/form-data", let boundary = MultipartParser.boundary(of: headers["Content-Type"]!) {
+            return MultipartParser.parse(rawBody, boundary: boundary)
+        }
+        return (FormParameters(), [])
+    }
+}
+
+extension Request: CustomStringConvertible {
+    /// "GET /path HTTP/1.1".
+    public var description: String { "\(method) \(uri) HTTP/\(protocolVersion)" }
+}

@@ -1,0 +1,178 @@
+import WorkerCore
+
+/// An HTTP response to send with `connection.send(response)`: Workerman's `Response`.
+///
+/// ```swift
+/// connection.send(Response(200, headers: ["Content-Type": "application/json"], body: "{}"))
+/// connection.send(Response(404).withBody("gone").cookie("seen", "1", maxAge: 3600, httpOnly: true))
+/// connection.send(Response().withFile("/srv/big.iso"))          // streamed from disk
+/// ```
+/// `Content-Length`, `Connection`, `Date` and `Server` are added when encoding; a body without a
+/// `Content-Type` is sent as `text/html;charset=utf-8`. A header name that is not a token, or a
+/// value holding CR, LF or NUL, is refused: a 500 goes out instead (no response splitting).
+public final class Response {
+    /// A file to send as the body: `length` bytes from `offset` (nil: to the end).
+    public struct FileBody {
+        /// The file's path.
+        public var path: String
+        /// The first byte to send.
+        public var offset: Int
+        /// How many bytes to send; nil for the rest of the file.
+        public var length: Int?
+    }
+
+    /// The status code.
+    public var status: Int
+    /// The reason phrase; nil for the standard one.
+    public var reason: String?
+    /// The header fields.
+    public var headers: HttpHeaders
+    /// The body (ignored when `file` is set).
+    public var body: [UInt8]
+    /// The cookies to set.
+    public var cookies: [SetCookie] = []
+    /// The file to send as the body, if any.
+    public var file: FileBody?
+
+    /// A response with `status`, `headers` and a text `body` (`new Response(200, [...], 'body')`).
+    public init(_ status: Int = 200, headers: [String: String] = [:], body: String = "") {
+        self.status = status
+        self.headers = HttpHeaders(headers)
+        self.body = Array(body.utf8)
+    }
+
+    /// A response with a byte body.
+    public init(_ status: Int = 200, headers: [String: String] = [:], bytes: [UInt8]) {
+        self.status = status
+        self.headers = HttpHeaders(headers)
+        body = bytes
+    }
+
+    /// Sets the status (and a reason phrase) (`withStatus`).
+    @discardableResult
+    public func withStatus(_ status: Int, reason: String? = nil) -> Response {
+        self.status = status
+        self.reason = reason
+        return self
+    }
+
+    /// Sets a header, replacing any of the same name (`withHeader` / `header`).
+    @discardableResult
+    public func withHeader(_ name: String, _ value: String) -> Response {
+        headers[name] = value
+        return self
+    }
+
+    /// Sets several headers (`withHeaders`).
+    @discardableResult
+    public func withHeaders(_ fields: [String: String]) -> Response {
+        for (name, value) in fields { headers[name] = value }
+        return self
+    }
+
+    /// Removes a header (`withoutHeader`).
+    @discardableResult
+    public func withoutHeader(_ name: String) -> Response {
+        headers.remove(name)
+        return self
+    }
+
+    /// Sets a text body (`withBody`).
+    @discardableResult
+    public func withBody(_ text: String) -> Response {
+        body = Array(text.utf8)
+        return self
+    }
+
+    /// Sets a byte body.
+    @discardableResult
+    public func withBody(_ bytes: [UInt8]) -> Response {
+        body = bytes
+        return self
+    }
+
+    /// Sends `length` bytes of the file at `path` from `offset` as the body, streamed from disk
+    /// (`withFile($file, $offset, $length)`); a file that cannot be opened gives a 404.
+    @discardableResult
+    public func withFile(_ path: String, offset: Int = 0, length: Int? = nil) -> Response {
+        file = FileBody(path: path, offset: offset, length: length)
+        return self
+    }
+
+    /// Adds a cookie (`cookie($name, $value, $maxAge, $path, $domain, $secure, $httpOnly, $sameSite)`).
+    @discardableResult
+    public func cookie(
+        _ name: String, _ value: String = "", maxAge: Int? = nil, path: String? = nil, domain: String? = nil,
+        secure: Bool = false, httpOnly: Bool = false, sameSite: SetCookie.SameSite? = nil
+    ) -> Response {
+        cookies.append(
+            SetCookie(
+                name, value, maxAge: maxAge, path: path, domain: domain, secure: secure, httpOnly: httpOnly,
+                sameSite: sameSite))
+        return self
+    }
+
+    /// True for `text/event-stream` responses: the head goes out, events follow (`ServerSentEvent`).
+    var isEventStream: Bool {
+        headers["Content-Type"].map { HttpText.lowercased($0).hasPrefix("text/event-stream") } ?? false
+    }
+
+    /// True when the application asked for a chunked body: `Chunk`s follow, an empty one ends it.
+    var isChunked: Bool { headers.hasToken("chunked", in: "Transfer-Encoding") }
+}
+
+/// One chunk of a chunked response (`new Chunk($data)`); an empty chunk ends the response.
+///
+/// ```swift
+/// connection.send(Response(200, headers: ["Transfer-Encoding": "chunked"]))
+/// connection.send(Chunk("part 1"))
+/// connection.send(Chunk(""))          // the end
+/// ```
+public struct Chunk {
+    /// The chunk's bytes.
+    public var bytes: [UInt8]
+
+    /// A chunk of text.
+    public init(_ text: String) { bytes = Array(text.utf8) }
+
+    /// A chunk of bytes.
+    public init(bytes: [UInt8]) { self.bytes = bytes }
+}
+
+/// One server-sent event (`new ServerSentEvents([...])`) for a `text/event-stream` response.
+///
+/// ```swift
+/// connection.send(Response(200, headers: ["Content-Type": "text/event-stream"]))
+/// Timer.add(1) { connection.send(ServerSentEvent(data: "tick", event: "clock")) }
+/// ```
+public struct ServerSentEvent {
+    /// The data; each line becomes a `data:` line.
+    public var data: String
+    /// The event type, if any.
+    public var event: String?
+    /// The event id, if any.
+    public var id: String?
+    /// The reconnection time in milliseconds, if any.
+    public var retry: Int?
+
+    /// An event.
+    public init(data: String, event: String? = nil, id: String? = nil, retry: Int? = nil) {
+        self.data = data
+        self.event = event
+        self.id = id
+        self.retry = retry
+    }
+
+    /// The event's wire form, ended by an empty line. CR and LF in `event` and `id` are dropped.
+    func write(into buffer: inout ByteBuffer) {
+        if let event { buffer.writeString("event: \(Self.singleLine(event))\n") }
+        if let id { buffer.writeString("id: \(Self.singleLine(id))\n") }
+        if let retry { buffer.writeString("retry: \(retry)\n") }
+        for line in data.split(separator: "\n", omittingEmptySubsequences: false) {
+            buffer.writeString("data: \(line.last == "\r" ? line.dropLast() : line)\n")
+        }
+        buffer.writeString("\n")
+    }
+
+    private static func singleLine(_ text: String) -> String { text.filter { $0 != "\r" && $0 != "\n" } }
+}
