@@ -102,8 +102,12 @@ public struct ByteBuffer {
     /// Appends the UTF-8 bytes of `string`.
     @inline(__always)
     public mutating func writeString(_ string: String) {
-        var string = string
-        string.withUTF8 { writeBytes(UnsafeRawBufferPointer($0)) }
+        // Native strings lend their UTF-8 without a copy; bridged or small ones take the slow path.
+        let done: Void? = string.utf8.withContiguousStorageIfAvailable { writeBytes(UnsafeRawBufferPointer($0)) }
+        if done == nil {
+            var copy = string
+            copy.withUTF8 { writeBytes(UnsafeRawBufferPointer($0)) }
+        }
     }
 
     /// Appends an integer in big-endian (network) byte order, or little-endian when asked.

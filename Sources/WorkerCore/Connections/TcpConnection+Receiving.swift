@@ -169,7 +169,7 @@ extension TcpConnection {
                 return offset
             }
             isCorked = offset < bytes.count
-            if let message { onMessage?(self, message) }
+            if message != nil { onMessage?(self, message.unsafelyUnwrapped) }
         }
         return offset
     }
