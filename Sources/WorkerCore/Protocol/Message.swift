@@ -8,8 +8,9 @@ public enum Message {
     case text(String)
     /// A packet of bytes.
     case binary([UInt8])
-    /// A protocol-specific value; read it with `value(as:)`.
-    case object(Any)
+    /// A protocol-specific value; read it with `value(as:)`. (Boxed, so that a Message stays small
+    /// and cheap to copy on the hot path.)
+    indirect case object(Any)
 
     /// The message as text: `.text` as is, `.binary` decoded as UTF-8, `.object` described.
     public var string: String {
