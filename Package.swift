@@ -30,9 +30,11 @@ let package = Package(
         // The system's zlib, for WebSocket permessage-deflate.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "Protocols", dependencies: ["WorkerCore", "TLS", "CBuiltinProtocols", "CZlib"]),
-        .target(name: "Channel", dependencies: ["WorkerCore", "Protocols", "Timer"]),
-        .target(name: "GlobalData", dependencies: ["WorkerCore", "Protocols", "Timer"]),
-        .target(name: "Workerman", dependencies: ["WorkerCore", "Protocols", "Timer", "TLS"]),
+        // What Channel and GlobalData share: the Value type, MessagePack, blocking frame sockets.
+        .target(name: "ComponentWire", dependencies: ["WorkerCore"]),
+        .target(name: "Channel", dependencies: ["WorkerCore", "Protocols", "Timer", "ComponentWire"]),
+        .target(name: "GlobalData", dependencies: ["WorkerCore", "Protocols", "Timer", "ComponentWire"]),
+        .target(name: "Workerman", dependencies: ["WorkerCore", "Protocols", "Timer", "TLS", "Channel", "GlobalData"]),
         .executableTarget(name: "TextEcho", dependencies: ["Workerman"], path: "Sources/Examples/TextEcho"),
         .executableTarget(name: "WsEcho", dependencies: ["Workerman"], path: "Sources/Examples/WsEcho"),
         .executableTarget(

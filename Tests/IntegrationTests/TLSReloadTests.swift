@@ -73,7 +73,7 @@ final class TLSReloadTests: XCTestCase {
             "probe-server", ["reload", "-g"], environment: ["WORKERMAN_RUNTIME_DIR": directory])
         XCTAssertEqual(reload.status, 0, reload.output)
         XCTAssertTrue(server.waitFor("reload finished", timeout: 10), server.log)
-        FileManager.default.createFile(atPath: directory + "/reloaded", contents: Data())
+        _ = FileManager.default.createFile(atPath: directory + "/reloaded", contents: Data())
         XCTAssertTrue(client.waitFor("after", timeout: 10), client.log)
         XCTAssertTrue(client.log.contains("held ping"), "the open connection survived:\n\(client.log)")
         XCTAssertTrue(

@@ -69,6 +69,7 @@ final class Master {
             }
             try? Sys.setInheritable(fd, true)
             worker.adoptListeningSocket(fd)
+            worker.listenPort = Sys.localAddress(fd)?.port
             worker.ownsSocketFile = worker.address?.path != nil
             listenFDs[index] = fd
         }

@@ -119,6 +119,13 @@ public final class Worker {
     /// The address the listener is bound to (with the port the kernel chose for port 0).
     public var localAddress: SocketAddress? { listener?.localAddress }
 
+    /// The port this Worker listens on: the one the kernel chose for port 0 once it is bound, also in
+    /// the processes of other Workers of the same program; nil before it listens or for unix sockets.
+    public var listeningPort: UInt16? {
+        if let port = localAddress?.port { return port }
+        return listenPort ?? address.flatMap { $0.path == nil && $0.port != 0 ? $0.port : nil }
+    }
+
     /// "text://0.0.0.0:5678" with the real port once listening.
     public var listenDescription: String {
         guard let address else { return "none" }

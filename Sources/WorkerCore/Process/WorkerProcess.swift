@@ -33,7 +33,11 @@ enum WorkerProcess {
         worker.id = identity.id
         worker.listenPort = identity.port
         Log.file = RuntimeFiles.current().log
-        for (index, fd) in identity.listenFDs where index != identity.workerIndex { Sys.close(fd) }
+        for (index, fd) in identity.listenFDs where index != identity.workerIndex {
+            // Remember the sibling's port (a Channel server on port 0, say), then let go of its socket.
+            if index < Worker.all.count { Worker.all[index].listenPort = Sys.localAddress(fd)?.port }
+            Sys.close(fd)
+        }
         if identity.notifyFD >= 0 { try? Sys.setInheritable(identity.notifyFD, false) }
         Sys.ignoreSIGPIPE()
         Sys.raiseOpenFileLimit()

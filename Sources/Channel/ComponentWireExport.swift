@@ -1,0 +1,2 @@
+// Channel's messages carry `Value`s (from ComponentWire, shared with GlobalData).
+@_exported import ComponentWire

@@ -1,0 +1,2 @@
+// GlobalData stores `Value`s (from ComponentWire, shared with Channel).
+@_exported import ComponentWire

@@ -1,5 +1,0 @@
-import XCTest
-
-final class ChannelPlaceholderTests: XCTestCase {
-    func testThePlaceholdersAreReplacedWhenTheirIssueLands() {}
-}
