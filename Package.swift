@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "text-echo", targets: ["TextEcho"]),
         .executable(name: "hello", targets: ["Hello"]),
         .executable(name: "tcp-proxy", targets: ["TcpProxy"]),
+        .executable(name: "counter", targets: ["Counter"]),
         .executable(name: "ws-echo", targets: ["WsEcho"]),
         .executable(name: "http-server", targets: ["HttpServer"]),
     ],
@@ -40,6 +41,7 @@ let package = Package(
         .executableTarget(
             name: "HttpServer", dependencies: ["Workerman"], path: "Sources/Examples/HttpServer", exclude: ["public"]),
         .executableTarget(name: "TcpProxy", dependencies: ["Workerman"], path: "Sources/Examples/TcpProxy"),
+        .executableTarget(name: "Counter", dependencies: ["Workerman"], path: "Sources/Examples/Counter"),
         // The README's ten-line server, built so that it cannot rot.
         .executableTarget(name: "Hello", dependencies: ["Workerman"], path: "Sources/Examples/Hello"),
         // Does a large timer queue slow the loop? Run by `Benchmarks/run.sh timers`.

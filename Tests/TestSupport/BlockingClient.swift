@@ -163,6 +163,16 @@ public final class BlockingClient: @unchecked Sendable {
         return (total, false)
     }
 
+    /// Everything until the peer closes, as text.
+    public func receiveAll() throws -> String {
+        var result: [UInt8] = []
+        while true {
+            let chunk = try receiveSome()
+            if chunk.isEmpty { return String(decoding: result, as: UTF8.self) }
+            result += chunk
+        }
+    }
+
     /// Half-closes: sends FIN, keeps reading.
     public func shutdownWrite() { shutdown(fd, Int32(SHUT_WR)) }
 
