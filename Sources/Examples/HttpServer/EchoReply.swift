@@ -14,13 +14,23 @@ enum EchoReply {
             "files": request.files.map { file in
                 [
                     "field": file.fieldName, "name": file.fileName, "type": file.contentType, "size": file.size,
-                    "sha256": SHA256.hex(file.readBytes()),
+                    "sha256": digest(file.forEachBlock),
                 ] as [String: Any]
             },
             "body": request.body,
+            "bodySize": request.bodySize,
+            "bodySha256": digest(request.forEachBodyBlock),
+            "bodyInFile": request.bodyFile != nil,
         ]
         let json = (try? JSONSerialization.data(withJSONObject: description, options: [.sortedKeys])) ?? Data()
         return Response(200, headers: ["Content-Type": "application/json"], bytes: Array(json))
+    }
+
+    /// The SHA-256 of the bytes `forEachBlock` yields, read block by block (uploads may be large).
+    private static func digest(_ forEachBlock: ((UnsafeRawBufferPointer) -> Void) -> Bool) -> String {
+        var hash = SHA256()
+        _ = forEachBlock { hash.update($0) }
+        return hash.finalize()
     }
 
     /// Name → every value, in order.

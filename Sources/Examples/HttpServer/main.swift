@@ -2,10 +2,15 @@
 //
 //   swift run http-server start            # http://0.0.0.0:8080 (HTTP_PORT overrides; 0 picks a free port)
 //   WEB_ROOT=/srv/www swift run http-server start
+//   TLS_CERT=chain.pem TLS_KEY=key.pem swift run http-server start     # https on the same port
 //
 // Static files come from WEB_ROOT (default: the public/ folder next to this file), e.g. /docs/ and
-// /hello.txt; "/" says hello, "/echo" answers a JSON description of the request, "/chunked" streams
-// a chunked response and "/events" a few server-sent events.
+// /hello.txt; "/" says hello, "/echo" answers a JSON description of the request (uploads included,
+// with their SHA-256), "/counter" counts the visits of a session, "/chunked" streams a chunked
+// response and "/events" a few server-sent events.
+//
+// Environment: HTTP_PROCESSES (worker count), HTTP_KEEPALIVE_S, HTTP_HEADER_TIMEOUT_S,
+// HTTP_BODY_TIMEOUT_S (the Http timeouts), HTTP_MAX_BODY (bytes), SESSION_DIR (session files).
 import Foundation
 import Workerman
 
@@ -13,9 +18,13 @@ let environment = ProcessInfo.processInfo.environment
 let port = environment["HTTP_PORT"] ?? "8080"
 let defaultRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("public").path
 
+ExampleSettings.apply(environment)
 let web = WebServer("http://0.0.0.0:\(port)")
 web.worker.name = "HttpServer"
 web.count = Int(environment["HTTP_PROCESSES"] ?? "") ?? 1
+if let certificate = environment["TLS_CERT"], let key = environment["TLS_KEY"] {
+    web.worker.tls = TLSServerContext(certificateChain: certificate, privateKey: key, alpn: ["http/1.1"])
+}
 web.addRoot("localhost", environment["WEB_ROOT"] ?? defaultRoot)
 web.onRequest = { connection, request in
     switch request.path {
@@ -23,6 +32,12 @@ web.onRequest = { connection, request in
         connection.send("Hello, World!")
     case "/echo":
         connection.send(EchoReply.response(for: request))
+    case "/counter":
+        let session = request.session
+        let visits = (Int(session.get("visits") ?? "") ?? 0) + 1
+        session.set("visits", "\(visits)")
+        if request.get("reset") != nil { session.flush() }
+        connection.send(Response(200, headers: ["Content-Type": "text/plain"], body: "visits \(visits)"))
     case "/chunked":
         connection.send(Response(200, headers: ["Transfer-Encoding": "chunked", "Content-Type": "text/plain"]))
         for part in ["one ", "two ", "three"] { connection.send(Chunk(part)) }

@@ -8,8 +8,12 @@ import WorkerCore
 /// (HTTP/1.1's keep-alive) unless the request or the response says `Connection: close` or the client
 /// speaks HTTP/1.0 without `keep-alive`; pipelined requests are answered in order.
 ///
+/// Bodies up to `uploadMemoryLimit` arrive with their head as one packet (which must fit the
+/// connection's `maxPackageSize`); larger Content-Length bodies are streamed: cut into packets as
+/// they arrive and written to temporary files (see `StreamedBody`), up to `maxBodySize` in total.
+///
 /// Refused requests get an error response and the connection closes: a head over `maxHeaderSize` → 431,
-/// a request over the connection's `maxPackageSize` → 413, a malformed request line or header, a missing
+/// a body over `maxBodySize` or a chunked request over `maxPackageSize` → 413, a malformed request line or header, a missing
 /// Host on 1.1, Content-Length with Transfer-Encoding, a bad chunk size → 400, an unknown transfer
 /// coding → 501, HTTP/2+ → 505. Slow or idle clients are timed out (see `HttpTimeouts`).
 public enum Http: WireProtocol {
@@ -25,6 +29,9 @@ public enum Http: WireProtocol {
     nonisolated(unsafe) public static var maxFileUploads = 1024  // one thread per process
     /// Uploaded files larger than this many bytes are written to a temporary file (default 1 MiB).
     nonisolated(unsafe) public static var uploadMemoryLimit = 1024 * 1024  // one thread per process
+    /// The largest request body accepted, streamed to disk past `uploadMemoryLimit` (default 1 GiB);
+    /// a larger Content-Length is answered 413 before any of the body is read.
+    nonisolated(unsafe) public static var maxBodySize = 1 << 30  // one thread per process
     /// Where large uploads are written (default "/tmp"); the files are removed with their Request.
     nonisolated(unsafe) public static var uploadDirectory = "/tmp"  // one thread per process
     /// The `Server` header added to responses that have none; "" adds none.
@@ -46,6 +53,14 @@ public enum Http: WireProtocol {
             switch head.framing {
             case .none:
                 return .packet(length: head.length)
+            case .contentLength(let length) where length > uploadMemoryLimit:
+                guard length <= maxBodySize else { throw HttpError(413, "body of \(length) bytes") }
+                guard let body = state.streamedBody else {
+                    sendContinueIfExpected(head, buffer.count - head.length < length, state, connection)
+                    return .packet(length: head.length)  // the head alone; the body follows in pieces
+                }
+                guard !buffer.isEmpty else { return .needMore }
+                return .packet(length: min(buffer.count, body.remaining, limit))
             case .contentLength(let length):
                 guard head.length + length <= limit else { throw HttpError(413, "body of \(length) bytes") }
                 sendContinueIfExpected(head, buffer.count - head.length < length, state, connection)
@@ -112,7 +127,21 @@ public enum Http: WireProtocol {
     public static func decode(_ packet: ByteView, connection: Connection) throws -> Message? {
         let state = HttpConnectionState.of(connection)
         guard let head = state.head else { throw ProtocolError("decode without a measured request") }
-        state.requestCut()
+        if let streamed = state.streamedBody {
+            do throws(HttpError) {
+                try streamed.append(packet)
+            } catch {
+                if case .invalid = reject(error, on: connection) { throw error }
+                return nil  // the error reply is on its way
+            }
+            guard streamed.remaining == 0 else { return nil }
+            let (form, file, bytes) = streamed.finish()
+            return deliver(head, state, connection, body: bytes, bodyFile: file, form: form)
+        }
+        if case .contentLength(let length) = head.framing, length > uploadMemoryLimit {
+            state.streamedBody = StreamedBody(length: length, head: head)
+            return nil
+        }
         let bodyBytes = packet.dropping(first: head.length)
         var body: [UInt8] = []
         var trailers = HttpHeaders()
@@ -121,9 +150,19 @@ public enum Http: WireProtocol {
         case .contentLength: body = bodyBytes.bytes
         case .chunked: (body, trailers) = try ChunkedBodyScanner.decode(bodyBytes)
         }
+        return deliver(head, state, connection, body: body, trailers: trailers)
+    }
+
+    /// Ends the request being received and makes its `Request`, whose response is now pending.
+    private static func deliver(
+        _ head: HttpRequestHead, _ state: HttpConnectionState, _ connection: Connection, body: [UInt8],
+        bodyFile: TemporaryFile? = nil, form: (FormParameters, [UploadedFile])? = nil, trailers: HttpHeaders = .init()
+    ) -> Message {
+        state.requestCut()
         state.pending.append(
             .init(isHead: head.method == "HEAD", keepAlive: head.keepAlive, isHttp10: head.version == "1.0"))
-        let request = Request(head: head, body: body, trailers: trailers, connection: connection)
+        let request = Request(
+            head: head, body: body, bodyFile: bodyFile, form: form, trailers: trailers, connection: connection)
         return .object(request)
     }
 
@@ -157,6 +196,7 @@ public enum Http: WireProtocol {
     public static func connectionClosed(_ connection: Connection) {
         guard let tcp = connection as? TcpConnection else { return }
         HttpTimeouts.unwatch(tcp)
+        (connection.protocolState as? HttpConnectionState)?.streamedBody = nil  // its temporary files go
         if let state = connection.protocolState as? HttpConnectionState, case .file(let streamer) = state.stream {
             streamer.cancel()
         }

@@ -27,11 +27,15 @@ final class HttpConnectionState {
     var headSearchFrom = 0
     var chunkedScanner = ChunkedBodyScanner()
     var sentContinue = false
+    /// The body of the current request while it streams in (over `Http.uploadMemoryLimit`).
+    var streamedBody: StreamedBody?
     /// Set once a request was refused: the error reply is on its way and the connection closing.
     var rejected: HttpError?
     /// Requests delivered to the application and not answered yet, oldest first.
     var pending: [PendingRequest] = []
     var stream: Stream?
+    /// The `Set-Cookie` of a session started for a request, for the next response written.
+    var sessionCookie: SetCookie?
     /// When the connection last finished a response or opened (monotonic ns).
     var idleSince = MonotonicClock.now()
     /// When the first byte of the current request head arrived; 0 when none has.
@@ -53,6 +57,7 @@ final class HttpConnectionState {
         headSearchFrom = 0
         chunkedScanner = ChunkedBodyScanner()
         sentContinue = false
+        streamedBody = nil
         headStartedAt = 0
     }
 

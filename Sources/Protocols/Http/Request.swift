@@ -14,8 +14,11 @@ public final class Request {
     public let protocolVersion: String
     /// The header fields.
     public let headers: HttpHeaders
-    /// The body, with any chunked framing removed.
+    /// The body, with any chunked framing removed; empty when the body was streamed to disk (see
+    /// `bodyFile`) or was a streamed `multipart/form-data` body (see `form` and `files`).
     public let rawBody: [UInt8]
+    /// The size of the body in bytes, wherever it is.
+    public let bodySize: Int
     /// The trailer fields of a chunked request (Workerman's `trailer()`); empty otherwise.
     public let trailers: HttpHeaders
     /// The connection the request came on.
@@ -24,14 +27,24 @@ public final class Request {
     public let keepAlive: Bool
 
     private lazy var targetParts: (path: String, query: String) = Self.split(uri)
-    private lazy var parsedForm: (fields: FormParameters, files: [UploadedFile]) = parseBody()
+    private lazy var parsedForm: (fields: FormParameters, files: [UploadedFile]) = streamedForm ?? parseBody()
+    private let streamedForm: (fields: FormParameters, files: [UploadedFile])?
+    private let storedBody: TemporaryFile?
+    /// The session, once `session` started it.
+    var startedSession: Session?
 
-    init(head: HttpRequestHead, body: [UInt8], trailers: HttpHeaders, connection: Connection?) {
+    init(
+        head: HttpRequestHead, body: [UInt8], bodyFile: TemporaryFile? = nil,
+        form: (FormParameters, [UploadedFile])? = nil, trailers: HttpHeaders, connection: Connection?
+    ) {
         method = head.method
         uri = head.target
         protocolVersion = head.version
         headers = head.headers
         rawBody = body
+        storedBody = bodyFile
+        streamedForm = form
+        if case .contentLength(let length) = head.framing { bodySize = length } else { bodySize = body.count }
         self.trailers = trailers
         self.connection = connection
         keepAlive = head.keepAlive
@@ -71,6 +84,21 @@ public final class Request {
         if host.hasPrefix("["), let end = host.firstIndex(of: "]") { return String(host[...end]) }
         return String(host.split(separator: ":", omittingEmptySubsequences: false).first ?? "")
     }
+    /// The temporary file holding a body that was too large for memory (over `Http.uploadMemoryLimit`
+    /// and not `multipart/form-data`), removed with this Request; nil when the body is in `rawBody`.
+    public var bodyFile: String? { storedBody?.path }
+
+    /// Calls `body` with the request body front to back, in blocks of up to 64 KiB, from memory or
+    /// from `bodyFile`; false when the file could not be read.
+    @discardableResult
+    public func forEachBodyBlock(_ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
+        guard let storedBody else {
+            rawBody.withUnsafeBytes(body)
+            return true
+        }
+        return storedBody.forEachBlock(body)
+    }
+
     /// The body as UTF-8 text (invalid sequences become U+FFFD).
     public var body: String { String(decoding: rawBody, as: UTF8.self) }
     /// The media type of the body, lower-cased, without parameters ("application/json").

@@ -41,7 +41,8 @@ enum ResponseEncoder {
         }
         writeHead(
             response, length: length, keepAlive: keepAlive && stream != .untilClose, http10: request.isHttp10,
-            into: &buffer)
+            sessionCookie: state.sessionCookie, into: &buffer)
+        state.sessionCookie = nil
         if let file {
             if !sendsBody {
                 Glibc.close(file.fd)
@@ -105,7 +106,8 @@ enum ResponseEncoder {
     }
 
     private static func writeHead(
-        _ response: Response, length: Int?, keepAlive: Bool, http10: Bool, into buffer: inout ByteBuffer
+        _ response: Response, length: Int?, keepAlive: Bool, http10: Bool, sessionCookie: SetCookie? = nil,
+        into buffer: inout ByteBuffer
     ) {
         buffer.writeString(
             "HTTP/1.1 \(response.status) \(response.reason ?? HttpStatus.reason(for: response.status))\r\n")
@@ -120,6 +122,7 @@ enum ResponseEncoder {
             buffer.writeString("\(name): \(value)\r\n")
         }
         for cookie in response.cookies { buffer.writeString("Set-Cookie: \(cookie.headerValue)\r\n") }
+        if let sessionCookie { buffer.writeString("Set-Cookie: \(sessionCookie.headerValue)\r\n") }
         if let length, !HttpStatus.forbidsBody(response.status) {
             if !headers.contains("Content-Type") && (length > 0 || response.file != nil) {
                 buffer.writeString("Content-Type: text/html;charset=utf-8\r\n")

@@ -1,0 +1,26 @@
+import WorkerCore
+
+extension Request {
+    /// The visitor's session (`$request->session()`), started on first use: see `Session`.
+    /// A new session's `Set-Cookie` goes out with the response to this request.
+    public var session: Session {
+        if let started = startedSession { return started }
+        let (session, cookie) = Session.start(cookie: cookie(Session.name))
+        startedSession = session
+        if let cookie { announce(cookie) }
+        return session
+    }
+
+    /// Gives the session a new id, keeping its values (`$request->sessionRegenerateId()`): do it
+    /// after a login so that an id known before it is worthless.
+    public func regenerateSessionId() {
+        announce(session.regenerate())
+    }
+
+    /// Makes the next response on the connection (this request's, unless earlier pipelined ones
+    /// are still unanswered: the same client either way) carry `cookie`.
+    private func announce(_ cookie: SetCookie) {
+        guard let connection else { return }
+        HttpConnectionState.of(connection).sessionCookie = cookie
+    }
+}

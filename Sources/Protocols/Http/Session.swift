@@ -1,0 +1,141 @@
+/// A visitor's session: string values kept between requests, found again by the session cookie
+/// (Workerman's `$request->session()`).
+///
+/// ```swift
+/// worker.onRequest = { connection, request in
+///     let session = request.session
+///     let visits = Int(session.get("visits") ?? "0")! + 1
+///     session.set("visits", "\(visits)")
+///     connection.send("visit \(visits)")
+/// }
+/// ```
+/// The first use of `request.session` reads the cookie named `Session.name` ("PHPSID", as
+/// Workerman); a request without one, or with an id the handler does not know (expired, or made up
+/// by the client: no session fixation), gets a new random id and its response a `Set-Cookie`.
+/// Changes are written through `Session.handler` when the session is released (the request is
+/// done with) or by `save()`; an unchanged session is only touched, so it lives `lifetime` more seconds.
+public final class Session {
+    /// The cookie carrying the session id (default "PHPSID", as Workerman).
+    nonisolated(unsafe) public static var name = "PHPSID"  // one thread per process
+    /// Seconds a session lives after its last use (default 1440, PHP's `gc_maxlifetime`).
+    nonisolated(unsafe) public static var lifetime = 1440  // one thread per process
+    /// Where sessions are stored (default: a `FileSessionHandler` in its default directory).
+    nonisolated(unsafe) public static var handler: SessionHandler = FileSessionHandler()  // one thread per process
+    /// The chance that starting a session first collects expired ones: (1, 20000) is 1 in 20,000, as Workerman.
+    nonisolated(unsafe) public static var gcProbability = (numerator: 1, denominator: 20000)  // one thread per process
+    /// The session cookie's Max-Age in seconds; 0 (the default) makes a browser-session cookie.
+    nonisolated(unsafe) public static var cookieLifetime = 0  // one thread per process
+    /// The session cookie's Path (default "/").
+    nonisolated(unsafe) public static var cookiePath = "/"  // one thread per process
+    /// The session cookie's Domain (default none).
+    nonisolated(unsafe) public static var cookieDomain: String?  // one thread per process
+    /// Whether the session cookie is sent over https only (default false).
+    nonisolated(unsafe) public static var cookieSecure = false  // one thread per process
+    /// Whether scripts are denied the session cookie (default true).
+    nonisolated(unsafe) public static var cookieHttpOnly = true  // one thread per process
+    /// The session cookie's SameSite (default Lax).
+    nonisolated(unsafe) public static var cookieSameSite: SetCookie.SameSite? = .lax  // one thread per process
+
+    /// The session id (the cookie's value).
+    public private(set) var id: String
+    private var values: [String: String]
+    private var changed = false
+
+    init(id: String, values: [String: String]) {
+        self.id = id
+        self.values = values
+    }
+
+    /// The value of `name` (`$session->get($name)`), or nil.
+    public func get(_ name: String) -> String? { values[name] }
+    /// Sets `name` to `value` (`$session->set($name, $value)`).
+    public func set(_ name: String, _ value: String) {
+        values[name] = value
+        changed = true
+    }
+    /// True when `name` has a value (`$session->has($name)`).
+    public func has(_ name: String) -> Bool { values[name] != nil }
+    /// Removes `name` and returns its value (`$session->pull($name)`).
+    @discardableResult
+    public func pull(_ name: String) -> String? {
+        defer { delete(name) }
+        return values[name]
+    }
+    /// Removes `name` (`$session->delete($name)`).
+    public func delete(_ name: String) {
+        if values.removeValue(forKey: name) != nil { changed = true }
+    }
+    /// Removes every value (`$session->flush()`).
+    public func flush() {
+        if !values.isEmpty { changed = true }
+        values = [:]
+    }
+    /// Every value (`$session->all()`).
+    public var all: [String: String] { values }
+
+    /// Writes the values now if they changed, else marks the session used (called on release too).
+    public func save() {
+        if changed {
+            Self.handler.write(id, SessionCodec.encode(values))
+            changed = false
+        } else if !values.isEmpty {
+            Self.handler.touch(id)
+        }
+    }
+
+    /// Moves the values to a new id (after a login, against fixation) and removes the old one;
+    /// returns the cookie that announces it.
+    func regenerate() -> SetCookie {
+        Self.handler.destroy(id)
+        id = SessionId.make()
+        changed = true
+        return Self.cookie(for: id)
+    }
+
+    /// The `Set-Cookie` announcing `id`, with the configured attributes.
+    static func cookie(for id: String) -> SetCookie {
+        SetCookie(
+            name, id, maxAge: cookieLifetime > 0 ? cookieLifetime : nil, path: cookiePath, domain: cookieDomain,
+            secure: cookieSecure, httpOnly: cookieHttpOnly, sameSite: cookieSameSite)
+    }
+
+    /// The session named by `cookie` when the handler knows it; else a new one, with the cookie to
+    /// send. Sometimes collects expired sessions first (`gcProbability`).
+    static func start(cookie: String?) -> (Session, newCookie: SetCookie?) {
+        let chance = gcProbability
+        if chance.numerator > 0, chance.denominator > 0, Int.random(in: 0..<chance.denominator) < chance.numerator {
+            handler.collectGarbage(maxLifetime: lifetime)
+        }
+        if let cookie, SessionId.isValid(cookie), let stored = handler.read(cookie, maxLifetime: lifetime) {
+            return (Session(id: cookie, values: SessionCodec.decode(stored)), nil)
+        }
+        let id = SessionId.make()
+        return (Session(id: id, values: [:]), Self.cookie(for: id))
+    }
+
+    deinit { save() }
+}
+
+/// Session ids: 128 random bits as 32 hex digits.
+enum SessionId {
+    /// A new random id.
+    static func make() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        for _ in 0..<2 {
+            let word = generator.next()
+            for shift in stride(from: 60, through: 0, by: -4) { text.append(digits[Int((word >> UInt64(shift)) & 15)]) }
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// True for 16 to 128 letters, digits, "-" or ",": safe in file names and keys.
+    static func isValid(_ id: String) -> Bool {
+        (16...128).contains(id.utf8.count)
+            && id.utf8.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a)
+                    || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ",")
+            }
+    }
+}
