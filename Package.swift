@@ -44,6 +44,8 @@ let package = Package(
         .executableTarget(name: "Counter", dependencies: ["Workerman"], path: "Sources/Examples/Counter"),
         // The README's ten-line server, built so that it cannot rot.
         .executableTarget(name: "Hello", dependencies: ["Workerman"], path: "Sources/Examples/Hello"),
+        // The plaintext HTTP server of `Benchmarks/run.sh http`.
+        .executableTarget(name: "http-hello", dependencies: ["Workerman"], path: "Benchmarks/HttpHello"),
         // Does a large timer queue slow the loop? Run by `Benchmarks/run.sh timers`.
         .executableTarget(name: "timer-bench", dependencies: ["Timer", "WorkerCore"], path: "Benchmarks/TimerBench"),
         // A server the process-model tests start, stop, reload and patch.

@@ -7,7 +7,7 @@ let package = Package(
     products: [
         .executable(name: "nio-line-echo", targets: ["NIOLineEcho"]),
         .executable(name: "nio-http", targets: ["NIOHttp"]),
-        .executable(name: "nio-websocket", targets: ["NIOWebSocket"]),
+        .executable(name: "nio-websocket", targets: ["NIOWebSocketEcho"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -29,13 +29,15 @@ let package = Package(
             ]
         ),
         .executableTarget(
-            name: "NIOWebSocket",
+            // Not "NIOWebSocket": that is the name of swift-nio's own module.
+            name: "NIOWebSocketEcho",
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
-            ]
+            ],
+            path: "Sources/NIOWebSocket"
         ),
     ],
     swiftLanguageModes: [.v6]
