@@ -1,6 +1,26 @@
-// Placeholder: this example is built with its protocol's issue.
+// ws-echo: a WebSocket echo server. Text comes back as text, binary as binary; messages up to
+// 16 MiB; permessage-deflate when the client offers it. The Autobahn|Testsuite runs against it.
+// With WS_BROADCAST=1, a text message "/broadcast REST" sends REST to every connection of the
+// process instead, encoded once (the fan-out benchmark, Benchmarks/suites/ws.sh).
+//
+//   WS_PORT=9001 ws-echo start
+//   python3 -m websockets ws://127.0.0.1:9001/
 import Glibc
 import Workerman
 
-StandardStream.error("WsEcho is not implemented yet\n")
-Glibc.exit(1)
+let port = getenv("WS_PORT").map { String(cString: $0) } ?? "9001"
+let broadcasts = getenv("WS_BROADCAST").map { String(cString: $0) } == "1"
+
+let worker = Worker("websocket://0.0.0.0:\(port)")
+worker.name = "WsEcho"
+worker.webSocket.maxMessageSize = 16 * 1024 * 1024
+worker.webSocket.perMessageDeflate = true
+worker.onMessage = { connection, data in
+    if broadcasts, case .text(let text) = data, text.hasPrefix("/broadcast ") {
+        WebSocket.broadcast(.text(String(text.dropFirst(11))), to: worker.connections.values)
+        return
+    }
+    connection.send(data)
+}
+
+Worker.runAll()
