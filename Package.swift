@@ -54,6 +54,8 @@ let package = Package(
         .executableTarget(
             name: "channel-probe", dependencies: ["Workerman", "Channel", "GlobalData"],
             path: "Tests/Fixtures/ChannelProbe"),
+        // A ws/wss client process for the WebSocket-over-TLS tests.
+        .executableTarget(name: "probe-ws-client", dependencies: ["Workerman"], path: "Tests/Fixtures/WsClient"),
         // Test peers shared by the test targets: blocking socket clients, a client thread, a server process.
         .target(name: "TestSupport", dependencies: ["WorkerCore"], path: "Tests/TestSupport"),
         .testTarget(name: "TimerTests", dependencies: ["Timer"]),

@@ -5,6 +5,8 @@
 //
 //   WS_PORT=9001 ws-echo start
 //   python3 -m websockets ws://127.0.0.1:9001/
+//
+// With TLS_CERT and TLS_KEY naming a certificate chain and its key, it serves wss:// on the same port.
 import Glibc
 import Workerman
 
@@ -15,6 +17,11 @@ let worker = Worker("websocket://0.0.0.0:\(port)")
 worker.name = "WsEcho"
 worker.webSocket.maxMessageSize = 16 * 1024 * 1024
 worker.webSocket.perMessageDeflate = true
+if let certificate = getenv("TLS_CERT").map({ String(cString: $0) }),
+    let key = getenv("TLS_KEY").map({ String(cString: $0) })
+{
+    worker.tls = TLSServerContext(certificateChain: certificate, privateKey: key)
+}
 worker.onMessage = { connection, data in
     if broadcasts, case .text(let text) = data, text.hasPrefix("/broadcast ") {
         WebSocket.broadcast(.text(String(text.dropFirst(11))), to: worker.connections.values)

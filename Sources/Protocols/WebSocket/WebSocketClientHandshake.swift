@@ -9,7 +9,9 @@ enum WebSocketClientHandshake {
         let outgoing = connection as? AsyncTcpConnection
         let target = outgoing.map { ListenAddress.requestTarget(of: $0.remoteURL) } ?? "/"
         var host = outgoing.map { $0.target.host.contains(":") ? "[\($0.target.host)]" : $0.target.host } ?? "localhost"
-        if let port = outgoing?.target.port, port != 80 { host += ":\(port)" }
+        if let outgoing, outgoing.target.port != (outgoing.transport == "ssl" ? 443 : 80) {
+            host += ":\(outgoing.target.port)"
+        }
         session.closeCode = nil
         session.clientKey = Base64.encode((0..<16).map { _ in UInt8.random(in: 0...255) })
         var request = "GET \(target) HTTP/1.1\r\nHost: \(host)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"

@@ -36,7 +36,10 @@ public final class AsyncTcpConnection: TcpConnection {
         target = try ListenAddress(address)
         self.bindTo = bindTo
         let wire: (any WireProtocol.Type)?
-        if ProtocolRegistry.transports.contains(target.scheme) {
+        let secure = Self.secureSchemes[target.scheme]
+        if let plain = secure, let registered = ProtocolRegistry.lookup(plain) {
+            wire = registered  // wss:// is ws:// over TLS
+        } else if ProtocolRegistry.transports.contains(target.scheme) {
             wire = nil
         } else if let registered = ProtocolRegistry.lookup(target.scheme) {
             wire = registered
@@ -46,8 +49,11 @@ public final class AsyncTcpConnection: TcpConnection {
         }
         super.init(fd: -1, remote: nil, protocol: wire)
         if target.scheme == "unix" { transport = "unix" }
-        if target.scheme == "ssl" { transport = "ssl" }
+        if target.scheme == "ssl" || secure != nil { transport = "ssl" }
     }
+
+    /// Schemes that mean another scheme over TLS.
+    static let secureSchemes = ["wss": "ws"]
 
     /// Starts connecting without blocking (except for a host-name lookup).
     public func connect() {
