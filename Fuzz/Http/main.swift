@@ -1,6 +1,6 @@
 // libFuzzer target for the HTTP request parser: every input is fed to `Http`'s input/decode whole
 // and in two pieces, with a small upload memory limit so that streamed bodies and multipart are
-// reached too. Built and run by .ci/checks/http-fuzz.sh.
+// reached too. Built and run by .ci/checks/fuzz.sh.
 import Protocols
 import WorkerCore
 
