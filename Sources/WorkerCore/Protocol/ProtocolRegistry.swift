@@ -4,22 +4,30 @@
 /// protocols register with `Worker.register(_:as:)`. Names are case-insensitive, and a later
 /// registration of a name replaces an earlier one, so a user can override a built-in (as Workerman's
 /// `\Protocols\Http` overrides its own).
+///
+/// The built-ins register from a load-time constructor, which can run before the Swift runtime has
+/// seeded its hashing (it does in programs linked with `--static-swift-stdlib`): so the registry is a
+/// short list searched in order, never a hashed dictionary.
 public enum ProtocolRegistry {
-    nonisolated(unsafe) private static var protocols: [String: any WireProtocol.Type] = [:]  // one thread per process
+    // One thread per process owns it.
+    nonisolated(unsafe) private static var entries: [(scheme: String, type: any WireProtocol.Type)] = []
 
     /// The transport schemes, which are not protocols.
-    public static let transports: Set<String> = ["tcp", "udp", "unix", "ssl"]
+    public static let transports = ["tcp", "udp", "unix", "ssl"]
 
     /// Registers `type` under `scheme`.
     public static func register(_ type: any WireProtocol.Type, as scheme: String) {
-        protocols[scheme.lowercased()] = type
+        let name = scheme.lowercased()
+        entries.removeAll { $0.scheme == name }
+        entries.append((name, type))
     }
 
     /// The protocol registered under `scheme`, if any.
     public static func lookup(_ scheme: String) -> (any WireProtocol.Type)? {
-        protocols[scheme.lowercased()]
+        let name = scheme.lowercased()
+        return entries.last { $0.scheme == name }?.type
     }
 
     /// Every registered scheme, sorted.
-    public static var schemes: [String] { protocols.keys.sorted() }
+    public static var schemes: [String] { entries.map(\.scheme).sorted() }
 }
