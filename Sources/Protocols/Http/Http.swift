@@ -43,67 +43,64 @@ public enum Http: WireProtocol {
         if state.rejected != nil { return .needMore }
         let limit = (connection as? TcpConnection)?.maxPackageSize ?? TcpConnection.defaultMaxPackageSize
         do throws(HttpError) {
-            let head: HttpRequestHead
-            if let known = state.head {
-                head = known
-            } else {
-                guard let parsed = try parseHead(buffer, state) else { return .needMore }
-                head = parsed
+            if state.head == nil {
+                guard try parseHead(buffer, state) else { return .needMore }
             }
-            switch head.framing {
+            // Read the few fields needed here, not a copy of the whole head.
+            let framing = state.head!.framing
+            let headLength = state.head!.length
+            let expectsContinue = state.head!.expectsContinue
+            switch framing {
             case .none:
-                return .packet(length: head.length)
+                return .packet(length: headLength)
             case .contentLength(let length) where length > uploadMemoryLimit:
                 guard length <= maxBodySize else { throw HttpError(413, "body of \(length) bytes") }
                 guard let body = state.streamedBody else {
-                    sendContinueIfExpected(head, buffer.count - head.length < length, state, connection)
-                    return .packet(length: head.length)  // the head alone; the body follows in pieces
+                    sendContinueIfExpected(expectsContinue, buffer.count - headLength < length, state, connection)
+                    return .packet(length: headLength)  // the head alone; the body follows in pieces
                 }
                 guard !buffer.isEmpty else { return .needMore }
                 return .packet(length: min(buffer.count, body.remaining, limit))
             case .contentLength(let length):
-                guard head.length + length <= limit else { throw HttpError(413, "body of \(length) bytes") }
-                sendContinueIfExpected(head, buffer.count - head.length < length, state, connection)
-                return .packet(length: head.length + length)
+                guard headLength + length <= limit else { throw HttpError(413, "body of \(length) bytes") }
+                sendContinueIfExpected(expectsContinue, buffer.count - headLength < length, state, connection)
+                return .packet(length: headLength + length)
             case .chunked:
-                let body = buffer.dropping(first: head.length)
+                let body = buffer.dropping(first: headLength)
                 let found = try state.chunkedScanner.scan(
-                    body, maxPayload: limit - head.length, maxTrailer: maxHeaderSize)
+                    body, maxPayload: limit - headLength, maxTrailer: maxHeaderSize)
                 guard let bodyLength = found else {
-                    sendContinueIfExpected(head, true, state, connection)
+                    sendContinueIfExpected(expectsContinue, true, state, connection)
                     return .needMore
                 }
-                guard head.length + bodyLength <= limit else { throw HttpError(413, "chunked request too large") }
-                return .packet(length: head.length + bodyLength)
+                guard headLength + bodyLength <= limit else { throw HttpError(413, "chunked request too large") }
+                return .packet(length: headLength + bodyLength)
             }
         } catch {
             return reject(error, on: connection)
         }
     }
 
-    /// The head at the start of `buffer` once it is complete (cached in `state`); nil until then.
-    private static func parseHead(_ buffer: ByteView, _ state: HttpConnectionState) throws(HttpError)
-        -> HttpRequestHead?
-    {
+    /// Parses the head at the start of `buffer` into `state.head` once it is complete; false until then.
+    private static func parseHead(_ buffer: ByteView, _ state: HttpConnectionState) throws(HttpError) -> Bool {
         if state.headStartedAt == 0 { state.headStartedAt = MonotonicClock.now() }
         guard let end = HttpText.endOfHead(in: buffer, from: state.headSearchFrom - 3) else {
             if buffer.count >= maxHeaderSize { throw HttpError(431, "no end of head in \(buffer.count) bytes") }
             state.headSearchFrom = buffer.count
-            return nil
+            return false
         }
         guard end + 4 <= maxHeaderSize else { throw HttpError(431, "head of \(end + 4) bytes") }
-        let head = try HttpHeadParser.parse(buffer.slice(0..<(end + 4)))
-        state.head = head
-        return head
+        state.head = try HttpHeadParser.parse(buffer.slice(0..<(end + 4)))
+        return true
     }
 
     /// The interim response to `Expect: 100-continue`.
     private static let continueLine = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
     private static func sendContinueIfExpected(
-        _ head: HttpRequestHead, _ bodyMissing: Bool, _ state: HttpConnectionState, _ connection: Connection
+        _ expectsContinue: Bool, _ bodyMissing: Bool, _ state: HttpConnectionState, _ connection: Connection
     ) {
-        guard head.expectsContinue, bodyMissing, !state.sentContinue else { return }
+        guard expectsContinue, bodyMissing, !state.sentContinue else { return }
         state.sentContinue = true
         connection.send(.binary(continueLine), raw: true)
     }
@@ -126,7 +123,9 @@ public enum Http: WireProtocol {
     /// The `Request` of one complete packet.
     public static func decode(_ packet: ByteView, connection: Connection) throws -> Message? {
         let state = HttpConnectionState.of(connection)
-        guard let head = state.head else { throw ProtocolError("decode without a measured request") }
+        guard let framing = state.head?.framing, let headLength = state.head?.length else {
+            throw ProtocolError("decode without a measured request")
+        }
         if let streamed = state.streamedBody {
             do throws(HttpError) {
                 try streamed.append(packet)
@@ -136,33 +135,35 @@ public enum Http: WireProtocol {
             }
             guard streamed.remaining == 0 else { return nil }
             let (form, file, bytes) = streamed.finish()
-            return deliver(head, state, connection, body: bytes, bodyFile: file, form: form)
+            return deliver(state, body: bytes, bodyFile: file, form: form)
         }
-        if case .contentLength(let length) = head.framing, length > uploadMemoryLimit {
-            state.streamedBody = StreamedBody(length: length, head: head)
+        if case .contentLength(let length) = framing, length > uploadMemoryLimit {
+            state.streamedBody = StreamedBody(length: length, head: state.head!)
             return nil
         }
-        let bodyBytes = packet.dropping(first: head.length)
+        let bodyBytes = packet.dropping(first: headLength)
         var body: [UInt8] = []
         var trailers = HttpHeaders()
-        switch head.framing {
+        switch framing {
         case .none: break
         case .contentLength: body = bodyBytes.bytes
         case .chunked: (body, trailers) = try ChunkedBodyScanner.decode(bodyBytes)
         }
-        return deliver(head, state, connection, body: body, trailers: trailers)
+        return deliver(state, body: body, trailers: trailers)
     }
 
     /// Ends the request being received and makes its `Request`, whose response is now pending.
     private static func deliver(
-        _ head: HttpRequestHead, _ state: HttpConnectionState, _ connection: Connection, body: [UInt8],
-        bodyFile: TemporaryFile? = nil, form: (FormParameters, [UploadedFile])? = nil, trailers: HttpHeaders = .init()
+        _ state: HttpConnectionState, body: [UInt8], bodyFile: TemporaryFile? = nil,
+        form: (FormParameters, [UploadedFile])? = nil, trailers: HttpHeaders = .init()
     ) -> Message {
+        let head = state.head.take()!  // moved out, not copied: `requestCut` forgets it anyway
         state.requestCut()
         state.pending.append(
             .init(isHead: head.method == "HEAD", keepAlive: head.keepAlive, isHttp10: head.version == "1.0"))
         let request = Request(
-            head: head, body: body, bodyFile: bodyFile, form: form, trailers: trailers, connection: connection)
+            head: head, body: body, bodyFile: bodyFile, form: form, trailers: trailers,
+            connection: state.connectionReference)
         return .object(request)
     }
 

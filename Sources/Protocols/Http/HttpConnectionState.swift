@@ -3,6 +3,11 @@ import WorkerCore
 
 /// What the Http protocol keeps on a connection (in `Connection.protocolState`): the request being
 /// received, the requests answered in order, an open response stream, and the clock for timeouts.
+///
+/// Its stored properties are `@exclusivity(unchecked)`: they are read and written on every request,
+/// and the runtime's dynamic exclusivity checks cost more than the rest of the access. That is safe
+/// because a state is only used by the protocol code of this module, on its process's one thread, and
+/// that code never holds an inout access to one of them across a call that could touch it again.
 final class HttpConnectionState {
     /// What encoding a response needs to know about the request it answers.
     struct PendingRequest {
@@ -22,31 +27,39 @@ final class HttpConnectionState {
     }
 
     /// The head of the request being received, once it is complete.
-    var head: HttpRequestHead?
+    @exclusivity(unchecked) var head: HttpRequestHead?
     /// Where to resume looking for the end of the head.
-    var headSearchFrom = 0
-    var chunkedScanner = ChunkedBodyScanner()
-    var sentContinue = false
+    @exclusivity(unchecked) var headSearchFrom = 0
+    @exclusivity(unchecked) var chunkedScanner = ChunkedBodyScanner()
+    @exclusivity(unchecked) var sentContinue = false
     /// The body of the current request while it streams in (over `Http.uploadMemoryLimit`).
-    var streamedBody: StreamedBody?
+    @exclusivity(unchecked) var streamedBody: StreamedBody?
     /// Set once a request was refused: the error reply is on its way and the connection closing.
-    var rejected: HttpError?
+    @exclusivity(unchecked) var rejected: HttpError?
     /// Requests delivered to the application and not answered yet, oldest first.
-    var pending: [PendingRequest] = []
-    var stream: Stream?
+    @exclusivity(unchecked) var pending: [PendingRequest] = []
+    @exclusivity(unchecked) var stream: Stream?
     /// The `Set-Cookie` of a session started for a request, for the next response written.
-    var sessionCookie: SetCookie?
+    @exclusivity(unchecked) var sessionCookie: SetCookie?
     /// When the connection last finished a response or opened (monotonic ns).
-    var idleSince = MonotonicClock.now()
+    @exclusivity(unchecked) var idleSince = MonotonicClock.now()
     /// When the first byte of the current request head arrived; 0 when none has.
-    var headStartedAt: UInt64 = 0
+    @exclusivity(unchecked) var headStartedAt: UInt64 = 0
     /// `bytesRead` and time at the last sweep while a body was arriving.
-    var bodyProgress: (bytes: Int, at: UInt64) = (0, 0)
+    @exclusivity(unchecked) var bodyProgress: (bytes: Int, at: UInt64) = (0, 0)
+
+    /// The connection, held weakly, shared by the connection's `Request`s: one weak reference per
+    /// connection instead of one made and destroyed per request.
+    let connectionReference: WeakConnection
+
+    private init(_ connection: Connection) {
+        connectionReference = WeakConnection(connection)
+    }
 
     /// The state of `connection`, made on first use.
     static func of(_ connection: Connection) -> HttpConnectionState {
         if let state = connection.protocolState as? HttpConnectionState { return state }
-        let state = HttpConnectionState()
+        let state = HttpConnectionState(connection)
         connection.protocolState = state
         return state
     }
@@ -68,4 +81,11 @@ final class HttpConnectionState {
     func responseFinished() {
         idleSince = MonotonicClock.now()
     }
+}
+
+/// A weak reference to a connection that several objects share.
+final class WeakConnection {
+    weak var connection: Connection?
+
+    init(_ connection: Connection) { self.connection = connection }
 }

@@ -1,10 +1,14 @@
 import Glibc
+import WorkerCore
 
 /// HTTP dates (RFC 9110 §5.6.7, IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT"), without Foundation.
 public enum HttpDate {
     private static let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
     nonisolated(unsafe) private static var cached: (second: Int, text: String) = (-1, "")  // one thread per process
+    /// "Date: <now>\r\n" and the second it was formatted for. Unchecked exclusivity (no run-time check
+    /// per response): private, one thread per process, never accessed inout across a call.
+    @exclusivity(unchecked) nonisolated(unsafe) private static var cachedLine = (second: -1, bytes: [UInt8]())
 
     /// `seconds` since the epoch as an IMF-fixdate.
     public static func format(_ seconds: Int) -> String {
@@ -21,6 +25,14 @@ public enum HttpDate {
         let second = Int(time(nil))
         if cached.second != second { cached = (second, format(second)) }
         return cached.text
+    }
+
+    /// Appends the `Date` header line for the current time ("Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n"),
+    /// formatted at most once a second.
+    static func writeHeaderLine(into buffer: inout ByteBuffer) {
+        let second = Int(time(nil))
+        if cachedLine.second != second { cachedLine = (second, Array("Date: \(format(second))\r\n".utf8)) }
+        buffer.writeBytes(cachedLine.bytes)
     }
 
     /// The seconds since the epoch of an IMF-fixdate, or nil when `text` is not one.

@@ -13,12 +13,16 @@ public struct HttpHeaders: Sequence {
 
     /// The given fields, in the dictionary's order.
     public init(_ dictionary: [String: String]) {
+        fields.reserveCapacity(dictionary.count)
         for (name, value) in dictionary { add(name, value) }
     }
 
     /// The first value of `name`, or nil; assigning replaces every value of `name` (nil removes them).
     public subscript(name: String) -> String? {
-        get { fields.first { Self.sameName($0.name, name) }?.value }
+        get {
+            for field in fields where Self.sameName(field.name, name) { return field.value }
+            return nil
+        }
         set {
             remove(name)
             if let newValue { add(name, newValue) }
@@ -27,20 +31,32 @@ public struct HttpHeaders: Sequence {
 
     /// Every value of `name`, in order.
     public func values(for name: String) -> [String] {
-        fields.filter { Self.sameName($0.name, name) }.map(\.value)
+        var values: [String] = []
+        for field in fields where Self.sameName(field.name, name) { values.append(field.value) }
+        return values
     }
 
     /// True when `name` is present.
-    public func contains(_ name: String) -> Bool { fields.contains { Self.sameName($0.name, name) } }
+    public func contains(_ name: String) -> Bool {
+        for field in fields where Self.sameName(field.name, name) { return true }
+        return false
+    }
 
     /// The number of fields named `name`.
-    public func count(of name: String) -> Int { fields.reduce(0) { $0 + (Self.sameName($1.name, name) ? 1 : 0) } }
+    public func count(of name: String) -> Int {
+        var count = 0
+        for field in fields where Self.sameName(field.name, name) { count += 1 }
+        return count
+    }
 
     /// Appends a field, keeping any with the same name.
     public mutating func add(_ name: String, _ value: String) { fields.append((name, value)) }
 
     /// Removes every field named `name`.
-    public mutating func remove(_ name: String) { fields.removeAll { Self.sameName($0.name, name) } }
+    public mutating func remove(_ name: String) {
+        guard contains(name) else { return }  // leaves the storage alone (no copy) when there is nothing to remove
+        fields.removeAll { Self.sameName($0.name, name) }
+    }
 
     /// The number of fields.
     public var count: Int { fields.count }
@@ -50,20 +66,31 @@ public struct HttpHeaders: Sequence {
 
     /// True when the comma-separated value of `name` lists `token` (case-insensitively): `Connection: close`.
     public func hasToken(_ token: String, in name: String) -> Bool {
-        for value in values(for: name) {
-            for item in value.split(separator: ",") where Self.sameName(HttpText.trimmed(item), token) {
-                return true
+        for field in fields where Self.sameName(field.name, name) {
+            if Self.listsToken(token, in: field.value) { return true }
+        }
+        return false
+    }
+
+    /// True when the comma-separated `value` lists `token` in any case, spaces and tabs around items ignored.
+    static func listsToken(_ token: String, in value: String) -> Bool {
+        let listed = HttpText.withBytes(of: value) { bytes -> Bool? in
+            guard HttpText.isASCII(bytes) else { return nil }
+            return HttpText.withBytes(of: token) { wanted in
+                HttpText.listContains(bytes) { HttpText.equalsIgnoringCase($0, wanted) }
             }
         }
+        if let listed { return listed }
+        // Not ASCII: split by Characters, as a String does (a comma with a combining mark is no comma).
+        for item in value.split(separator: ",") where sameName(HttpText.trimmed(item), token) { return true }
         return false
     }
 
     /// ASCII case-insensitive comparison of header names.
     static func sameName(_ a: some StringProtocol, _ b: some StringProtocol) -> Bool {
-        let left = a.utf8
-        let right = b.utf8
-        guard left.count == right.count else { return false }
-        for (x, y) in zip(left, right) where HttpText.lowercase(x) != HttpText.lowercase(y) { return false }
-        return true
+        guard a.utf8.count == b.utf8.count else { return false }
+        return HttpText.withBytes(of: a) { left in
+            HttpText.withBytes(of: b) { right in HttpText.equalsIgnoringCase(left, right) }
+        }
     }
 }

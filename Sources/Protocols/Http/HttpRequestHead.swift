@@ -25,6 +25,26 @@ struct HttpRequestHead {
 
 /// Parses a request head, strictly: RFC 9112 where Workerman is loose.
 enum HttpHeadParser {
+    /// What the fields that `validate` rules on said, gathered from their bytes while they are parsed
+    /// (so that no header is looked up by name afterwards).
+    struct FieldSummary {
+        var hostCount = 0
+        /// The first Host value passes `isValidHost`.
+        var hostIsValid = true
+        var lengthCount = 0
+        /// The first Content-Length value, when it is 1 to 18 digits.
+        var length: Int?
+        var encodingCount = 0
+        /// The first Transfer-Encoding value is "chunked" (any case, spaces around it ignored).
+        var encodingIsChunked = false
+        /// Connection lists "close" / "keep-alive".
+        var connectionClose = false
+        var connectionKeepAlive = false
+        var expectCount = 0
+        /// The first Expect value is "100-continue" (any case).
+        var expectsContinue = false
+    }
+
     /// Parses `view`, which ends with the "\r\n\r\n" that closes the head.
     static func parse(_ view: ByteView) throws(HttpError) -> HttpRequestHead {
         var position = 0
@@ -33,16 +53,24 @@ enum HttpHeadParser {
         let lineEnd = try lineEnd(in: view, from: position)
         let (method, target, version) = try parseRequestLine(view.slice(position..<lineEnd))
         position = lineEnd + 2
-        let headers = try parseFields(view, from: &position)
+        var summary = FieldSummary()
+        let headers = try parseFields(view, from: &position, summary: &summary)
         var head = HttpRequestHead(
             method: method, target: target, version: version, headers: headers, framing: .none,
             keepAlive: true, expectsContinue: false, length: position)
-        try validate(&head)
+        try validate(&head, summary)
         return head
     }
 
     /// Parses header field lines up to and including the empty line; used for trailers too.
     static func parseFields(_ view: ByteView, from position: inout Int) throws(HttpError) -> HttpHeaders {
+        var summary = FieldSummary()
+        return try parseFields(view, from: &position, summary: &summary)
+    }
+
+    private static func parseFields(_ view: ByteView, from position: inout Int, summary: inout FieldSummary)
+        throws(HttpError) -> HttpHeaders
+    {
         var headers = HttpHeaders()
         while true {
             let end = try lineEnd(in: view, from: position)
@@ -50,9 +78,41 @@ enum HttpHeadParser {
                 position += 2
                 return headers
             }
-            let (name, value) = try parseField(view.slice(position..<end))
-            headers.add(name, value)
+            let line = view.slice(position..<end)
+            let (colon, value) = try parseField(line)
+            let name = line.slice(0..<colon)
+            summarize(name: name.buffer, value: value.buffer, into: &summary)
+            headers.add(Self.string(name, commonIn: .fieldName), value.string)
             position = end + 2
+        }
+    }
+
+    /// Where `string(_:commonIn:)` looks for a common spelling.
+    enum CommonWords {
+        case method, fieldName
+    }
+
+    /// The bytes as a String: a literal when they spell a common method or field name exactly (nothing
+    /// to decode or allocate), else decoded.
+    private static func string(_ view: ByteView, commonIn words: CommonWords) -> String {
+        let bytes = view.buffer
+        func spells(_ word: StaticString) -> Bool {
+            word.withUTF8Buffer { $0.count == bytes.count && $0.elementsEqual(bytes) }
+        }
+        switch (words, bytes.count) {
+        case (.method, 3) where spells("GET"): return "GET"
+        case (.method, 4) where spells("POST"): return "POST"
+        case (.method, 4) where spells("HEAD"): return "HEAD"
+        case (.fieldName, 4) where spells("Host"): return "Host"
+        case (.fieldName, 6) where spells("Accept"): return "Accept"
+        case (.fieldName, 6) where spells("Cookie"): return "Cookie"
+        case (.fieldName, 10) where spells("User-Agent"): return "User-Agent"
+        case (.fieldName, 10) where spells("Connection"): return "Connection"
+        case (.fieldName, 12) where spells("Content-Type"): return "Content-Type"
+        case (.fieldName, 14) where spells("Content-Length"): return "Content-Length"
+        case (.fieldName, 15) where spells("Accept-Encoding"): return "Accept-Encoding"
+        case (.fieldName, 15) where spells("Accept-Language"): return "Accept-Language"
+        default: return view.string
         }
     }
 
@@ -81,12 +141,23 @@ enum HttpHeadParser {
             (0x30...0x39).contains(versionBytes[5]), (0x30...0x39).contains(versionBytes[7])
         else { throw HttpError(400, "malformed HTTP version") }
         guard versionBytes[5] == UInt8(ascii: "1") else { throw HttpError(505, "only HTTP/1.x is served") }
-        let method = line.slice(0..<firstSpace).string
-        let target = line.slice((firstSpace + 1)..<secondSpace).string
-        guard target.hasPrefix("/") || (target == "*" && method == "OPTIONS") || isAbsoluteForm(target) else {
+        let method = Self.string(line.slice(0..<firstSpace), commonIn: .method)
+        let targetBytes = line.slice((firstSpace + 1)..<secondSpace)
+        let target = targetBytes.count == 1 && targetBytes[0] == UInt8(ascii: "/") ? "/" : targetBytes.string
+        guard isOriginForm(targetBytes, target) || (target == "*" && method == "OPTIONS") || isAbsoluteForm(target)
+        else {
             throw HttpError(400, "the request target is not origin-form")
         }
-        return (method, target, versionBytes.slice(5..<8).string)
+        let version =
+            versionBytes[7] == UInt8(ascii: "1")
+            ? "1.1" : versionBytes[7] == UInt8(ascii: "0") ? "1.0" : versionBytes.slice(5..<8).string
+        return (method, target, version)
+    }
+
+    /// True when the target begins with "/" (as a Character: a combining mark after it makes another one).
+    private static func isOriginForm(_ bytes: ByteView, _ target: String) -> Bool {
+        guard bytes[0] == UInt8(ascii: "/") else { return false }
+        return bytes.count == 1 || bytes[1] < 0x80 || target.hasPrefix("/")
     }
 
     private static func isAbsoluteForm(_ target: String) -> Bool {
@@ -94,7 +165,8 @@ enum HttpHeadParser {
         return lower.hasPrefix("http://") || lower.hasPrefix("https://")
     }
 
-    private static func parseField(_ line: ByteView) throws(HttpError) -> (String, String) {
+    /// Checks one field line; returns the position of its colon and its value, spaces and tabs trimmed.
+    private static func parseField(_ line: ByteView) throws(HttpError) -> (colon: Int, value: ByteView) {
         guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > 0 else {
             if line.first == 0x20 || line.first == 0x09 { throw HttpError(400, "obsolete line folding") }
             throw HttpError(400, "a header line without a colon")
@@ -109,50 +181,88 @@ enum HttpHeadParser {
         for index in start..<end where !HttpText.isFieldValueByte(line[index]) {
             throw HttpError(400, "invalid byte in a header value")
         }
-        return (line.slice(0..<colon).string, line.slice(start..<end).string)
+        return (colon, line.slice(start..<end))
+    }
+
+    /// Notes what a Host, Content-Length, Transfer-Encoding, Connection or Expect field says. The
+    /// value is already trimmed; the rules are those `HttpHeaders` applies to the decoded Strings.
+    private static func summarize(
+        name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, into summary: inout FieldSummary
+    ) {
+        switch name.count {
+        case 4 where HttpText.equals(name, lowercase: "host"):
+            if summary.hostCount == 0 { summary.hostIsValid = isValidHost(value) }
+            summary.hostCount += 1
+        case 14 where HttpText.equals(name, lowercase: "content-length"):
+            if summary.lengthCount == 0 { summary.length = parseContentLength(value) }
+            summary.lengthCount += 1
+        case 17 where HttpText.equals(name, lowercase: "transfer-encoding"):
+            if summary.encodingCount == 0 {
+                summary.encodingIsChunked = HttpText.equals(HttpText.trimmed(value), lowercase: "chunked")
+            }
+            summary.encodingCount += 1
+        case 10 where HttpText.equals(name, lowercase: "connection"):
+            if HttpText.isASCII(value) {
+                summary.connectionClose =
+                    summary.connectionClose || HttpText.listContains(value) { HttpText.equals($0, lowercase: "close") }
+                summary.connectionKeepAlive =
+                    summary.connectionKeepAlive
+                    || HttpText.listContains(value) { HttpText.equals($0, lowercase: "keep-alive") }
+            } else {  // split by Characters, as `HttpHeaders.hasToken` does
+                let text = String(decoding: value, as: UTF8.self)
+                summary.connectionClose = summary.connectionClose || HttpHeaders.listsToken("close", in: text)
+                summary.connectionKeepAlive =
+                    summary.connectionKeepAlive || HttpHeaders.listsToken("keep-alive", in: text)
+            }
+        case 6 where HttpText.equals(name, lowercase: "expect"):
+            if summary.expectCount == 0 { summary.expectsContinue = HttpText.equals(value, lowercase: "100-continue") }
+            summary.expectCount += 1
+        default:
+            break
+        }
     }
 
     /// Host, framing and connection rules of RFC 9112 §3.2, §6 and §9.
-    private static func validate(_ head: inout HttpRequestHead) throws(HttpError) {
-        let headers = head.headers
-        let hosts = headers.values(for: "Host")
-        if hosts.count > 1 { throw HttpError(400, "more than one Host") }
-        if head.version == "1.1" && hosts.isEmpty { throw HttpError(400, "HTTP/1.1 without Host") }
-        if let host = hosts.first, !isValidHost(host) { throw HttpError(400, "invalid Host") }
+    private static func validate(_ head: inout HttpRequestHead, _ fields: FieldSummary) throws(HttpError) {
+        if fields.hostCount > 1 { throw HttpError(400, "more than one Host") }
+        if head.version == "1.1" && fields.hostCount == 0 { throw HttpError(400, "HTTP/1.1 without Host") }
+        if fields.hostCount == 1 && !fields.hostIsValid { throw HttpError(400, "invalid Host") }
 
-        let lengths = headers.values(for: "Content-Length")
-        let encodings = headers.values(for: "Transfer-Encoding")
-        if !encodings.isEmpty {
-            guard lengths.isEmpty else { throw HttpError(400, "both Content-Length and Transfer-Encoding") }
+        if fields.encodingCount > 0 {
+            guard fields.lengthCount == 0 else { throw HttpError(400, "both Content-Length and Transfer-Encoding") }
             guard head.version == "1.1" else { throw HttpError(400, "Transfer-Encoding on HTTP/1.0") }
-            guard encodings.count == 1, HttpHeaders.sameName(HttpText.trimmed(encodings[0]), "chunked") else {
+            guard fields.encodingCount == 1, fields.encodingIsChunked else {
                 throw HttpError(501, "only the chunked transfer coding is supported")
             }
             head.framing = .chunked
-        } else if !lengths.isEmpty {
-            guard lengths.count == 1, let length = parseContentLength(lengths[0]) else {
+        } else if fields.lengthCount > 0 {
+            guard fields.lengthCount == 1, let length = fields.length else {
                 throw HttpError(400, "invalid Content-Length")
             }
             head.framing = length > 0 ? .contentLength(length) : .none
         }
-        let close = headers.hasToken("close", in: "Connection")
-        head.keepAlive = head.version == "1.1" ? !close : headers.hasToken("keep-alive", in: "Connection") && !close
-        if let expect = headers["Expect"] {
-            guard HttpHeaders.sameName(expect, "100-continue") else { throw HttpError(417, "unknown expectation") }
+        let close = fields.connectionClose
+        head.keepAlive = head.version == "1.1" ? !close : fields.connectionKeepAlive && !close
+        if fields.expectCount > 0 {
+            guard fields.expectsContinue else { throw HttpError(417, "unknown expectation") }
             head.expectsContinue = head.version == "1.1"
         }
     }
 
     /// 1 to 18 ASCII digits (so that it fits an Int); nil otherwise.
-    private static func parseContentLength(_ text: String) -> Int? {
-        let digits = text.utf8
-        guard !digits.isEmpty, digits.count <= 18, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
-        return digits.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+    private static func parseContentLength(_ digits: UnsafeRawBufferPointer) -> Int? {
+        guard !digits.isEmpty, digits.count <= 18 else { return nil }
+        var value = 0
+        for digit in digits {
+            guard digit >= 0x30 && digit <= 0x39 else { return nil }
+            value = value * 10 + Int(digit - 0x30)
+        }
+        return value
     }
 
     /// A reg-name, IPv4 or bracketed IPv6 host with an optional port: no spaces, slashes or controls.
-    private static func isValidHost(_ host: String) -> Bool {
-        host.utf8.allSatisfy { byte in
+    private static func isValidHost(_ host: UnsafeRawBufferPointer) -> Bool {
+        host.allSatisfy { byte in
             byte > 0x20 && byte < 0x7f && byte != UInt8(ascii: "/") && byte != UInt8(ascii: "\\")
                 && byte != UInt8(ascii: "@") && byte != UInt8(ascii: "?") && byte != UInt8(ascii: "#")
         }

@@ -2,19 +2,17 @@ import WorkerCore
 
 /// Byte-level helpers for HTTP's ASCII grammar (RFC 9110 §5.6): tokens, whitespace, case.
 enum HttpText {
-    /// `tchar` of RFC 9110: the bytes allowed in a token (method, header name).
-    static let tokenBytes: [Bool] = {
-        var table = [Bool](repeating: false, count: 256)
-        for byte in UInt8(ascii: "0")...UInt8(ascii: "9") { table[Int(byte)] = true }
-        for byte in UInt8(ascii: "a")...UInt8(ascii: "z") { table[Int(byte)] = true }
-        for byte in UInt8(ascii: "A")...UInt8(ascii: "Z") { table[Int(byte)] = true }
-        for byte in "!#$%&'*+-.^_`|~".utf8 { table[Int(byte)] = true }
-        return table
-    }()
+    /// `tchar` of RFC 9110 (the bytes allowed in a token: method, header name) as two bit sets:
+    /// bit `b` of `tokenLow` for bytes 0-63, bit `b - 64` of `tokenHigh` for bytes 64-127. They hold
+    /// the digits and "!#$%&'*+-.^_`|~" (low), the letters, "^", "_", "`", "|" and "~" (high).
+    private static let tokenLow: UInt64 = 0x03ff_6cfa_0000_0000
+    private static let tokenHigh: UInt64 = 0x57ff_ffff_c7ff_fffe
 
     /// True for a `tchar`.
     @inline(__always)
-    static func isToken(_ byte: UInt8) -> Bool { tokenBytes[Int(byte)] }
+    static func isToken(_ byte: UInt8) -> Bool {
+        byte < 64 ? (tokenLow >> UInt64(byte)) & 1 != 0 : byte < 128 && (tokenHigh >> UInt64(byte - 64)) & 1 != 0
+    }
 
     /// True for a byte allowed in a field value: VCHAR, obs-text, SP and HTAB (no CR, LF, NUL or DEL).
     @inline(__always)
@@ -50,6 +48,66 @@ enum HttpText {
         case UInt8(ascii: "A")...UInt8(ascii: "F"): return Int(byte - UInt8(ascii: "A") + 10)
         default: return nil
         }
+    }
+
+    /// True when `bytes` equal `lowercase` (an ASCII lower-case literal) in any ASCII case.
+    static func equals(_ bytes: UnsafeRawBufferPointer, lowercase: StaticString) -> Bool {
+        guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
+        return lowercase.withUTF8Buffer { expected in
+            for index in 0..<bytes.count where HttpText.lowercase(bytes[index]) != expected[index] { return false }
+            return true
+        }
+    }
+
+    /// True when `a` and `b` are equal in any ASCII case.
+    static func equalsIgnoringCase(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        guard a.count == b.count else { return false }
+        for index in 0..<a.count where lowercase(a[index]) != lowercase(b[index]) { return false }
+        return true
+    }
+
+    /// `bytes` without leading and trailing spaces and tabs.
+    static func trimmed(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        var start = 0
+        var end = bytes.count
+        while start < end && (bytes[start] == 0x20 || bytes[start] == 0x09) { start += 1 }
+        while end > start && (bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09) { end -= 1 }
+        return UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+    }
+
+    /// True when every byte is ASCII.
+    static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        for byte in bytes where byte >= 0x80 { return false }
+        return true
+    }
+
+    /// True when the comma-separated list `bytes` ("keep-alive, Upgrade") has an item, spaces and tabs
+    /// trimmed, that `matches`. For ASCII only: in other text a comma followed by a combining mark is
+    /// one Character, which `String.split` would not split at (see `HttpHeaders.hasToken`).
+    static func listContains(_ bytes: UnsafeRawBufferPointer, where matches: (UnsafeRawBufferPointer) -> Bool)
+        -> Bool
+    {
+        var start = 0
+        while start < bytes.count {
+            var end = start
+            while end < bytes.count && bytes[end] != UInt8(ascii: ",") { end += 1 }
+            let item = trimmed(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
+            if !item.isEmpty && matches(item) { return true }
+            start = end + 1
+        }
+        return false
+    }
+
+    /// Calls `body` with the UTF-8 of `text`, without copying it when it is stored contiguously.
+    @inline(__always)
+    static func withBytes<Text: StringProtocol, Result>(
+        of text: Text, _ body: (UnsafeRawBufferPointer) -> Result
+    ) -> Result {
+        if let result = text.utf8.withContiguousStorageIfAvailable({ body(UnsafeRawBufferPointer($0)) }) {
+            return result
+        }
+        var copy = String(text)
+        return copy.withUTF8 { body(UnsafeRawBufferPointer($0)) }
     }
 
     /// The position of "\r\n\r\n" in `view` at or after `start`, or nil.

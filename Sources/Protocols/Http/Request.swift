@@ -21,8 +21,8 @@ public final class Request {
     public let bodySize: Int
     /// The trailer fields of a chunked request (Workerman's `trailer()`); empty otherwise.
     public let trailers: HttpHeaders
-    /// The connection the request came on.
-    public private(set) weak var connection: Connection?
+    /// The connection the request came on (nil once it is gone: the reference is weak).
+    public var connection: Connection? { connectionReference.connection }
     /// True when the client wants the connection kept open after the response.
     public let keepAlive: Bool
 
@@ -30,12 +30,14 @@ public final class Request {
     private lazy var parsedForm: (fields: FormParameters, files: [UploadedFile]) = streamedForm ?? parseBody()
     private let streamedForm: (fields: FormParameters, files: [UploadedFile])?
     private let storedBody: TemporaryFile?
+    /// Holds `connection` weakly (shared with the connection's state and its other requests).
+    private let connectionReference: WeakConnection
     /// The session, once `session` started it.
     var startedSession: Session?
 
     init(
-        head: HttpRequestHead, body: [UInt8], bodyFile: TemporaryFile? = nil,
-        form: (FormParameters, [UploadedFile])? = nil, trailers: HttpHeaders, connection: Connection?
+        head: consuming HttpRequestHead, body: [UInt8], bodyFile: TemporaryFile? = nil,
+        form: (FormParameters, [UploadedFile])? = nil, trailers: HttpHeaders, connection: WeakConnection
     ) {
         method = head.method
         uri = head.target
@@ -46,7 +48,7 @@ public final class Request {
         streamedForm = form
         if case .contentLength(let length) = head.framing { bodySize = length } else { bodySize = body.count }
         self.trailers = trailers
-        self.connection = connection
+        connectionReference = connection
         keepAlive = head.keepAlive
     }
 
@@ -82,7 +84,8 @@ public final class Request {
     public var hostName: String? {
         guard let host else { return nil }
         if host.hasPrefix("["), let end = host.firstIndex(of: "]") { return String(host[...end]) }
-        return String(host.split(separator: ":", omittingEmptySubsequences: false).first ?? "")
+        guard let colon = host.firstIndex(of: ":") else { return host }
+        return String(host[..<colon])
     }
     /// The temporary file holding a body that was too large for memory (over `Http.uploadMemoryLimit`
     /// and not `multipart/form-data`), removed with this Request; nil when the body is in `rawBody`.

@@ -111,14 +111,6 @@ public final class Response {
                 sameSite: sameSite))
         return self
     }
-
-    /// True for `text/event-stream` responses: the head goes out, events follow (`ServerSentEvent`).
-    var isEventStream: Bool {
-        headers["Content-Type"].map { HttpText.lowercased($0).hasPrefix("text/event-stream") } ?? false
-    }
-
-    /// True when the application asked for a chunked body: `Chunk`s follow, an empty one ends it.
-    var isChunked: Bool { headers.hasToken("chunked", in: "Transfer-Encoding") }
 }
 
 /// One chunk of a chunked response (`new Chunk($data)`); an empty chunk ends the response.

@@ -97,19 +97,60 @@ enum StaticPath {
             }
             segments.append(segment)
         }
-        var candidate = ([root] + segments.map(String.init)).joined(separator: "/")
-        guard var real = realPath(candidate) else { return .notFound }
-        guard real == root || real.hasPrefix(root.hasSuffix("/") ? root : root + "/") else { return .forbidden }
+        let inside = root.hasSuffix("/") ? root : root + "/"
         var info = stat()
-        guard stat(real, &info) == 0 else { return .notFound }
-        if (info.st_mode & S_IFMT) == S_IFDIR {
-            candidate = real + "/" + index
-            guard let indexReal = realPath(candidate) else { return .notFound }
-            guard indexReal.hasPrefix(root.hasSuffix("/") ? root : root + "/") else { return .forbidden }
-            real = indexReal
+        var real: String
+        if isRealPath(root), let walked = walk(segments.lazy.map(String.init), from: root, info: &info) {
+            real = walked  // no symlink on the way: already the real path, inside the root
+        } else {
+            guard let resolved = realPath(([root] + segments.map(String.init)).joined(separator: "/")) else {
+                return .notFound
+            }
+            guard resolved == root || resolved.hasPrefix(inside) else { return .forbidden }
+            real = resolved
             guard stat(real, &info) == 0 else { return .notFound }
         }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            if let walked = walk([index], from: real, info: &info) {  // `real` is a real path
+                real = walked
+            } else {
+                guard let indexReal = realPath(real + "/" + index) else { return .notFound }
+                guard indexReal.hasPrefix(inside) else { return .forbidden }
+                real = indexReal
+                guard stat(real, &info) == 0 else { return .notFound }
+            }
+        }
         return (info.st_mode & S_IFMT) == S_IFREG ? .file(real) : .notFound
+    }
+
+    /// `base` (a real path: no symlinks, ".", ".." or "//") followed by `names` when none of them is a
+    /// symlink, ".", ".." or empty or holds a "/": then that path is its own real path, found with one
+    /// `lstat` per name instead of `realpath`'s walk of every component. `info` is the last `lstat`.
+    /// Nil when `realpath` is needed: a name is one of those, is a symlink, or is missing (`realpath`
+    /// then says why).
+    private static func walk(_ names: some Sequence<String>, from base: String, info: inout stat) -> String? {
+        var path = base
+        var current = stat()
+        guard lstat(path, &current) == 0 else { return nil }
+        for name in names {
+            guard !name.isEmpty, name != ".", name != "..", !name.utf8.contains(UInt8(ascii: "/")) else { return nil }
+            path += path.hasSuffix("/") ? name : "/" + name
+            guard lstat(path, &current) == 0, (current.st_mode & S_IFMT) != S_IFLNK else { return nil }
+        }
+        info = current
+        return path
+    }
+
+    /// Root directories already checked to be their own real path (true) or not (false).
+    nonisolated(unsafe) private static var checkedRoots: [String: Bool] = [:]  // one thread per process
+
+    /// True when `realpath(path) == path`: asked once per root, then remembered (roots do not change;
+    /// paths below a root are walked by `walk`).
+    private static func isRealPath(_ path: String) -> Bool {
+        if let known = checkedRoots[path] { return known }
+        let real = realPath(path) == path
+        if checkedRoots.count < 64 { checkedRoots[path] = real }
+        return real
     }
 
     private static func realPath(_ path: String) -> String? {
