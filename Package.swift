@@ -15,6 +15,10 @@ let package = Package(
         .executable(name: "hello", targets: ["Hello"]),
         .executable(name: "tcp-proxy", targets: ["TcpProxy"]),
         .executable(name: "counter", targets: ["Counter"]),
+        .executable(name: "group-push", targets: ["GroupPush"]),
+        .executable(name: "uid-push", targets: ["UidPush"]),
+        .executable(name: "cluster-push", targets: ["ClusterPush"]),
+        .executable(name: "chat", targets: ["Chat"]),
         .executable(name: "ws-echo", targets: ["WsEcho"]),
         .executable(name: "http-server", targets: ["HttpServer"]),
     ],
@@ -42,6 +46,10 @@ let package = Package(
             name: "HttpServer", dependencies: ["Workerman"], path: "Sources/Examples/HttpServer", exclude: ["public"]),
         .executableTarget(name: "TcpProxy", dependencies: ["Workerman"], path: "Sources/Examples/TcpProxy"),
         .executableTarget(name: "Counter", dependencies: ["Workerman"], path: "Sources/Examples/Counter"),
+        .executableTarget(name: "GroupPush", dependencies: ["Workerman"], path: "Sources/Examples/GroupPush"),
+        .executableTarget(name: "UidPush", dependencies: ["Workerman"], path: "Sources/Examples/UidPush"),
+        .executableTarget(name: "ClusterPush", dependencies: ["Workerman"], path: "Sources/Examples/ClusterPush"),
+        .executableTarget(name: "Chat", dependencies: ["Workerman"], path: "Sources/Examples/Chat"),
         // The README's ten-line server, built so that it cannot rot.
         .executableTarget(name: "Hello", dependencies: ["Workerman"], path: "Sources/Examples/Hello"),
         // The plaintext HTTP server of `Benchmarks/run.sh http`.

@@ -105,7 +105,7 @@ final class Master {
     private func spawn(_ slot: Slot) -> pid_t? {
         let identity = WorkerIdentity(
             workerIndex: slot.workerIndex, id: slot.id, listenFDs: listenFDs, notifyFD: notifyWrite,
-            masterPID: getpid(), daemon: daemon, port: reusePorts[slot.workerIndex])
+            masterPID: getpid(), daemon: daemon, reusePorts: reusePorts)
         do {
             let pid = try WorkerSpawner.spawn(identity, arguments: arguments)
             children[pid] = Child(slot: slot, startedAt: MonotonicClock.now())

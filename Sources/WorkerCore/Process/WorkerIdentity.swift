@@ -9,7 +9,7 @@ struct WorkerIdentity {
     static let notifyVariable = "WORKERMAN_NOTIFY_FD"
     static let masterVariable = "WORKERMAN_MASTER_PID"
     static let daemonVariable = "WORKERMAN_DAEMON"
-    static let portVariable = "WORKERMAN_PORT"
+    static let portVariable = "WORKERMAN_REUSE_PORTS"
 
     /// The index of the Worker in `Worker.all`.
     let workerIndex: Int
@@ -21,25 +21,21 @@ struct WorkerIdentity {
     let notifyFD: Int32
     let masterPID: pid_t
     let daemon: Bool
-    /// For a `reusePort` Worker asked to listen on port 0: the port the master found free, which
-    /// every process of the Worker binds.
-    var port: UInt16? = nil
+    /// For `reusePort` Workers asked to listen on port 0: the ports the master found free, by Worker
+    /// index. Every process of such a Worker binds its port; the other processes learn it.
+    var reusePorts: [Int: UInt16] = [:]
 
     /// The identity in the environment, or nil when this process is not a worker process.
     static func fromEnvironment() -> WorkerIdentity? {
         guard let text = environment(workerVariable) else { return nil }
         let parts = text.split(separator: ":").compactMap { Int($0) }
         guard parts.count == 2 else { return nil }
-        var listenFDs: [Int: Int32] = [:]
-        for pair in (environment(listenVariable) ?? "").split(separator: ",") {
-            let sides = pair.split(separator: "=").compactMap { Int($0) }
-            if sides.count == 2 { listenFDs[sides[0]] = Int32(sides[1]) }
-        }
+        let listenFDs: [Int: Int32] = pairs(environment(listenVariable))
         return WorkerIdentity(
             workerIndex: parts[0], id: parts[1], listenFDs: listenFDs,
             notifyFD: Int32(environment(notifyVariable) ?? "") ?? -1,
             masterPID: pid_t(environment(masterVariable) ?? "") ?? 0,
-            daemon: environment(daemonVariable) == "1", port: environment(portVariable).flatMap { UInt16($0) })
+            daemon: environment(daemonVariable) == "1", reusePorts: pairs(environment(portVariable)))
     }
 
     /// The variables that make a started process this worker.
@@ -51,8 +47,19 @@ struct WorkerIdentity {
             "\(Self.notifyVariable)=\(notifyFD)",
             "\(Self.masterVariable)=\(masterPID)",
             "\(Self.daemonVariable)=\(daemon ? 1 : 0)",
-            "\(Self.portVariable)=\(port.map(String.init) ?? "")",
+            "\(Self.portVariable)="
+                + reusePorts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
         ]
+    }
+
+    /// "0=3,2=5" as [0: 3, 2: 5].
+    private static func pairs<Value: FixedWidthInteger>(_ text: String?) -> [Int: Value] {
+        var result: [Int: Value] = [:]
+        for pair in (text ?? "").split(separator: ",") {
+            let sides = pair.split(separator: "=")
+            if sides.count == 2, let key = Int(sides[0]), let value = Value(sides[1]) { result[key] = value }
+        }
+        return result
     }
 
     /// Removes the variables, so that programs the worker starts are not taken for workers.

@@ -31,7 +31,7 @@ enum WorkerProcess {
         }
         let worker = Worker.all[identity.workerIndex]
         worker.id = identity.id
-        worker.listenPort = identity.port
+        for (index, port) in identity.reusePorts where index < Worker.all.count { Worker.all[index].listenPort = port }
         Log.file = RuntimeFiles.current().log
         for (index, fd) in identity.listenFDs where index != identity.workerIndex {
             // Remember the sibling's port (a Channel server on port 0, say), then let go of its socket.
