@@ -7,10 +7,12 @@ let package = Package(
     products: [
         .executable(name: "nio-line-echo", targets: ["NIOLineEcho"]),
         .executable(name: "nio-http", targets: ["NIOHttp"]),
+        .executable(name: "nio-https", targets: ["NIOHttps"]),
         .executable(name: "nio-websocket", targets: ["NIOWebSocketEcho"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         .executableTarget(
@@ -26,6 +28,15 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "NIOHttps",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         .executableTarget(

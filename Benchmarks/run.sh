@@ -233,7 +233,7 @@ case $SUITE in
     timers) suite_timers ;;
     # Suites kept in files of their own: Benchmarks/suites/<name>.sh, sourced here so that they
     # can use the helpers above (start_server, stop_server, free_port, median, ratio, ...).
-    http | ws)
+    http | ws | https | channel)
         [[ -f "$BENCH/suites/$SUITE.sh" ]] || { log "suite '$SUITE' is not implemented yet"; exit 2; }
         # shellcheck source=/dev/null
         source "$BENCH/suites/$SUITE.sh"

@@ -8,6 +8,9 @@ func environment(_ name: String) -> String? { getenv(name).map { String(cString:
 let hello = Worker("http://0.0.0.0:\(environment("HTTP_PORT") ?? "8080")")
 hello.name = "HttpHello"
 hello.count = Int(environment("HTTP_PROCESSES") ?? "1") ?? 1
+if let certificate = environment("TLS_CERT"), let key = environment("TLS_KEY") {
+    hello.tls = TLSServerContext(certificateChain: certificate, privateKey: key)
+}
 hello.onRequest = { connection, _ in
     connection.send(Response(200, headers: ["Content-Type": "text/plain"], body: "Hello, World!"))
 }

@@ -1,0 +1,107 @@
+// nio-https: the SwiftNIO reference server for the "https" benchmark suite: nio-http's handler
+// (Sources/NIOHttp) behind swift-nio-ssl's NIOSSLServerHandler (BoringSSL). Answers every request
+// with `200 OK`, `Content-Type: text/plain`, body "Hello, World!", keeping the connection alive
+// (unless the client asks otherwise); pipelined requests go through configureHTTPServerPipeline.
+//
+//   CERT=chain.pem KEY=key.pem PORT=8443 THREADS=1 nio-https
+//     CERT, KEY: PEM certificate chain (server certificate first) and private key; required.
+//     THREADS: event-loop threads, default 1 (like one worker).
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+
+/// Answers each request once its `.end` part has arrived. Writes are batched and flushed once per
+/// read burst (channelReadComplete), so that 16 pipelined requests are encrypted and sent together.
+final class HelloHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private static let bodyBytes = Array("Hello, World!".utf8)
+    private static let headers: HTTPHeaders = [
+        "Content-Type": "text/plain",
+        "Content-Length": String(bodyBytes.count),
+    ]
+
+    private var body: ByteBuffer
+    private var keepAlive = true
+    private var needsFlush = false
+
+    init(allocator: ByteBufferAllocator) {
+        body = allocator.buffer(bytes: Self.bodyBytes)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let request):
+            keepAlive = request.isKeepAlive
+        case .body:
+            break
+        case .end:
+            var headers = Self.headers
+            // HTTP/1.1 keeps the connection unless told not to; HTTP/1.0 only if asked to.
+            if !keepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
+            let head = HTTPResponseHead(version: .http1_1, status: .ok, headers: headers)
+            context.write(wrapOutboundOut(.head(head)), promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)  // shares storage
+            if keepAlive {
+                context.write(wrapOutboundOut(.end(nil)), promise: nil)
+                needsFlush = true
+            } else {
+                let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+                context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
+                    bound.value.close(promise: nil)
+                }
+                needsFlush = false
+            }
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if needsFlush {
+            needsFlush = false
+            context.flush()
+        }
+        context.fireChannelReadComplete()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+}
+
+let environment = ProcessInfo.processInfo.environment
+guard let certPath = environment["CERT"], let keyPath = environment["KEY"] else {
+    FileHandle.standardError.write(Data("nio-https: set CERT and KEY to a PEM certificate chain and key\n".utf8))
+    exit(2)
+}
+let port = Int(environment["PORT"] ?? "") ?? 8443
+let threads = max(1, Int(environment["THREADS"] ?? "") ?? 1)
+
+let certificates = try NIOSSLCertificate.fromPEMFile(certPath)
+let configuration = TLSConfiguration.makeServerConfiguration(
+    certificateChain: certificates.map { .certificate($0) },
+    privateKey: .privateKey(try NIOSSLPrivateKey(file: keyPath, format: .pem))
+)
+let sslContext = try NIOSSLContext(configuration: configuration)
+
+let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+let bootstrap = ServerBootstrap(group: group)
+    .serverChannelOption(.backlog, value: 1024)
+    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+    .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+    .childChannelInitializer { channel in
+        channel.eventLoop.makeCompletedFuture {
+            let sync = channel.pipeline.syncOperations
+            try sync.addHandler(NIOSSLServerHandler(context: sslContext))
+            try sync.configureHTTPServerPipeline()   // pipelining assistance + error handling on
+            try sync.addHandler(HelloHandler(allocator: channel.allocator))
+        }
+    }
+
+let server = try bootstrap.bind(host: "127.0.0.1", port: port).wait()
+print("listening (TLS) on \(server.localAddress?.port ?? port) with \(threads) event-loop thread(s)")
+fflush(nil)  // flush all C streams (stdout may be a pipe)
+try server.closeFuture.wait()
+try group.syncShutdownGracefully()
