@@ -4,22 +4,7 @@ import XCTest
 
 /// Sessions end to end: http-server's /counter counts visits in `request.session`, stored by the
 /// file handler in SESSION_DIR, with curl keeping the cookie in a jar.
-final class HttpSessionTests: XCTestCase {
-    private var server: HttpExampleServer?
-    private var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("http-session-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() {
-        server?.stop()
-        server = nil
-        try? FileManager.default.removeItem(at: directory)
-        super.tearDown()
-    }
-
+final class HttpSessionTests: HttpExampleTestCase {
     private func get(_ url: String, _ arguments: [String]) throws -> String {
         let (status, output) = try HttpExampleServer.run("curl", ["-sS"] + arguments + [url])
         XCTAssertEqual(status, 0, output)

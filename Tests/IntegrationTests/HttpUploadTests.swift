@@ -4,22 +4,7 @@ import XCTest
 
 /// Uploads larger than `Http.uploadMemoryLimit` stream to disk: a 50 MB body reaches http-server's
 /// /echo intact (its SHA-256 matches) while the worker's peak memory stays far below the upload.
-final class HttpUploadTests: XCTestCase {
-    private var server: HttpExampleServer?
-    private var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("http-upload-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() {
-        server?.stop()
-        server = nil
-        try? FileManager.default.removeItem(at: directory)
-        super.tearDown()
-    }
-
+final class HttpUploadTests: HttpExampleTestCase {
     /// A file of `size` random bytes and its SHA-256 (by sha256sum).
     private func randomFile(_ name: String, size: Int) throws -> (path: String, sha256: String) {
         let path = directory.appendingPathComponent(name).path

@@ -4,22 +4,7 @@ import XCTest
 
 /// http-server serves https on its port when TLS_CERT and TLS_KEY name a certificate chain and a
 /// key: a self-signed certificate made with the openssl CLI, trusted by curl (--cacert) and Python's ssl.
-final class HttpsExampleTests: XCTestCase {
-    private var server: HttpExampleServer?
-    private var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("https-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() {
-        server?.stop()
-        server = nil
-        try? FileManager.default.removeItem(at: directory)
-        super.tearDown()
-    }
-
+final class HttpsExampleTests: HttpExampleTestCase {
     func testCurlAndPythonTalkHttpsToTheExample() throws {
         let certificate = directory.appendingPathComponent("cert.pem").path
         let key = directory.appendingPathComponent("key.pem").path
