@@ -169,7 +169,7 @@ public class TcpConnection: Connection, EventHandler {
 
     /// The TLS handshake failed: one line in the log, and the connection closed.
     func handshakeFailed(_ reason: String) {
-        Log.write("TLS handshake with \(remote?.description ?? "?") failed: \(reason)")
+        Log.writeLimited("TLS handshake", "TLS handshake with \(remote?.description ?? "?") failed: \(reason)")
         destroy()
     }
 
@@ -308,7 +308,7 @@ public class TcpConnection: Connection, EventHandler {
 
     /// Logs why the connection is being closed, then destroys it.
     func fail(_ reason: String) {
-        Log.write("connection \(id) from \(remote?.description ?? "?") closed: \(reason)")
+        Log.writeLimited("closed connection", "connection \(id) from \(remote?.description ?? "?") closed: \(reason)")
         destroy()
     }
 }

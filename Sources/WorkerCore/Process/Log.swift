@@ -24,6 +24,28 @@ public enum Log {
         }
     }
 
+    /// Writes one line of a kind that can come in floods (failed TLS handshakes, bad packets): at
+    /// most `perSecond` lines of that kind each second; the rest are counted and reported once the
+    /// next second's first line of that kind is written.
+    public static func writeLimited(_ kind: String, _ message: String, perSecond: Int = 10) {
+        let now = time(nil)
+        var state = limits[kind] ?? (second: now, written: 0, suppressed: 0)
+        if state.second != now {
+            if state.suppressed > 0 { write("(\(state.suppressed) more '\(kind)' lines suppressed)") }
+            state = (now, 0, 0)
+        }
+        if state.written < perSecond {
+            state.written += 1
+            write(message)
+        } else {
+            state.suppressed += 1
+        }
+        limits[kind] = state
+    }
+
+    // One thread per process owns it.
+    nonisolated(unsafe) private static var limits: [String: (second: time_t, written: Int, suppressed: Int)] = [:]
+
     /// The local time as `YYYY-mm-dd HH:MM:SS`.
     public static func timestamp(_ time: time_t = time(nil)) -> String {
         var time = time
