@@ -86,16 +86,17 @@ show_response() {
 
 # User and kernel instructions per request under the pipelined load: PERF_DURATION s of wrk with
 # `perf stat` attached to every process of the server, after a 1 s warmup. Sets PERF_U, PERF_K.
+# perf_http NAME CMD [LOADER]: LOADER runs wrk (wrk_load by default; https.sh passes wrk_tls).
 perf_http() {
-    local name=$1 cmd=$2 port out total
+    local name=$1 cmd=$2 load=${3:-wrk_load} port out total
     PERF_U="" PERF_K=""
     port=$(free_port)
     start_server "$name" "$cmd" "$port" || return 0
-    wrk_load "$port" 100 1 "$LUA" >/dev/null || true
+    "$load" "$port" 100 1 "$LUA" >/dev/null || true
     perf stat -e "$PERF_EVENTS" -x, -o "$TMP/perf.$name" -p "$(server_pids | paste -sd,)" &
     PERF_PID=$!
     sleep 0.3   # let perf attach before the load starts
-    out=$(wrk_load "$port" 100 "$PERF_DURATION" "$LUA") || out=""
+    out=$("$load" "$port" 100 "$PERF_DURATION" "$LUA") || out=""
     kill -INT "$PERF_PID" 2>/dev/null || true
     wait "$PERF_PID" || true
     PERF_PID=""

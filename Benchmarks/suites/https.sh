@@ -78,27 +78,6 @@ show_tls_response() {
     } >&2 || true
 }
 
-# User and kernel instructions per request under the pipelined load (PERF_DURATION s after a 1 s
-# warmup, perf stat attached to every process of the server). Sets PERF_U, PERF_K.
-perf_https() {
-    local name=$1 cmd=$2 port out total
-    PERF_U="" PERF_K=""
-    port=$(free_port)
-    start_server "$name" "$cmd" "$port" || return 0
-    wrk_tls "$port" 100 1 "$LUA" >/dev/null || true
-    perf stat -e "$PERF_EVENTS" -x, -o "$TMP/perf.$name" -p "$(server_pids | paste -sd,)" &
-    PERF_PID=$!
-    sleep 0.3   # let perf attach before the load starts
-    out=$(wrk_tls "$port" 100 "$PERF_DURATION" "$LUA") || out=""
-    kill -INT "$PERF_PID" 2>/dev/null || true
-    wait "$PERF_PID" || true
-    PERF_PID=""
-    stop_server
-    total=$(wrk_total "$out")
-    [[ ${total:-0} -gt 0 ]] || return 0
-    PERF_U=$(awk -F, -v t="$total" '$3 ~ /^instructions:u/ && $1 ~ /^[0-9]+$/ { printf "%.0f", $1 / t }' "$TMP/perf.$name")
-    PERF_K=$(awk -F, -v t="$total" '$3 ~ /^instructions:k/ && $1 ~ /^[0-9]+$/ { printf "%.0f", $1 / t }' "$TMP/perf.$name")
-}
 
 suite_https() {
     OURS_ROOT=${OURS_ROOT:-$ROOT} NIO_ROOT=${NIO_ROOT:-$BENCH}
@@ -175,7 +154,7 @@ suite_https() {
         printf '%-9s %10s %10s %10s\n' "" user kernel total
         declare -A tot=() usr=()
         for name in "${names[@]}"; do
-            perf_https "$name" "${cmds[$name]}"
+            perf_http "$name" "${cmds[$name]}" wrk_tls
             usr[$name]=${PERF_U:-0}
             tot[$name]=$((${PERF_U:-0} + ${PERF_K:-0}))
             printf '%-9s %10s %10s %10s\n' "$name" "${PERF_U:-n/a}" "${PERF_K:-n/a}" "${PERF_U:+${tot[$name]}}"

@@ -23,7 +23,7 @@ let bootstrap = ServerBootstrap(group: group)
     .childChannelInitializer { channel in
         channel.eventLoop.makeCompletedFuture {
             let sync = channel.pipeline.syncOperations
-            try sync.configureHTTPServerPipeline()   // pipelining assistance + error handling on
+            try sync.configureHTTPServerPipeline()  // pipelining assistance + error handling on
             try sync.addHandler(HelloHandler(allocator: channel.allocator))
         }
     }

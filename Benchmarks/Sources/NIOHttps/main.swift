@@ -37,7 +37,7 @@ let bootstrap = ServerBootstrap(group: group)
         channel.eventLoop.makeCompletedFuture {
             let sync = channel.pipeline.syncOperations
             try sync.addHandler(NIOSSLServerHandler(context: sslContext))
-            try sync.configureHTTPServerPipeline()   // pipelining assistance + error handling on
+            try sync.configureHTTPServerPipeline()  // pipelining assistance + error handling on
             try sync.addHandler(HelloHandler(allocator: channel.allocator))
         }
     }

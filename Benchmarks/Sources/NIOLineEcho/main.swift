@@ -15,13 +15,15 @@ struct LineDecoder: ByteToMessageDecoder {
         var length = nl - view.startIndex
         let hasCR = length > 0 && view[nl - 1] == UInt8(ascii: "\r")
         if hasCR { length -= 1 }
-        let line = buffer.readSlice(length: length)!          // zero-copy slice of the read buffer
-        buffer.moveReaderIndex(forwardBy: hasCR ? 2 : 1)      // skip "\r\n" / "\n"
+        let line = buffer.readSlice(length: length)!  // zero-copy slice of the read buffer
+        buffer.moveReaderIndex(forwardBy: hasCR ? 2 : 1)  // skip "\r\n" / "\n"
         context.fireChannelRead(wrapInboundOut(line))
         return .continue
     }
 
-    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws
+        -> DecodingState
+    {
         // An unterminated trailing fragment at EOF is dropped, as the protocol requires "\n".
         while try decode(context: context, buffer: &buffer) == .continue {}
         return .needMoreData
