@@ -84,6 +84,36 @@ show_response() {
     ) || true
 }
 
+# record_wrk_run ROUND NAME TEST OUTPUT: adds one wrk run to the suite's rps/lats lists (arrays of
+# the calling suite, with latkind and tests) and prints its line.
+record_wrk_run() {
+    local round=$1 name=$2 t=$3 out=$4 r p e
+    r=$(wrk_rps "$out") p=$(wrk_${latkind[$t]}_ms "$out") e=$(wrk_errors "$out")
+    rps[$name.$t]+=" ${r:-0}" lats[$name.$t]+=" ${p:-0}"
+    ((${e:-0} == 0)) || log "   ($name $t: wrk reports $e socket errors / non-2xx responses)"
+    printf 'round %d  %-9s %-15s %10.0f req/s  %s %8.2f ms  errors=%s\n' \
+        "$round" "$name" "$t" "${r:-0}" "${latkind[$t]}" "${p:-0}" "${e:-?}"
+}
+
+# print_wrk_medians: the medians table of the calling suite's rps/lats lists, ours against NIO.
+print_wrk_medians() {
+    echo
+    echo "== medians of $ROUNDS =="
+    printf '%-15s %12s %12s %9s   %-4s %10s %10s %9s\n' test "ours req/s" "nio req/s" ours/nio \
+        "" "ours" "nio" ours/nio
+    local a b pa pb
+    for t in "${tests[@]}"; do
+        # shellcheck disable=SC2086  # word splitting of the lists is intended
+        a=$(median ${rps[ours.$t]:-0}) b=$(median ${rps[swiftnio.$t]:-0})
+        # shellcheck disable=SC2086
+        pa=$(median ${lats[ours.$t]:-0}) pb=$(median ${lats[swiftnio.$t]:-0})
+        printf '%-15s %12.0f %12.0f %9s   %-4s %8.2fms %8.2fms %9s\n' "$t" "$a" "$b" "$(ratio "$a" "$b")" \
+            "${latkind[$t]}" "$pa" "$pb" "$(ratio "$pa" "$pb")"
+    done
+    echo "(req/s ratio > 1: we serve more; latency ratio < 1: our tail latency is lower."
+    echo " Pipelined: wrk's percentiles are wrong under pipelining, so the maximum latency is shown.)"
+}
+
 # User and kernel instructions per request under the pipelined load: PERF_DURATION s of wrk with
 # `perf stat` attached to every process of the server, after a 1 s warmup. Sets PERF_U, PERF_K.
 # perf_http NAME CMD [LOADER]: LOADER runs wrk (wrk_load by default; https.sh passes wrk_tls).
@@ -141,11 +171,7 @@ suite_http() {
             for t in "${tests[@]}"; do
                 out=$(wrk_load "$port" "${conns[$t]}" "$HTTP_DURATION" "${scripts[$t]:-}") || {
                     log "!! wrk failed against $name ($t): $out"; failed=1; }
-                r=$(wrk_rps "$out") p=$(wrk_${latkind[$t]}_ms "$out") e=$(wrk_errors "$out")
-                rps[$name.$t]+=" ${r:-0}" lats[$name.$t]+=" ${p:-0}"
-                ((${e:-0} == 0)) || log "   ($name $t: wrk reports $e socket errors / non-2xx responses)"
-                printf 'round %d  %-9s %-15s %10.0f req/s  %s %8.2f ms  errors=%s\n' \
-                    "$round" "$name" "$t" "${r:-0}" "${latkind[$t]}" "${p:-0}" "${e:-?}"
+                record_wrk_run "$round" "$name" "$t" "$out"
             done
             read -r kib n kib_all < <(server_rss_kib)
             rss[$name]+=" $kib" nprocs[$name]=$n
@@ -153,21 +179,7 @@ suite_http() {
         done
     done
 
-    echo
-    echo "== medians of $ROUNDS =="
-    printf '%-15s %12s %12s %9s   %-4s %10s %10s %9s\n' test "ours req/s" "nio req/s" ours/nio \
-        "" "ours" "nio" ours/nio
-    local a b pa pb
-    for t in "${tests[@]}"; do
-        # shellcheck disable=SC2086  # word splitting of the lists is intended
-        a=$(median ${rps[ours.$t]:-0}) b=$(median ${rps[swiftnio.$t]:-0})
-        # shellcheck disable=SC2086
-        pa=$(median ${lats[ours.$t]:-0}) pb=$(median ${lats[swiftnio.$t]:-0})
-        printf '%-15s %12.0f %12.0f %9s   %-4s %8.2fms %8.2fms %9s\n' "$t" "$a" "$b" "$(ratio "$a" "$b")" \
-            "${latkind[$t]}" "$pa" "$pb" "$(ratio "$pa" "$pb")"
-    done
-    echo "(req/s ratio > 1: we serve more; latency ratio < 1: our tail latency is lower."
-    echo " Pipelined: wrk's percentiles are wrong under pipelining, so the maximum latency is shown.)"
+    print_wrk_medians
     echo
     echo "== memory (VmRSS, medians) =="
     for name in "${names[@]}"; do

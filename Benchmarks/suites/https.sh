@@ -113,11 +113,7 @@ suite_https() {
                 [[ $t != handshake-100 ]] || hdr=(-H "Connection: close")
                 out=$(wrk_tls "$port" 100 "$HTTP_DURATION" "${scripts[$t]:-}" "${hdr[@]}") || {
                     log "!! wrk failed against $name ($t): $out"; failed=1; }
-                r=$(wrk_rps "$out") p=$(wrk_${latkind[$t]}_ms "$out") e=$(wrk_errors "$out")
-                rps[$name.$t]+=" ${r:-0}" lats[$name.$t]+=" ${p:-0}"
-                ((${e:-0} == 0)) || log "   ($name $t: wrk reports $e socket errors / non-2xx responses)"
-                printf 'round %d  %-9s %-15s %10.0f req/s  %s %8.2f ms  errors=%s\n' \
-                    "$round" "$name" "$t" "${r:-0}" "${latkind[$t]}" "${p:-0}" "${e:-?}"
+                record_wrk_run "$round" "$name" "$t" "$out"
             done
             read -r kib n kib_all < <(server_rss_kib)
             rss[$name]+=" $kib"
@@ -125,21 +121,7 @@ suite_https() {
         done
     done
 
-    echo
-    echo "== medians of $ROUNDS =="
-    printf '%-15s %12s %12s %9s   %-4s %10s %10s %9s\n' test "ours req/s" "nio req/s" ours/nio \
-        "" "ours" "nio" ours/nio
-    local a b pa pb
-    for t in "${tests[@]}"; do
-        # shellcheck disable=SC2086  # word splitting of the lists is intended
-        a=$(median ${rps[ours.$t]:-0}) b=$(median ${rps[swiftnio.$t]:-0})
-        # shellcheck disable=SC2086
-        pa=$(median ${lats[ours.$t]:-0}) pb=$(median ${lats[swiftnio.$t]:-0})
-        printf '%-15s %12.0f %12.0f %9s   %-4s %8.2fms %8.2fms %9s\n' "$t" "$a" "$b" "$(ratio "$a" "$b")" \
-            "${latkind[$t]}" "$pa" "$pb" "$(ratio "$pa" "$pb")"
-    done
-    echo "(req/s ratio > 1: we serve more; latency ratio < 1: our tail latency is lower."
-    echo " Pipelined: wrk's percentiles are wrong under pipelining, so the maximum latency is shown.)"
+    print_wrk_medians
     for name in "${names[@]}"; do
         # shellcheck disable=SC2086
         printf '%-9s VmRSS of the serving process after the load: %s MiB\n' "$name" "$(mib "$(median ${rss[$name]:-0})")"

@@ -136,15 +136,7 @@ final class ReviewRegressionTests: ServerTestCase {
 
 /// A line protocol whose encoder reads its connection's send-buffer size, as some real encoders
 /// consult connection state.
-private enum SizeStampedLines: WireProtocol {
-    static func input(_ buffer: ByteView, connection: Connection) -> InputResult {
-        Text.input(buffer, connection: connection)
-    }
-
-    static func decode(_ packet: ByteView, connection: Connection) throws -> Message? {
-        try Text.decode(packet, connection: connection)
-    }
-
+private enum SizeStampedLines: TextFramed {
     static func encode(_ message: Message, connection: Connection, into buffer: inout ByteBuffer) throws {
         _ = (connection as? TcpConnection)?.sendBufferSize
         try Text.encode(message, connection: connection, into: &buffer)

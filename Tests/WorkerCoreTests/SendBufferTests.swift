@@ -177,15 +177,7 @@ final class SendBufferTests: ServerTestCase {
 }
 
 /// A line protocol whose encode ends the connection after a "bye" (as HTTP does for Connection: close).
-private enum ClosingLines: WireProtocol {
-    static func input(_ buffer: ByteView, connection: Connection) -> InputResult {
-        Text.input(buffer, connection: connection)
-    }
-
-    static func decode(_ packet: ByteView, connection: Connection) throws -> Message? {
-        try Text.decode(packet, connection: connection)
-    }
-
+private enum ClosingLines: TextFramed {
     static func encode(_ message: Message, connection: Connection, into buffer: inout ByteBuffer) throws {
         try Text.encode(message, connection: connection, into: &buffer)
         if message == "bye" { (connection as? TcpConnection)?.closeAfterWriting() }

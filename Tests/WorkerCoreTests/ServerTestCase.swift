@@ -33,6 +33,19 @@ extension Worker {
     var port: Int { Int(localAddress?.port ?? 0) }
 }
 
+/// A test protocol that cuts and decodes lines as Text does; conformers write only `encode`.
+protocol TextFramed: WireProtocol {}
+
+extension TextFramed {
+    static func input(_ buffer: ByteView, connection: Connection) -> InputResult {
+        Text.input(buffer, connection: connection)
+    }
+
+    static func decode(_ packet: ByteView, connection: Connection) throws -> Message? {
+        try Text.decode(packet, connection: connection)
+    }
+}
+
 /// Frame-encodes `payload` for the wire (4-byte big-endian length counting itself).
 func frame(_ payload: [UInt8]) -> [UInt8] {
     let length = UInt32(payload.count + 4)

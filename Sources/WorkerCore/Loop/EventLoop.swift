@@ -236,12 +236,6 @@ public final class EventLoop {
         events = .allocate(capacity: Int(eventCapacity))
     }
 
-    /// Forgets every registration, timer and deferred task and closes nothing: for a child process
-    /// after fork, whose inherited descriptors belong to the parent's loop.
-    func forgetInheritedState() {
-        deferred.removeAll()
-    }
-
     /// Reads the wake-up counter; a count at or above `stopValue` is a cross-thread stop request.
     private final class WakeHandler: EventHandler {
         static let stopValue: UInt64 = 1 << 32

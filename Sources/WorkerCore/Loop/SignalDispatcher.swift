@@ -30,9 +30,6 @@ final class SignalDispatcher: EventHandler {
         Sys.setSignalsBlocked([signal], false)
     }
 
-    /// The signals routed now.
-    var signals: [Int32] { handlers.keys.sorted() }
-
     private func update() {
         do {
             let isNew = fd < 0
