@@ -11,7 +11,7 @@ public struct ListenAddress: Equatable, CustomStringConvertible {
 
     /// Parses `text`; throws with the reason when it is not `scheme://host:port` or `unix:///path`.
     public init(_ text: String) throws(AddressError) {
-        guard let separator = text.firstRange(of: "://") else {
+        guard let separator = Self.schemeSeparator(in: text) else {
             throw AddressError("listen address '\(text)' has no scheme: write it as scheme://host:port")
         }
         scheme = text[..<separator.lowerBound].lowercased()
@@ -57,9 +57,21 @@ public struct ListenAddress: Equatable, CustomStringConvertible {
 
     /// The request target of a `ws://host:port/path?query` address ("/" when none is given).
     public static func requestTarget(of text: String) -> String {
-        guard let separator = text.firstRange(of: "://") else { return "/" }
+        guard let separator = schemeSeparator(in: text) else { return "/" }
         let rest = text[separator.upperBound...]
         guard let slash = rest.firstIndex(of: "/") else { return "/" }
         return String(rest[slash...])
+    }
+
+    /// Where the first "://" is. A plain scan rather than `firstRange(of:)`, which would load the
+    /// string-processing library's searcher into every process for this one call.
+    private static func schemeSeparator(in text: String) -> Range<String.Index>? {
+        var index = text.startIndex
+        while let colon = text[index...].firstIndex(of: ":") {
+            let end = text.index(colon, offsetBy: 3, limitedBy: text.endIndex) ?? text.endIndex
+            if text[colon..<end] == "://" { return colon..<end }
+            index = text.index(after: colon)
+        }
+        return nil
     }
 }
