@@ -3,7 +3,7 @@
 # server_pids, server_rss_kib, free_port, median, ratio, log, TMP, BENCH, ROOT, ROUNDS, ...).
 # It also sources suites/http.sh for wrk's report parsers (wrk_rps, wrk_total, wrk_ms, wrk_errors).
 #
-# "Hello, World!" over TLS: our `http-hello` with TLS_CERT/TLS_KEY (Benchmarks/HttpHello, OpenSSL
+# "Hello, World!" over TLS: our `https-hello` (Benchmarks/HttpsHello: http-hello with TLS_CERT/TLS_KEY, OpenSSL
 # through our TLS module) against `nio-https` (Sources/NIOHttps: nio-http's handler behind
 # swift-nio-ssl's NIOSSLServerHandler, BoringSSL), both loaded with wrk over https://:
 #   keep-alive with 100 connections, 16-deep pipelining with 100 connections, and (HTTPS_HANDSHAKE=1)
@@ -11,7 +11,7 @@
 # The certificate is a self-signed ECDSA P-256 one made with the openssl CLI (HTTPS_KEY=rsa: RSA 2048).
 #
 # Environment (besides run.sh's ROUNDS, SERVER_CPU, LOADGEN_CPU, PERF_DURATION, MAIN_SCRATCH):
-#   OURS_ROOT=$ROOT      package path of the main package whose http-hello is measured
+#   OURS_ROOT=$ROOT      package path of the main package whose https-hello is measured
 #   NIO_ROOT=$BENCH      package path that builds the nio-https product
 #   OURS_HTTPS_CMD       how to start ours instead (literal $PORT, $CERT and $KEY in it are expanded)
 #   HTTP_DURATION=5      seconds per wrk run (after a 1 s warmup per server start)
@@ -53,10 +53,10 @@ build_https() {
     NIO_HTTPS_BIN="$(swift build -c release --package-path "$NIO_ROOT" --show-bin-path)/nio-https"
     if [[ -z ${OURS_HTTPS_CMD:-} ]]; then
         local scratch=(${MAIN_SCRATCH:+--scratch-path "$MAIN_SCRATCH"})
-        swift build -c release --package-path "$OURS_ROOT" "${scratch[@]}" --product http-hello >&2
+        swift build -c release --package-path "$OURS_ROOT" "${scratch[@]}" --product https-hello >&2
         # shellcheck disable=SC2016  # $PORT is expanded by the shell start_server launches
         OURS_HTTPS_CMD='env HTTP_PORT=$PORT HTTP_PROCESSES=1 TLS_CERT=$CERT TLS_KEY=$KEY '"$(swift build \
-            -c release --package-path "$OURS_ROOT" "${scratch[@]}" --show-bin-path)/http-hello start"
+            -c release --package-path "$OURS_ROOT" "${scratch[@]}" --show-bin-path)/https-hello start"
     fi
     # shellcheck disable=SC2016
     NIO_HTTPS_CMD='env THREADS=1 CERT=$CERT KEY=$KEY '"$NIO_HTTPS_BIN"

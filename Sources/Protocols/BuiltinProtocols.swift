@@ -1,4 +1,3 @@
-import TLS
 import WorkerCore
 
 /// The schemes this module provides, registered when a program that links it loads (a constructor
@@ -19,8 +18,6 @@ public enum BuiltinProtocols {
     /// Registers every built-in scheme (again); a user registration made later still wins.
     public static func register() {
         for (scheme, type) in all { ProtocolRegistry.register(type, as: scheme) }
-        // Outgoing ssl connections verify servers with the system's CAs unless given a context.
-        TransportSecurityDefaults.setClientContextMaker { TLSClientContext() }
     }
 }
 

@@ -1,8 +1,9 @@
 // One import for everything: `import Workerman` brings the Worker, connections, the event loop,
-// the built-in protocols and Timer.
+// the built-in protocols, Timer, Channel and GlobalData. TLS (https, wss, the ssl transport) is the
+// one module apart: add `import TLS` and the TLS product where a program needs it, so that programs
+// which do not carry no OpenSSL.
 @_exported import Channel
 @_exported import GlobalData
 @_exported import Protocols
-@_exported import TLS
 @_exported import Timer
 @_exported import WorkerCore
