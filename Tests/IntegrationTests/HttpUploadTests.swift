@@ -3,7 +3,8 @@ import TestSupport
 import XCTest
 
 /// Uploads larger than `Http.uploadMemoryLimit` stream to disk: a 50 MB body reaches http-server's
-/// /echo intact (its SHA-256 matches) while the worker's peak memory stays far below the upload.
+/// /echo intact (its SHA-256 matches) while the worker's peak memory stays far below the upload, with
+/// a Content-Length or in chunked transfer coding.
 final class HttpUploadTests: HttpExampleTestCase {
     /// A file of `size` random bytes and its SHA-256 (by sha256sum).
     private func randomFile(_ name: String, size: Int) throws -> (path: String, sha256: String) {
@@ -24,6 +25,21 @@ final class HttpUploadTests: HttpExampleTestCase {
         return (try XCTUnwrap(json as? [String: Any]), trace)
     }
 
+    /// POSTs the field "note" and the file at `file.path` as multipart/form-data (curl's `-F`, after
+    /// `arguments`) and checks that /echo got both, the file's size and SHA-256 intact; returns curl's trace.
+    @discardableResult
+    private func postForm(
+        note: String, file: (path: String, sha256: String), size: Int, arguments: [String] = [], port: Int
+    ) throws -> String {
+        let (form, trace) = try post(arguments + ["-F", "note=\(note)", "-F", "file=@\(file.path)"], port: port)
+        let files = try XCTUnwrap(form["files"] as? [[String: Any]])
+        XCTAssertEqual(files.first?["name"] as? String, URL(fileURLWithPath: file.path).lastPathComponent)
+        XCTAssertEqual(files.first?["size"] as? Int, size)
+        XCTAssertEqual(files.first?["sha256"] as? String, file.sha256)
+        XCTAssertEqual((form["form"] as? [String: [String]])?["note"], [note])
+        return trace
+    }
+
     func testFiftyMegabyteUploadsStreamToDiskWithBoundedWorkerMemory() throws {
         let size = 50 * 1024 * 1024
         let (path, sha256) = try randomFile("upload.bin", size: size)
@@ -40,15 +56,28 @@ final class HttpUploadTests: HttpExampleTestCase {
         XCTAssertEqual(raw["bodyInFile"] as? Bool, true)
         XCTAssertTrue(rawTrace.contains("< HTTP/1.1 100 Continue"), "curl sent Expect: 100-continue:\n\(rawTrace)")
 
-        let (form, _) = try post(["-F", "note=hi", "-F", "file=@\(formPath)"], port: server.port)
-        let files = try XCTUnwrap(form["files"] as? [[String: Any]])
-        XCTAssertEqual(files.first?["name"] as? String, "form.bin")
-        XCTAssertEqual(files.first?["size"] as? Int, formSize)
-        XCTAssertEqual(files.first?["sha256"] as? String, formSha256)
-        XCTAssertEqual((form["form"] as? [String: [String]])?["note"], ["hi"])
+        try postForm(note: "hi", file: (formPath, formSha256), size: formSize, port: server.port)
 
         let peak = try XCTUnwrap(server.workerPeakKilobytes)
         XCTAssertLessThan(peak, 64 * 1024, "the worker's peak resident memory (KiB) after the uploads")
+    }
+
+    func testAFiftyMegabyteChunkedMultipartUploadStreamsToDiskWithBoundedWorkerMemory() throws {
+        let size = 50 * 1024 * 1024
+        let (path, sha256) = try randomFile("chunked.bin", size: size)
+        let server = try HttpExampleServer()
+        self.server = server
+        let before = try XCTUnwrap(server.workerPeakKilobytes)
+
+        let trace = try postForm(
+            note: "chunked", file: (path, sha256), size: size,
+            arguments: ["-H", "Transfer-Encoding: chunked", "-H", "Expect: 100-continue"], port: server.port)
+        XCTAssertTrue(trace.contains("> Transfer-Encoding: chunked"), trace)
+        XCTAssertTrue(trace.contains("< HTTP/1.1 100 Continue"), "the server answered Expect: 100-continue:\n\(trace)")
+
+        let peak = try XCTUnwrap(server.workerPeakKilobytes)
+        print("chunked 50 MB upload: worker VmHWM \(before) KiB before, \(peak) KiB after")
+        XCTAssertLessThan(peak - before, 16 * 1024, "the growth of the worker's peak resident memory (KiB)")
     }
 
     func testABodyOverMaxBodySizeIsRefusedWith413BeforeItIsSent() throws {

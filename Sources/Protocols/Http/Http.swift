@@ -9,13 +9,16 @@ import WorkerCore
 /// speaks HTTP/1.0 without `keep-alive`; pipelined requests are answered in order.
 ///
 /// Bodies up to `uploadMemoryLimit` arrive with their head as one packet (which must fit the
-/// connection's `maxPackageSize`); larger Content-Length bodies are streamed: cut into packets as
-/// they arrive and written to temporary files (see `StreamedBody`), up to `maxBodySize` in total.
+/// connection's `maxPackageSize`); larger bodies are streamed: the head comes alone, then the body is
+/// cut into packets as it arrives and written to temporary files (see `StreamedBody`), up to
+/// `maxBodySize` in total. That holds for Content-Length bodies and for chunked ones alike: a chunked
+/// body streams once its payload passes `uploadMemoryLimit` (or its bytes would not fit one packet)
+/// before it ends, its framing removed piece by piece (see `ChunkedDecoder`), never past its end.
 ///
-/// Refused requests get an error response and the connection closes: a head over `maxHeaderSize` → 431,
-/// a body over `maxBodySize` or a chunked request over `maxPackageSize` → 413, a malformed request line or header, a missing
-/// Host on 1.1, Content-Length with Transfer-Encoding, a bad chunk size → 400, an unknown transfer
-/// coding → 501, HTTP/2+ → 505. Slow or idle clients are timed out (see `HttpTimeouts`).
+/// Refused requests get an error response and the connection closes: a head over `maxHeaderSize` → 431
+/// (a trailer section too), a body over `maxBodySize` → 413, a malformed request line or header, a
+/// missing Host on 1.1, Content-Length with Transfer-Encoding, a bad chunk size or chunk framing → 400,
+/// an unknown transfer coding → 501, HTTP/2+ → 505. Slow or idle clients are timed out (see `HttpTimeouts`).
 public enum Http: WireProtocol {
     /// The largest request head (request line and header fields) accepted: 16 KiB, as Workerman.
     nonisolated(unsafe) public static var maxHeaderSize = 16 * 1024  // one thread per process
@@ -30,19 +33,25 @@ public enum Http: WireProtocol {
     /// Uploaded files larger than this many bytes are written to a temporary file (default 1 MiB).
     nonisolated(unsafe) public static var uploadMemoryLimit = 1024 * 1024  // one thread per process
     /// The largest request body accepted, streamed to disk past `uploadMemoryLimit` (default 1 GiB);
-    /// a larger Content-Length is answered 413 before any of the body is read.
+    /// a larger Content-Length is answered 413 before any of the body is read, a chunked body as soon
+    /// as a chunk size takes its payload past it.
     nonisolated(unsafe) public static var maxBodySize = 1 << 30  // one thread per process
     /// Where large uploads are written (default "/tmp"); the files are removed with their Request.
     nonisolated(unsafe) public static var uploadDirectory = "/tmp"  // one thread per process
     /// The `Server` header added to responses that have none; "" adds none.
     nonisolated(unsafe) public static var serverName = "workerman"  // one thread per process
 
-    /// The length of the first request (head and body), once it is known.
+    /// The length of the first request (head and body), once it is known; while a body streams,
+    /// the length of its next piece.
     public static func input(_ buffer: ByteView, connection: Connection) -> InputResult {
         let state = HttpConnectionState.of(connection)
         if state.rejected != nil { return .needMore }
         let limit = (connection as? TcpConnection)?.maxPackageSize ?? TcpConnection.defaultMaxPackageSize
         do throws(HttpError) {
+            if let body = state.streamedBody {
+                guard !buffer.isEmpty else { return .needMore }
+                return .packet(length: try body.nextPieceLength(in: buffer, limit: limit))
+            }
             if state.head == nil {
                 guard try parseHead(buffer, state) else { return .needMore }
             }
@@ -55,30 +64,36 @@ public enum Http: WireProtocol {
                 return .packet(length: headLength)
             case .contentLength(let length) where length > uploadMemoryLimit:
                 guard length <= maxBodySize else { throw HttpError(413, "body of \(length) bytes") }
-                guard let body = state.streamedBody else {
-                    sendContinueIfExpected(expectsContinue, buffer.count - headLength < length, state, connection)
-                    return .packet(length: headLength)  // the head alone; the body follows in pieces
-                }
-                guard !buffer.isEmpty else { return .needMore }
-                return .packet(length: min(buffer.count, body.remaining, limit))
+                sendContinueIfExpected(expectsContinue, buffer.count - headLength < length, state, connection)
+                return .packet(length: headLength)  // the head alone; the body follows in pieces
             case .contentLength(let length):
                 guard headLength + length <= limit else { throw HttpError(413, "body of \(length) bytes") }
                 sendContinueIfExpected(expectsContinue, buffer.count - headLength < length, state, connection)
                 return .packet(length: headLength + length)
             case .chunked:
-                let body = buffer.dropping(first: headLength)
-                let found = try state.chunkedScanner.scan(
-                    body, maxPayload: limit - headLength, maxTrailer: maxHeaderSize)
-                guard let bodyLength = found else {
-                    sendContinueIfExpected(expectsContinue, true, state, connection)
-                    return .needMore
-                }
-                guard headLength + bodyLength <= limit else { throw HttpError(413, "chunked request too large") }
-                return .packet(length: headLength + bodyLength)
+                let length = try chunkedRequestLength(buffer, headLength: headLength, limit: limit, state)
+                sendContinueIfExpected(expectsContinue, !state.chunkedDecoder.isComplete, state, connection)
+                return length.map { .packet(length: $0) } ?? .needMore
             }
         } catch {
             return reject(error, on: connection)
         }
+    }
+
+    /// The length of a request whose chunked body is not streaming: the whole request once the body
+    /// ended within `uploadMemoryLimit` bytes of payload and `limit` bytes of packet; the head alone
+    /// (the body then streams) once it cannot; nil until one or the other is known. Measures the bytes
+    /// after those measured in the previous calls.
+    private static func chunkedRequestLength(
+        _ buffer: ByteView, headLength: Int, limit: Int, _ state: HttpConnectionState
+    ) throws(HttpError) -> Int? {
+        let room = max(0, limit - headLength)
+        let body = buffer.slice(headLength..<min(buffer.count, headLength + room))
+        _ = try state.chunkedDecoder.measure(body.dropping(first: state.chunkedDecoder.consumed))
+        let (complete, payload, measured) =
+            (state.chunkedDecoder.isComplete, state.chunkedDecoder.payloadSize, state.chunkedDecoder.consumed)
+        if complete && payload <= uploadMemoryLimit { return headLength + measured }
+        return payload > uploadMemoryLimit || measured == room ? headLength : nil
     }
 
     /// Parses the head at the start of `buffer` into `state.head` once it is complete; false until then.
@@ -120,41 +135,41 @@ public enum Http: WireProtocol {
         return .needMore
     }
 
-    /// The `Request` of one complete packet.
+    /// The `Request` of one complete packet; nil for the head of a streamed body and its pieces but
+    /// the last.
     public static func decode(_ packet: ByteView, connection: Connection) throws -> Message? {
         let state = HttpConnectionState.of(connection)
         guard let framing = state.head?.framing, let headLength = state.head?.length else {
             throw ProtocolError("decode without a measured request")
         }
-        if let streamed = state.streamedBody {
-            do throws(HttpError) {
+        do throws(HttpError) {
+            if let streamed = state.streamedBody {
                 try streamed.append(packet)
-            } catch {
-                if case .invalid = reject(error, on: connection) { throw error }
-                return nil  // the error reply is on its way
+                guard streamed.isComplete else { return nil }
+                let (form, file, bytes) = streamed.finish()
+                return deliver(
+                    state, body: bytes, bodySize: streamed.size, bodyFile: file, form: form,
+                    trailers: streamed.trailers)
             }
-            guard streamed.remaining == 0 else { return nil }
-            let (form, file, bytes) = streamed.finish()
-            return deliver(state, body: bytes, bodyFile: file, form: form)
+            if packet.count == headLength {
+                // A head with a body (which is never empty) comes alone when the body streams.
+                if framing == .none { return deliver(state, body: [], bodySize: 0) }
+                state.streamedBody = StreamedBody(head: state.head!)
+                return nil
+            }
+            let bodyBytes = packet.dropping(first: headLength)
+            guard framing == .chunked else { return deliver(state, body: bodyBytes.bytes, bodySize: bodyBytes.count) }
+            let (body, trailers) = try ChunkedDecoder.decodeComplete(bodyBytes)
+            return deliver(state, body: body, bodySize: body.count, trailers: trailers)
+        } catch {
+            if case .invalid = reject(error, on: connection) { throw error }
+            return nil  // the error reply is on its way
         }
-        if case .contentLength(let length) = framing, length > uploadMemoryLimit {
-            state.streamedBody = StreamedBody(length: length, head: state.head!)
-            return nil
-        }
-        let bodyBytes = packet.dropping(first: headLength)
-        var body: [UInt8] = []
-        var trailers = HttpHeaders()
-        switch framing {
-        case .none: break
-        case .contentLength: body = bodyBytes.bytes
-        case .chunked: (body, trailers) = try ChunkedBodyScanner.decode(bodyBytes)
-        }
-        return deliver(state, body: body, trailers: trailers)
     }
 
     /// Ends the request being received and makes its `Request`, whose response is now pending.
     private static func deliver(
-        _ state: HttpConnectionState, body: [UInt8], bodyFile: TemporaryFile? = nil,
+        _ state: HttpConnectionState, body: [UInt8], bodySize: Int, bodyFile: TemporaryFile? = nil,
         form: (FormParameters, [UploadedFile])? = nil, trailers: HttpHeaders = .init()
     ) -> Message {
         let head = state.head.take()!  // moved out, not copied: `requestCut` forgets it anyway
@@ -162,7 +177,7 @@ public enum Http: WireProtocol {
         state.pending.append(
             .init(isHead: head.method == "HEAD", keepAlive: head.keepAlive, isHttp10: head.version == "1.0"))
         let request = Request(
-            head: head, body: body, bodyFile: bodyFile, form: form, trailers: trailers,
+            head: head, body: body, bodySize: bodySize, bodyFile: bodyFile, form: form, trailers: trailers,
             connection: state.connectionReference)
         return .object(request)
     }

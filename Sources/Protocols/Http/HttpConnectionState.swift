@@ -30,7 +30,8 @@ final class HttpConnectionState {
     @exclusivity(unchecked) var head: HttpRequestHead?
     /// Where to resume looking for the end of the head.
     @exclusivity(unchecked) var headSearchFrom = 0
-    @exclusivity(unchecked) var chunkedScanner = ChunkedBodyScanner()
+    /// Measures a chunked body while it may still come as one packet with its head.
+    @exclusivity(unchecked) var chunkedDecoder = ChunkedDecoder()
     @exclusivity(unchecked) var sentContinue = false
     /// The body of the current request while it streams in (over `Http.uploadMemoryLimit`).
     @exclusivity(unchecked) var streamedBody: StreamedBody?
@@ -68,7 +69,7 @@ final class HttpConnectionState {
     func requestCut() {
         head = nil
         headSearchFrom = 0
-        chunkedScanner = ChunkedBodyScanner()
+        chunkedDecoder = ChunkedDecoder()
         sentContinue = false
         streamedBody = nil
         headStartedAt = 0

@@ -36,7 +36,7 @@ public final class Request {
     var startedSession: Session?
 
     init(
-        head: consuming HttpRequestHead, body: [UInt8], bodyFile: TemporaryFile? = nil,
+        head: consuming HttpRequestHead, body: [UInt8], bodySize: Int, bodyFile: TemporaryFile? = nil,
         form: (FormParameters, [UploadedFile])? = nil, trailers: HttpHeaders, connection: WeakConnection
     ) {
         method = head.method
@@ -46,7 +46,7 @@ public final class Request {
         rawBody = body
         storedBody = bodyFile
         streamedForm = form
-        if case .contentLength(let length) = head.framing { bodySize = length } else { bodySize = body.count }
+        self.bodySize = bodySize
         self.trailers = trailers
         connectionReference = connection
         keepAlive = head.keepAlive
