@@ -9,47 +9,32 @@
 # Run it again after large changes to WorkerCore or Protocols, or on a new Swift toolchain.
 set -euo pipefail
 DEPLOY=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-TMP=$(mktemp -d)
-MASTER=""
-cleanup() {
-    [[ -z $MASTER ]] || kill -KILL "$MASTER" $(pgrep -P "$MASTER" || true) 2>/dev/null || true
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-
+# shellcheck source=/dev/null
+source "$DEPLOY/hello-server.sh"
+TMP="$HELLO_DIR/traces"
 binary=$(ORDER_FILE="" bash "$DEPLOY/small-build.sh" http-hello)
-port=$((20000 + RANDOM % 10000))
 
-# run_traced TOOL ARGS...: runs http-hello under valgrind TOOL, loads it, stops it; one log per process.
+# run_traced TOOL ARGS...: runs http-hello under valgrind TOOL with ARGS, loads it, stops it.
 run_traced() {
-    local tool=$1
-    shift
-    rm -rf "$TMP/run" && mkdir -p "$TMP/run/$tool"
-    WORKERMAN_RUNTIME_DIR="$TMP/run" HTTP_PORT=$port valgrind --tool="$tool" "$@" --trace-children=yes \
-        "$binary" start >"$TMP/run/stdout" 2>&1 &
-    local launcher=$! ok=""
-    for _ in $(seq 300); do   # up to 30 s: valgrind starts slowly
-        if curl -sf -m 5 "http://127.0.0.1:$port/" >/dev/null; then ok=1 && break; fi
-        sleep 0.1
-    done
-    [[ -n $ok ]] || { echo "http-hello did not answer under valgrind:" >&2; cat "$TMP/run/stdout" >&2; exit 1; }
-    MASTER=$(cat "$TMP"/run/*.pid)
+    local port
+    port=$(free_port)
+    mkdir -p "$TMP/$1"
+    start_hello "$port" valgrind --tool="$@" --trace-children=yes "$binary"
     wrk -t1 -c4 -d2s "http://127.0.0.1:$port/" >/dev/null
     curl -sf -m 5 -H 'Connection: close' "http://127.0.0.1:$port/" >/dev/null
     sleep 1   # idle
-    kill -INT "$MASTER"
-    wait "$launcher" || true
+    MASTER=$HELLO_PID
+    stop_hello
 }
 
 echo "== functions (callgrind)" >&2
-run_traced callgrind --demangle=no --callgrind-out-file="$TMP/run/callgrind/%p"
-worker=$(ls "$TMP/run/callgrind" | grep -vx "$MASTER")
-python3 "$DEPLOY/order-symbols.py" code "$TMP/run/callgrind/$worker" "$TMP/run/callgrind/$MASTER" >"$TMP/code"
+run_traced callgrind --demangle=no --callgrind-out-file="$TMP/callgrind/%p"
+worker=$(ls "$TMP/callgrind" | grep -vx "$MASTER")
+python3 "$DEPLOY/order-symbols.py" code "$TMP/callgrind/$worker" "$TMP/callgrind/$MASTER" >"$TMP/code"
 echo "== data (lackey)" >&2
-run_traced lackey --trace-mem=yes --log-file="$TMP/run/lackey/%p"
-worker=$(ls "$TMP/run/lackey" | grep -vx "$MASTER")
-python3 "$DEPLOY/order-symbols.py" data "$binary" "$TMP/run/lackey/$worker" "$TMP/run/lackey/$MASTER" >"$TMP/data"
-MASTER=""
+run_traced lackey --trace-mem=yes --log-file="$TMP/lackey/%p"
+worker=$(ls "$TMP/lackey" | grep -vx "$MASTER")
+python3 "$DEPLOY/order-symbols.py" data "$binary" "$TMP/lackey/$worker" "$TMP/lackey/$MASTER" >"$TMP/data"
 
 {
     echo "# Symbol order for Deploy/small-build.sh, written by Deploy/make-order-file.sh; do not edit."

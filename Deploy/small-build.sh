@@ -7,7 +7,7 @@
 # glibc, OpenSSL and zlib inside it, no shared libraries to load) by lld with Deploy/workerman.order,
 # which puts the functions and data a worker uses side by side. The kernel maps executable pages in
 # 64 KiB blocks around each page touched, so a worker's resident size follows how many blocks its
-# code is spread over: 3.7 MiB for an idle http-hello worker this way, against 10.4 MiB for the
+# code is spread over: 3.8 MiB for an idle http-hello worker this way, against 10.5 MiB for the
 # default dynamic build (Benchmarks/run.sh memory measures both). Products that import Foundation
 # or TLS link those too and grow accordingly.
 #

@@ -22,12 +22,11 @@ for target in ${FUZZ_TARGETS:-$(ls Fuzz)}; do
     swiftc -sanitize=fuzzer,address -parse-as-library -O "Fuzz/$target/main.swift" \
         -I "$OBJECTS/Modules" \
         -Xcc -fmodule-map-file=Sources/CEpoll/module.modulemap \
-        -Xcc -fmodule-map-file=Sources/COpenSSL/module.modulemap \
         -Xcc -fmodule-map-file=Sources/CZlib/module.modulemap \
         -Xcc -fmodule-map-file="$OBJECTS/CBuiltinProtocols.build/module.modulemap" \
-        "$OBJECTS"/Timer.build/*.o "$OBJECTS"/WorkerCore.build/*.o "$OBJECTS"/TLS.build/*.o \
+        "$OBJECTS"/Timer.build/*.o "$OBJECTS"/WorkerCore.build/*.o \
         "$OBJECTS"/Protocols.build/*.o "$OBJECTS"/CBuiltinProtocols.build/*.o \
-        -lssl -lcrypto -lz -o "$WORK/fuzz-$target" 2> >(grep -v "Cannot export local symbol" >&2)
+        -lz -o "$WORK/fuzz-$target" 2> >(grep -v "Cannot export local symbol" >&2)
 
     CORPUS="${FUZZ_KEEP:+$FUZZ_KEEP/$target}"
     CORPUS="${CORPUS:-$WORK/corpus-$target}"
