@@ -137,6 +137,31 @@ perf_http() {
     PERF_K=$(awk -F, -v t="$total" '$3 ~ /^instructions:k/ && $1 ~ /^[0-9]+$/ { printf "%.0f", $1 / t }' "$TMP/perf.$name")
 }
 
+# print_perf_per_request WHAT LOADER: the table of user and kernel instructions each server of the
+# calling suite (its names and cmds) executes per request under 16-deep pipelining (perf_http with
+# LOADER), and ours/NIO ratios; WHAT goes into the heading (" over TLS").
+print_perf_per_request() {
+    if ! perf stat -e instructions:u true >/dev/null 2>&1; then
+        echo "== instructions per request: skipped (perf stat -e instructions:u unavailable) =="
+        return 0
+    fi
+    PERF_EVENTS=instructions:u
+    perf stat -e instructions:k true >/dev/null 2>&1 && PERF_EVENTS+=,instructions:k
+    echo "== server instructions per request$1, ${PIPELINE_DEPTH}-deep pipelining, 100 connections" \
+        "(perf stat -e $PERF_EVENTS, ${PERF_DURATION}s) =="
+    printf '%-9s %10s %10s %10s\n' "" user kernel total
+    local name
+    declare -A tot=() usr=()
+    for name in "${names[@]}"; do
+        perf_http "$name" "${cmds[$name]}" "$2"
+        usr[$name]=${PERF_U:-0}
+        tot[$name]=$((${PERF_U:-0} + ${PERF_K:-0}))
+        printf '%-9s %10s %10s %10s\n' "$name" "${PERF_U:-n/a}" "${PERF_K:-n/a}" "${PERF_U:+${tot[$name]}}"
+    done
+    echo "user instructions ours/swiftnio  = $(ratio "${usr[ours]}" "${usr[swiftnio]}")"
+    echo "total instructions ours/swiftnio = $(ratio "${tot[ours]}" "${tot[swiftnio]}")"
+}
+
 suite_http() {
     OURS_ROOT=${OURS_ROOT:-$ROOT} NIO_ROOT=${NIO_ROOT:-$BENCH}
     HTTP_DURATION=${HTTP_DURATION:-5} PIPELINE_DEPTH=${PIPELINE_DEPTH:-16} HTTP_MULTI=${HTTP_MULTI:-1}
@@ -189,24 +214,7 @@ suite_http() {
     done
 
     echo
-    if perf stat -e instructions:u true >/dev/null 2>&1; then
-        PERF_EVENTS=instructions:u
-        perf stat -e instructions:k true >/dev/null 2>&1 && PERF_EVENTS+=,instructions:k
-        echo "== server instructions per request, ${PIPELINE_DEPTH}-deep pipelining, 100 connections" \
-            "(perf stat -e $PERF_EVENTS, ${PERF_DURATION}s) =="
-        printf '%-9s %10s %10s %10s\n' "" user kernel total
-        declare -A tot=() usr=()
-        for name in "${names[@]}"; do
-            perf_http "$name" "${cmds[$name]}"
-            usr[$name]=${PERF_U:-0}
-            tot[$name]=$((${PERF_U:-0} + ${PERF_K:-0}))
-            printf '%-9s %10s %10s %10s\n' "$name" "${PERF_U:-n/a}" "${PERF_K:-n/a}" "${PERF_U:+${tot[$name]}}"
-        done
-        echo "user instructions ours/swiftnio  = $(ratio "${usr[ours]}" "${usr[swiftnio]}")"
-        echo "total instructions ours/swiftnio = $(ratio "${tot[ours]}" "${tot[swiftnio]}")"
-    else
-        echo "== instructions per request: skipped (perf stat -e instructions:u unavailable) =="
-    fi
+    print_perf_per_request "" wrk_load
 
     if [[ $HTTP_MULTI == 1 ]]; then
         echo

@@ -128,23 +128,6 @@ suite_https() {
     done
 
     echo
-    if perf stat -e instructions:u true >/dev/null 2>&1; then
-        PERF_EVENTS=instructions:u
-        perf stat -e instructions:k true >/dev/null 2>&1 && PERF_EVENTS+=,instructions:k
-        echo "== server instructions per request over TLS, ${PIPELINE_DEPTH}-deep pipelining, 100 connections" \
-            "(perf stat -e $PERF_EVENTS, ${PERF_DURATION}s) =="
-        printf '%-9s %10s %10s %10s\n' "" user kernel total
-        declare -A tot=() usr=()
-        for name in "${names[@]}"; do
-            perf_http "$name" "${cmds[$name]}" wrk_tls
-            usr[$name]=${PERF_U:-0}
-            tot[$name]=$((${PERF_U:-0} + ${PERF_K:-0}))
-            printf '%-9s %10s %10s %10s\n' "$name" "${PERF_U:-n/a}" "${PERF_K:-n/a}" "${PERF_U:+${tot[$name]}}"
-        done
-        echo "user instructions ours/swiftnio  = $(ratio "${usr[ours]}" "${usr[swiftnio]}")"
-        echo "total instructions ours/swiftnio = $(ratio "${tot[ours]}" "${tot[swiftnio]}")"
-    else
-        echo "== instructions per request: skipped (perf stat -e instructions:u unavailable) =="
-    fi
+    print_perf_per_request " over TLS" wrk_tls
     return "$failed"
 }

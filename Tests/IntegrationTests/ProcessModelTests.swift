@@ -14,11 +14,7 @@ final class ProcessModelTests: XCTestCase {
     }
 
     override func tearDown() {
-        for server in servers {
-            server.signal(SIGINT)
-            _ = server.waitForExit(timeout: 5)
-            server.stop()
-        }
+        for server in servers { server.stopGracefully() }
         if let master = masterPID() { kill(master, SIGKILL) }
         killWorkers()
         try? FileManager.default.removeItem(atPath: runtimeDirectory)

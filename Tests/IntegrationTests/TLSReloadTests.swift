@@ -14,9 +14,7 @@ final class TLSReloadTests: XCTestCase {
     }
 
     override func tearDown() {
-        server?.signal(SIGINT)
-        _ = server?.waitForExit(timeout: 5)
-        server?.stop()
+        server?.stopGracefully()
         try? FileManager.default.removeItem(atPath: directory)
         super.tearDown()
     }

@@ -16,11 +16,7 @@ final class WebSocketEchoProcessTests: XCTestCase {
     }
 
     override func tearDown() {
-        for server in servers {
-            server.signal(SIGINT)
-            _ = server.waitForExit(timeout: 5)
-            server.stop()
-        }
+        for server in servers { server.stopGracefully() }
         servers.removeAll()
         try? FileManager.default.removeItem(atPath: runtimeDirectory)
         Timer.delAll()

@@ -25,11 +25,7 @@ final class WssTests: XCTestCase {
     }
 
     override func tearDown() {
-        for process in processes {
-            process.signal(SIGINT)
-            _ = process.waitForExit(timeout: 5)
-            process.stop()
-        }
+        for process in processes { process.stopGracefully() }
         try? FileManager.default.removeItem(atPath: directory)
         super.tearDown()
     }

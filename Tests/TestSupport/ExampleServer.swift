@@ -63,11 +63,7 @@ public final class ExampleServer {
     /// SIGINT to the master (a stop), then SIGKILL if it is still there after 5 s; removes the
     /// runtime directory. Safe to call twice.
     public func stop() {
-        if process.process.isRunning {
-            process.signal(SIGINT)
-            _ = process.waitForExit(timeout: 5)
-        }
-        process.stop()
+        process.stopGracefully()
         try? FileManager.default.removeItem(atPath: runtimeDirectory)
     }
 

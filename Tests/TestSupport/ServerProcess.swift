@@ -106,5 +106,15 @@ public final class ServerProcess {
         try? FileManager.default.removeItem(at: output)
     }
 
+    /// The graceful stop an operator would use (SIGINT), waited for up to `timeout` seconds, then
+    /// `stop()` for whatever is left.
+    public func stopGracefully(timeout: Double = 5) {
+        if process.isRunning {
+            signal(SIGINT)
+            _ = waitForExit(timeout: timeout)
+        }
+        stop()
+    }
+
     deinit { stop() }
 }
