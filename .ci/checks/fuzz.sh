@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.."
 
 SECONDS_TO_RUN="${FUZZ_SECONDS:-${HTTP_FUZZ_SECONDS:-60}}"
 BUILD="${FUZZ_BUILD:-.build/fuzz}"
-swift build --build-path "$BUILD" -c release --target Protocols \
+swift build --build-path "$BUILD" -c release --target WorkermanProtocols \
     -Xswiftc -sanitize=fuzzer -Xswiftc -sanitize=address >/dev/null
 OBJECTS="$BUILD/release"
 WORK="$(mktemp -d)"
@@ -23,9 +23,9 @@ for target in ${FUZZ_TARGETS:-$(ls Fuzz)}; do
         -I "$OBJECTS/Modules" \
         -Xcc -fmodule-map-file=Sources/CEpoll/module.modulemap \
         -Xcc -fmodule-map-file=Sources/CZlib/module.modulemap \
-        -Xcc -fmodule-map-file="$OBJECTS/CBuiltinProtocols.build/module.modulemap" \
-        "$OBJECTS"/Timer.build/*.o "$OBJECTS"/WorkerCore.build/*.o \
-        "$OBJECTS"/Protocols.build/*.o "$OBJECTS"/CBuiltinProtocols.build/*.o \
+        -Xcc -fmodule-map-file="$OBJECTS/CWorkermanBuiltinProtocols.build/module.modulemap" \
+        "$OBJECTS"/WorkermanTimer.build/*.o "$OBJECTS"/WorkermanCore.build/*.o \
+        "$OBJECTS"/WorkermanProtocols.build/*.o "$OBJECTS"/CWorkermanBuiltinProtocols.build/*.o \
         -lz -o "$WORK/fuzz-$target" 2> >(grep -v "Cannot export local symbol" >&2)
 
     CORPUS="${FUZZ_KEEP:+$FUZZ_KEEP/$target}"

@@ -1,8 +1,8 @@
 // libFuzzer target for the HTTP request parser: every input is fed to `Http`'s input/decode whole
 // and in two pieces, with a small upload memory limit so that streamed bodies and multipart are
 // reached too. Built and run by .ci/checks/fuzz.sh.
-import Protocols
-import WorkerCore
+import WorkermanProtocols
+import WorkermanCore
 
 /// libFuzzer's entry point: parses `data` as requests on an unconnected connection.
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -1,4 +1,4 @@
-import WorkerCore
+import WorkermanCore
 
 /// Publishes and enqueues from code that runs outside an event loop (a command-line tool, a
 /// thread of another program), over a blocking socket: Workerman's `Channel\Client::publish`

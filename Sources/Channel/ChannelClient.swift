@@ -1,4 +1,4 @@
-import WorkerCore
+import WorkermanCore
 
 /// The Channel client of this process: Workerman's `Channel\Client`, with the same static API.
 ///

@@ -1,4 +1,4 @@
-import WorkerCore
+import WorkermanCore
 
 /// One named work queue on the Channel server: waiting messages, the connections watching it, and
 /// those ready for a message.

@@ -1,6 +1,6 @@
-import Protocols
-import Timer
-import WorkerCore
+import WorkermanProtocols
+import WorkermanTimer
+import WorkermanCore
 
 /// The state behind `ChannelClient`: the connection, the callbacks, the unsent buffer and the
 /// timers. One per process; everything runs on the process's event loop.

@@ -1,4 +1,4 @@
-import WorkerCore
+import WorkermanCore
 
 /// The Channel protocol: what travels between `ChannelClient` and `ChannelServer`.
 ///

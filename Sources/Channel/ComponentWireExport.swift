@@ -1,2 +1,2 @@
 // Channel's messages carry `Value`s (from ComponentWire, shared with GlobalData).
-@_exported import ComponentWire
+@_exported import WorkermanComponentWire

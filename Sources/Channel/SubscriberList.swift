@@ -1,4 +1,4 @@
-import WorkerCore
+import WorkermanCore
 
 /// The connections subscribed to one event name, in subscription order, with the round-robin
 /// cursor of `publishLoop`.

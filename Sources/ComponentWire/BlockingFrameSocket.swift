@@ -1,5 +1,5 @@
 import Glibc
-import WorkerCore
+import WorkermanCore
 
 /// Why a blocking request failed: connect, send, receive, timeout or a closed connection.
 package struct BlockingSocketError: Error, CustomStringConvertible {

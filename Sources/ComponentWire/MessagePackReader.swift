@@ -1,4 +1,4 @@
-import WorkerCore
+import WorkermanCore
 
 /// Reads MessagePack values from received bytes (see `MessagePackWriter` for why MessagePack).
 ///

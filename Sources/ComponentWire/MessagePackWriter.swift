@@ -1,4 +1,4 @@
-import WorkerCore
+import WorkermanCore
 
 /// Writes values in MessagePack (https://msgpack.org), the encoding inside every Channel and
 /// GlobalData frame. Always the shortest form: fixint / fixstr / fixarray / fixmap where they fit.

@@ -1,2 +1,2 @@
 // GlobalData stores `Value`s (from ComponentWire, shared with Channel).
-@_exported import ComponentWire
+@_exported import WorkermanComponentWire

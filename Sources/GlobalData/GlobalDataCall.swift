@@ -1,4 +1,4 @@
-import WorkerCore
+import WorkermanCore
 
 /// A request and how to read its reply as the client method's result: shared by the blocking and
 /// the non-blocking client so both give the same answers.

@@ -1,5 +1,5 @@
-import Protocols
-import WorkerCore
+import WorkermanProtocols
+import WorkermanCore
 
 /// One non-blocking connection of `AsyncGlobalDataClient` to one server: requests go out as they
 /// come (queued while connecting), replies come back in order and complete the oldest pending

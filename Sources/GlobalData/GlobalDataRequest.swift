@@ -1,4 +1,4 @@
-import WorkerCore
+import WorkermanCore
 
 /// One GlobalData operation, as a client sends it and the server applies it.
 ///

@@ -1,4 +1,4 @@
-import WorkerCore
+import WorkermanCore
 
 /// The schemes this module provides, registered when a program that links it loads (a constructor
 /// in CBuiltinProtocols calls `workerman_register_builtin_protocols`), so `Worker("text://...")`

@@ -1,4 +1,4 @@
-import WorkerCore
+import WorkermanCore
 
 /// Workerman's `frame` protocol: a 4-byte big-endian length, counting itself, then the payload.
 ///

@@ -1,4 +1,4 @@
-import WorkerCore
+import WorkermanCore
 
 /// Workerman's `text` protocol: one packet per line, ended by "\n".
 ///

@@ -1,5 +1,5 @@
-import COpenSSL
-import WorkerCore
+import CWorkermanOpenSSL
+import WorkermanCore
 
 /// The oldest TLS version a context accepts.
 public enum TLSVersion: Sendable {

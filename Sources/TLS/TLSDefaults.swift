@@ -1,5 +1,5 @@
-import CTLSDefaults
-import WorkerCore
+import CWorkermanTLSDefaults
+import WorkermanCore
 
 /// Called by CTLSDefaults' load-time constructor: outgoing ssl connections (`ssl` transport,
 /// `wss://` addresses) without a context of their own verify servers with the system's CAs.

@@ -1,4 +1,4 @@
-import COpenSSL
+import CWorkermanOpenSSL
 
 /// An OpenSSL failure, with OpenSSL's reasons in words.
 public struct TLSError: Error, CustomStringConvertible {

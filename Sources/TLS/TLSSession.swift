@@ -1,6 +1,6 @@
-import COpenSSL
+import CWorkermanOpenSSL
 import Glibc
-import WorkerCore
+import WorkermanCore
 
 /// One connection's TLS state over a nonblocking socket: OpenSSL's SSL object, driven by the
 /// connection's event handlers.

@@ -1,4 +1,4 @@
-import CEpoll
+import CWorkermanEpoll
 import Glibc
 
 /// The clock timers run on: CLOCK_MONOTONIC in nanoseconds, unaffected by changes of the wall clock.

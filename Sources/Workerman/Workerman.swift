@@ -2,8 +2,8 @@
 // the built-in protocols, Timer, Channel and GlobalData. TLS (https, wss, the ssl transport) is the
 // one module apart: add `import TLS` and the TLS product where a program needs it, so that programs
 // which do not carry no OpenSSL.
-@_exported import Channel
-@_exported import GlobalData
-@_exported import Protocols
-@_exported import Timer
-@_exported import WorkerCore
+@_exported import WorkermanChannel
+@_exported import WorkermanGlobalData
+@_exported import WorkermanProtocols
+@_exported import WorkermanTimer
+@_exported import WorkermanCore

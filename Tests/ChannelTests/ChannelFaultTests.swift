@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import TestSupport
+import WorkermanTestSupport
 import XCTest
 
 /// The Channel server dies (kill -9) while clients publish; it comes back; every subscription and

@@ -1,6 +1,6 @@
-import Channel
+import WorkermanChannel
 import Glibc
-import TestSupport
+import WorkermanTestSupport
 import Workerman
 import XCTest
 

@@ -1,5 +1,5 @@
 import Glibc
-import TestSupport
+import WorkermanTestSupport
 
 /// A blocking client speaking the `frame` protocol byte by byte: an independent peer for the Channel
 /// and GlobalData servers, so the tests check the documented wire format, not just our own client.

@@ -1,9 +1,9 @@
 import Glibc
-import TestSupport
+import WorkermanTestSupport
 import Workerman
 import XCTest
 
-@testable import GlobalData
+@testable import WorkermanGlobalData
 
 /// GlobalData servers on the test's event loop; the blocking client on a thread, the non-blocking
 /// client on the loop, raw frame peers for the wire format.

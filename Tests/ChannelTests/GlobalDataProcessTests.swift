@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
-import GlobalData
-import TestSupport
+import WorkermanGlobalData
+import WorkermanTestSupport
 import XCTest
 
 /// GlobalData with real processes: a server program, and programs whose 4 processes share it.

@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import TestSupport
+import WorkermanTestSupport
 import XCTest
 
 /// Seed 000 (group send) with real processes: a Channel server program and a program whose text

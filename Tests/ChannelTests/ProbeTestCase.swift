@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import TestSupport
+import WorkermanTestSupport
 import XCTest
 
 /// A test case that starts channel-probe programs (each in a runtime directory of its own, so their

@@ -1,5 +1,5 @@
 import Foundation
-import GlobalData
+import WorkermanGlobalData
 import XCTest
 
 /// The MessagePack encoding of `Value`, against the spec's bytes and hostile input.

@@ -1,5 +1,5 @@
 import Foundation
-import TestSupport
+import WorkermanTestSupport
 import XCTest
 
 /// The `chat` example as a real program: its page over HTTP, and Python `websockets` clients served

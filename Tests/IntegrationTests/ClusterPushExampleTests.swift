@@ -1,5 +1,5 @@
 import Foundation
-import TestSupport
+import WorkermanTestSupport
 import XCTest
 
 /// The `cluster-push` example (the manual's Channel cluster push, scenario S-CLUSTER) as a real

@@ -1,5 +1,5 @@
 import Foundation
-import TestSupport
+import WorkermanTestSupport
 import XCTest
 
 /// The `group-push` example (seeds 000 and 001, acceptance scenario S-GROUP) as a real program:

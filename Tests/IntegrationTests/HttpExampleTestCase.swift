@@ -1,5 +1,5 @@
 import Foundation
-import TestSupport
+import WorkermanTestSupport
 import XCTest
 
 /// Tests that start the http-server example: a scratch directory per test, and the server stopped

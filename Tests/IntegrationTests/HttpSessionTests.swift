@@ -1,5 +1,5 @@
 import Foundation
-import TestSupport
+import WorkermanTestSupport
 import XCTest
 
 /// Sessions end to end: http-server's /counter counts visits in `request.session`, stored by the

@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import TestSupport
+import WorkermanTestSupport
 import XCTest
 
 /// The Http timeouts against http-server started with one-second values (HTTP_KEEPALIVE_S,

@@ -1,5 +1,5 @@
 import Foundation
-import TestSupport
+import WorkermanTestSupport
 import XCTest
 
 /// Uploads larger than `Http.uploadMemoryLimit` stream to disk: a 50 MB body reaches http-server's

@@ -1,5 +1,5 @@
 import Foundation
-import TestSupport
+import WorkermanTestSupport
 import XCTest
 
 /// http-server serves https on its port when TLS_CERT and TLS_KEY name a certificate chain and a

@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import TestSupport
+import WorkermanTestSupport
 import XCTest
 
 /// The master and its worker processes, driven through the command line like an operator would.

@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import TestSupport
+import WorkermanTestSupport
 import XCTest
 
 /// Renewed certificates taken over by `reload`, without dropping open TLS connections.

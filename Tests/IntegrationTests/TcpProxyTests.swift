@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import TestSupport
+import WorkermanTestSupport
 import XCTest
 
 /// The tcp-proxy example in front of the text-echo example, both real processes.

@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import TestSupport
+import WorkermanTestSupport
 import XCTest
 
 /// The `text-echo` example started as a real process on ephemeral ports, driven by real clients.

@@ -1,5 +1,5 @@
 import Foundation
-import TestSupport
+import WorkermanTestSupport
 import XCTest
 
 /// The `uid-push` example (seed 004, acceptance scenario S-NATIVE-PUSH) as a real program: a

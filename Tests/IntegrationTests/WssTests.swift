@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import TestSupport
+import WorkermanTestSupport
 import XCTest
 
 /// wss: ws-echo over TLS with Python `websockets` as the client, and our wss client against a

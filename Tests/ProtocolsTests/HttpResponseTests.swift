@@ -2,8 +2,8 @@ import Foundation
 import Workerman
 import XCTest
 
-@testable import Protocols
-@testable import WorkerCore
+@testable import WorkermanProtocols
+@testable import WorkermanCore
 
 /// Response encoding, static-path safety and Range parsing.
 final class HttpResponseTests: XCTestCase {

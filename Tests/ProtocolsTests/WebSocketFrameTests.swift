@@ -1,4 +1,4 @@
-import TestSupport
+import WorkermanTestSupport
 import Workerman
 import XCTest
 

@@ -1,7 +1,7 @@
 import Workerman
 import XCTest
 
-@testable import Protocols
+@testable import WorkermanProtocols
 
 /// The handshake's pieces: the HTTP head parser, SHA-1 and base64 for the accept value, UTF-8
 /// validation, and the permessage-deflate negotiation and streams.

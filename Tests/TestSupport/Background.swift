@@ -1,5 +1,5 @@
 import Foundation
-import WorkerCore
+import WorkermanCore
 
 /// Runs client code on a thread of its own while the test's thread runs the server's event loop.
 public final class Background: @unchecked Sendable {

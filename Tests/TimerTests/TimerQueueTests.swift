@@ -1,6 +1,6 @@
 import XCTest
 
-@testable import Timer
+@testable import WorkermanTimer
 
 final class TimerQueueTests: XCTestCase {
     private let ms: UInt64 = 1_000_000

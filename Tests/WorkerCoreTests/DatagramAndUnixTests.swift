@@ -1,5 +1,5 @@
 import Glibc
-import TestSupport
+import WorkermanTestSupport
 import Workerman
 import XCTest
 

@@ -1,9 +1,9 @@
 import Glibc
-import TestSupport
+import WorkermanTestSupport
 import Workerman
 import XCTest
 
-@testable import WorkerCore
+@testable import WorkermanCore
 
 final class LoopTests: ServerTestCase {
     func testTimersFireInOrderOnTheLoopAndDeleteThemselves() {

@@ -1,9 +1,9 @@
 import Glibc
-import TestSupport
+import WorkermanTestSupport
 import Workerman
 import XCTest
 
-@testable import WorkerCore
+@testable import WorkermanCore
 
 /// Regressions for problems a code review found: each test failed before its fix.
 final class ReviewRegressionTests: ServerTestCase {

@@ -1,6 +1,6 @@
 import Foundation
-import TLS
-import TestSupport
+import WorkermanTLS
+import WorkermanTestSupport
 import Workerman
 import XCTest
 

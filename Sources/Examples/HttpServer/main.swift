@@ -12,7 +12,7 @@
 // Environment: HTTP_PROCESSES (worker count), HTTP_KEEPALIVE_S, HTTP_HEADER_TIMEOUT_S,
 // HTTP_BODY_TIMEOUT_S (the Http timeouts), HTTP_MAX_BODY (bytes), SESSION_DIR (session files).
 import Foundation
-import TLS
+import WorkermanTLS
 import Workerman
 
 let environment = ProcessInfo.processInfo.environment

@@ -8,7 +8,7 @@
 //
 // With TLS_CERT and TLS_KEY naming a certificate chain and its key, it serves wss:// on the same port.
 import Glibc
-import TLS
+import WorkermanTLS
 import Workerman
 
 let port = getenv("WS_PORT").map { String(cString: $0) } ?? "9001"

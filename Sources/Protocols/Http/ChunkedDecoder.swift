@@ -1,4 +1,4 @@
-import WorkerCore
+import WorkermanCore
 
 /// Removes the chunked transfer coding from a request body (RFC 9112 §7.1) as its bytes arrive: any
 /// prefix of the body can be fed, the next call resumes where the last one stopped (halfway through

@@ -1,4 +1,4 @@
-import WorkerCore
+import WorkermanCore
 
 extension Connection {
     /// Sends an HTTP response (`$connection->send($response)`).

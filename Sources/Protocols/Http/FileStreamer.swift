@@ -1,5 +1,5 @@
 import Glibc
-import WorkerCore
+import WorkermanCore
 
 /// An open file and the byte range of it a response sends.
 struct OpenFile {

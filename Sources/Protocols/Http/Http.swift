@@ -1,5 +1,5 @@
-import Timer
-import WorkerCore
+import WorkermanTimer
+import WorkermanCore
 
 /// HTTP/1.1 (RFC 9112) for `http://` Workers: Workerman's `Http` protocol, stricter where it is loose.
 ///

@@ -1,5 +1,5 @@
-import Timer
-import WorkerCore
+import WorkermanTimer
+import WorkermanCore
 
 /// What the Http protocol keeps on a connection (in `Connection.protocolState`): the request being
 /// received, the requests answered in order, an open response stream, and the clock for timeouts.

@@ -1,5 +1,5 @@
 import Glibc
-import WorkerCore
+import WorkermanCore
 
 /// HTTP dates (RFC 9110 §5.6.7, IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT"), without Foundation.
 public enum HttpDate {

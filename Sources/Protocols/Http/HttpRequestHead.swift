@@ -1,4 +1,4 @@
-import WorkerCore
+import WorkermanCore
 
 /// A parsed request line and header section (RFC 9112 §3 and §5), with the framing it announces.
 struct HttpRequestHead {

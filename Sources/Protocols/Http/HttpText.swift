@@ -1,4 +1,4 @@
-import WorkerCore
+import WorkermanCore
 
 /// Byte-level helpers for HTTP's ASCII grammar (RFC 9110 §5.6): tokens, whitespace, case.
 enum HttpText {

@@ -1,5 +1,5 @@
-import Timer
-import WorkerCore
+import WorkermanTimer
+import WorkermanCore
 
 /// Closes HTTP connections that sit idle or send their request too slowly: one timer per process
 /// sweeps every open HTTP connection once a second.

@@ -1,5 +1,5 @@
 import Glibc
-import WorkerCore
+import WorkermanCore
 
 /// Parses a `multipart/form-data` body (RFC 7578) fed in pieces of any size, keeping only a small
 /// look-behind in memory: field values go to memory, files to `SpillingBuffer`s (temporary files

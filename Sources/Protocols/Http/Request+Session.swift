@@ -1,4 +1,4 @@
-import WorkerCore
+import WorkermanCore
 
 extension Request {
     /// The visitor's session (`$request->session()`), started on first use: see `Session`.

@@ -1,4 +1,4 @@
-import WorkerCore
+import WorkermanCore
 
 /// One HTTP request, as `onMessage` receives it (`.object(Request)`) or `worker.onRequest` does.
 ///

@@ -1,4 +1,4 @@
-import WorkerCore
+import WorkermanCore
 
 /// An HTTP response to send with `connection.send(response)`: Workerman's `Response`.
 ///

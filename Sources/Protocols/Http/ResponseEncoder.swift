@@ -1,5 +1,5 @@
 import Glibc
-import WorkerCore
+import WorkermanCore
 
 /// Writes responses, chunks and error pages, and keeps the connection's keep-alive and stream state.
 enum ResponseEncoder {

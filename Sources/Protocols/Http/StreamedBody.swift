@@ -1,4 +1,4 @@
-import WorkerCore
+import WorkermanCore
 
 /// A request body too large to arrive as one packet (a Content-Length over `Http.uploadMemoryLimit`,
 /// or a chunked body whose payload outgrew it), received piece by piece as `Http.input` cuts them:

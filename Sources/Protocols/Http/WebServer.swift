@@ -1,5 +1,5 @@
 import Glibc
-import WorkerCore
+import WorkermanCore
 
 /// Workerman's `WebServer`: static files from a root directory per host name, with a handler for
 /// everything else.

@@ -1,4 +1,4 @@
-import WorkerCore
+import WorkermanCore
 
 /// The head of an HTTP/1.1 message (a start line and header fields), as the WebSocket handshake
 /// needs it on both sides. Kept to itself so the HTTP protocol can share a parser later.

@@ -1,5 +1,5 @@
-import CZlib
-import WorkerCore
+import CWorkermanZlib
+import WorkermanCore
 
 /// The permessage-deflate extension (RFC 7692) on one connection: a raw-deflate compressor for
 /// what it sends and a decompressor for what it receives, each reset after every message when
@@ -86,7 +86,7 @@ final class PerMessageDeflate {
             let produced = chunk.withUnsafeMutableBytes { space -> Int in
                 decompressor.pointee.next_out = space.baseAddress!.assumingMemoryBound(to: UInt8.self)
                 decompressor.pointee.avail_out = UInt32(space.count)
-                status = CZlib.inflate(decompressor, Z_SYNC_FLUSH)
+                status = CWorkermanZlib.inflate(decompressor, Z_SYNC_FLUSH)
                 return space.count - Int(decompressor.pointee.avail_out)
             }
             output += chunk[0..<produced]

@@ -1,4 +1,4 @@
-import WorkerCore
+import WorkermanCore
 
 extension WebSocket {
     /// Sends `message` to every connection in `connections`, encoding the frame once and writing

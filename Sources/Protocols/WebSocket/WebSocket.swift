@@ -1,4 +1,4 @@
-import WorkerCore
+import WorkermanCore
 
 /// The `websocket://` server protocol: RFC 6455 (version 13) with permessage-deflate (RFC 7692).
 ///

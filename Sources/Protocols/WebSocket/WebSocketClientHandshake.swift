@@ -1,4 +1,4 @@
-import WorkerCore
+import WorkermanCore
 
 /// The client's side of the opening handshake (RFC 6455 §4.1): a request with a random key, and
 /// a response that must be 101 with the matching accept value.

@@ -1,4 +1,4 @@
-import WorkerCore
+import WorkermanCore
 
 /// The `input` and `decode` that the server (`WebSocket`) and the client (`Ws`) share: a handshake
 /// head first, then one packet per frame.

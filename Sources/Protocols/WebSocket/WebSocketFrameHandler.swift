@@ -1,5 +1,5 @@
-import Timer
-import WorkerCore
+import WorkermanTimer
+import WorkermanCore
 
 /// What a well-formed frame does: data frames build messages, control frames are answered.
 enum WebSocketFrameHandler {

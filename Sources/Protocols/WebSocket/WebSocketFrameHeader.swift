@@ -1,4 +1,4 @@
-import WorkerCore
+import WorkermanCore
 
 /// The fixed part of a frame (RFC 6455 §5.2), read from the bytes received so far.
 struct WebSocketFrameHeader {

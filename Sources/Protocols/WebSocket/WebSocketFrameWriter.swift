@@ -1,4 +1,4 @@
-import WorkerCore
+import WorkermanCore
 
 /// Writes frames: the header, then the payload (masked when a key is given, as a client must).
 enum WebSocketFrameWriter {

@@ -1,5 +1,5 @@
-import Timer
-import WorkerCore
+import WorkermanTimer
+import WorkermanCore
 
 extension WebSocketSession {
     /// Starts the timer that sends pings every `pingInterval` and closes the connection after

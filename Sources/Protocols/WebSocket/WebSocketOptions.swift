@@ -1,4 +1,4 @@
-import WorkerCore
+import WorkermanCore
 
 /// How WebSocket connections behave: hooks, limits, compression and heartbeat.
 ///

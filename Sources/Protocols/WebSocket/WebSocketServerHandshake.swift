@@ -1,4 +1,4 @@
-import WorkerCore
+import WorkermanCore
 
 /// The server's side of the opening handshake (RFC 6455 §4.2): checks the request, runs
 /// `onWebSocketConnect`, negotiates a subprotocol and permessage-deflate, and answers 101.

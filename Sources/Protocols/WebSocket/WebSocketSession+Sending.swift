@@ -1,5 +1,5 @@
-import Timer
-import WorkerCore
+import WorkermanTimer
+import WorkermanCore
 
 extension WebSocketSession {
     /// Sends a close frame with `code` and `reason`, then closes the connection once it is written

@@ -1,5 +1,5 @@
-import Timer
-import WorkerCore
+import WorkermanTimer
+import WorkermanCore
 
 /// The WebSocket side of one connection: its options, where the handshake stands, the message
 /// being reassembled, the compression streams and the heartbeat timer. Kept in the connection's

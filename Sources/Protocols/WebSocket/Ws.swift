@@ -1,4 +1,4 @@
-import WorkerCore
+import WorkermanCore
 
 /// The `ws://` client protocol, for `AsyncTcpConnection("ws://host:port/path")`.
 ///

@@ -1,5 +1,5 @@
 import Glibc
-import Timer
+import WorkermanTimer
 
 /// An outgoing connection: Workerman's `AsyncTcpConnection`.
 ///

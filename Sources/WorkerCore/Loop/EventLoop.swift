@@ -1,6 +1,6 @@
-import CEpoll
+import CWorkermanEpoll
 import Glibc
-import Timer
+import WorkermanTimer
 
 /// The event loop of a process: epoll (level-triggered) over nonblocking descriptors, the process's
 /// timers, signals through a signalfd, and an eventfd to wake it.

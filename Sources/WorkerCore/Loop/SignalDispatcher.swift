@@ -1,4 +1,4 @@
-import CEpoll
+import CWorkermanEpoll
 import Glibc
 
 /// Signals delivered through a signalfd, so that their handlers run on the loop like any other event

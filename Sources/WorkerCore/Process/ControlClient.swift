@@ -1,5 +1,5 @@
 import Glibc
-import Timer
+import WorkermanTimer
 
 /// The command-line side of `stop`, `reload`, `status` and `connections`: finds the master through
 /// the pid file, signals it, and reads what the processes wrote next to the pid file.

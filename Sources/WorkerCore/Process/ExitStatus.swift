@@ -1,4 +1,4 @@
-import CEpoll
+import CWorkermanEpoll
 import Glibc
 
 /// A child's wait status in words: "exit code 3", "killed by SIGKILL".

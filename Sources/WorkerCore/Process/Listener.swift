@@ -1,5 +1,5 @@
 import Glibc
-import Timer
+import WorkermanTimer
 
 /// A Worker's listening socket, watched by the loop while the Worker accepts.
 protocol Listener: AnyObject {

@@ -1,6 +1,6 @@
-import CEpoll
+import CWorkermanEpoll
 import Glibc
-import Timer
+import WorkermanTimer
 
 /// The master process: opens the listeners, starts `count` worker processes per Worker, replaces
 /// any that die (keeping their id), rolls reloads one process at a time, answers `status` and

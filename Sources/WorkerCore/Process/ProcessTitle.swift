@@ -1,4 +1,4 @@
-import CEpoll
+import CWorkermanEpoll
 import Glibc
 
 /// Sets the title `ps` shows for this process by rewriting the argument area in place (moving the

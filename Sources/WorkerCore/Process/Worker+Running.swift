@@ -1,5 +1,5 @@
 import Glibc
-import Timer
+import WorkermanTimer
 
 extension Worker {
     /// Runs the command given on the command line (`start`, `start -d`, `stop`, `restart`, `reload`,

@@ -1,6 +1,6 @@
-import CEpoll
+import CWorkermanEpoll
 import Glibc
-import Timer
+import WorkermanTimer
 
 /// What runs inside a worker process: one Worker's listener and callbacks on the process's event
 /// loop, its answers to `status` and `connections`, reloads, and the ways it stops:

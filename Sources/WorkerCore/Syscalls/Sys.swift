@@ -1,4 +1,4 @@
-import CEpoll
+import CWorkermanEpoll
 import Glibc
 
 /// Every system call WorkerCore makes, as thin wrappers: EINTR retried, EAGAIN returned as

@@ -6,9 +6,9 @@
 //   blocking, then $OPS pipelined ones with up to 256 in flight.
 // Each subscriber prints "bench subscriber ..." when it has every event; the GlobalData process
 // prints "bench globaldata ...". Stop the program with Ctrl+C (or SIGINT) after that.
-import Channel
+import WorkermanChannel
 import Glibc
-import GlobalData
+import WorkermanGlobalData
 import Workerman
 
 enum Bench {

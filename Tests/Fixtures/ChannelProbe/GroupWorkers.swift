@@ -5,7 +5,7 @@
 //   whoami                                          answers "<worker id> <pid>"
 // Prints "channel connected id=N pid=P" on each (re)connect to Channel, "groups after <message>:
 // pid=P 123=2 456=1" (the seed's var_dump) on each send_to_group event, "job <data> pid=P" per job.
-import Channel
+import WorkermanChannel
 import Foundation
 import Glibc
 import Workerman

@@ -2,7 +2,7 @@
 // odd ids the non-blocking one (with up to 64 calls in flight). Each prints
 // "incremented id=N count=T failures=F last=V" when done.
 import Glibc
-import GlobalData
+import WorkermanGlobalData
 import Workerman
 
 enum Incrementers {

@@ -12,9 +12,9 @@
 //   ROLE=bench               see Bench.swift
 //
 // Every role is a Workerman program: run it with `start`; it prints the start banner.
-import Channel
+import WorkermanChannel
 import Glibc
-import GlobalData
+import WorkermanGlobalData
 import Workerman
 
 func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
