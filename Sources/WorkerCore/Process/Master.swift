@@ -45,6 +45,8 @@ final class Master {
     private var reloadFallback: TimerID?
     private var stoppingGracefully = false
     private var readyWatcher: ReadyPipe?
+    /// Per slot: how long to wait before starting it again after processes that failed to start.
+    private var restartBackoff: [Slot: RestartBackoff] = [:]
 
     init(workers: [Worker], files: RuntimeFiles, arguments: [String], daemon: Bool) {
         self.workers = workers
@@ -111,10 +113,23 @@ final class Master {
             children[pid] = Child(slot: slot, startedAt: MonotonicClock.now())
             return pid
         } catch {
-            Log.write("cannot start a process for worker[\(workers[slot.workerIndex].name)]: \(error); retrying in 1 s")
-            Timer.add(1, persistent: false) { [self] in if phase != .stopping { spawn(slot) } }
+            let delay = restartBackoff[slot, default: RestartBackoff()].failed()
+            Log.write(
+                "cannot start a process for worker[\(workers[slot.workerIndex].name)]: \(error); retrying in \(seconds(delay))"
+            )
+            respawn(slot, after: delay)
             return nil
         }
+    }
+
+    /// Starts a process for `slot` again after `delay` seconds, unless the master is stopping by then.
+    private func respawn(_ slot: Slot, after delay: Double) {
+        Timer.add(delay, persistent: false) { [self] in if phase != .stopping { spawn(slot) } }
+    }
+
+    /// "1 s", "2 s", "0.5 s".
+    private func seconds(_ value: Double) -> String {
+        value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
     }
 
     private func reapChildren() {
@@ -141,10 +156,14 @@ final class Master {
         if child.ready {
             spawn(child.slot)
         } else {
+            let delay = restartBackoff[child.slot, default: RestartBackoff()].failed()
+            let failures = restartBackoff[child.slot]!.failures
+            let times = failures > 1 ? ", \(failures) times in a row" : ""
             Log.write(
-                "worker[\(worker.name)] id \(child.slot.id) exited before it was ready (\(status)); restarting it in 1 s"
+                "worker[\(worker.name)] id \(child.slot.id) exited before it was ready (\(status)\(times)); "
+                    + "restarting it in \(seconds(delay))"
             )
-            Timer.add(1, persistent: false) { [self] in if phase != .stopping { spawn(child.slot) } }
+            respawn(child.slot, after: delay)
             if awaitingReplacement == pid { replacementReady() }
         }
     }
@@ -152,6 +171,7 @@ final class Master {
     private func childReady(_ pid: pid_t) {
         guard children[pid] != nil else { return }
         children[pid]!.ready = true
+        restartBackoff[children[pid]!.slot]?.succeeded()
         if awaitingReplacement == pid { replacementReady() }
     }
 

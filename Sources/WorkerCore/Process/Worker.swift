@@ -48,8 +48,9 @@ public final class Worker {
     /// Whether `reload` replaces this Worker's processes; false processes only run `onWorkerReload`.
     public var reloadable = true
 
-    /// Runs in each process when it starts. Throwing stops the process; the master starts a new
-    /// one after a second and logs why.
+    /// Runs in each process when it starts. Throwing stops the process (the error is logged); the
+    /// master starts a new one after 1 s, then after 2, 4, 8 ... s (at most 60) while they keep
+    /// failing, and after 1 s again once one has started.
     public var onWorkerStart: ((Worker) throws -> Void)?
     /// Runs in each process when it stops through a stop command or `stopAll()`.
     public var onWorkerStop: ((Worker) -> Void)?
