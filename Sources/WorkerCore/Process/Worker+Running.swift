@@ -52,6 +52,12 @@ extension Worker {
         // Descriptors this process inherited (without close-on-exec) are not the workers' business; a
         // daemon also lets go of them, so that nothing that started it waits for it to exit.
         if daemon { InheritedDescriptors.closeAll() } else { InheritedDescriptors.keepFromChildren() }
+        do {
+            try files.checkUsable()
+        } catch {
+            StandardStream.error("Workerman[\(files.startFile)] \(error)\n")
+            exit(1)
+        }
         Log.file = files.log
         let lock = StartLock(path: files.lock)
         guard lock.acquire() else {
