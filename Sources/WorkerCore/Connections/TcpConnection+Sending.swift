@@ -58,6 +58,7 @@ extension TcpConnection {
         bytes.moveReaderIndex(forwardBy: written)
         sendQueue.append(copying: &bytes)
         updateInterest()
+        guard state != .closed else { return .failed }
         checkBufferFull()
         return .queued
     }
@@ -102,7 +103,7 @@ extension TcpConnection {
         }
         bytesWritten += before - sendQueue.byteCount
         updateInterest()
-        guard done else { return }
+        guard done, state != .closed else { return }
         if afterWritable { onBufferDrain?(self) }
         if state == .closing && sendQueue.isEmpty { destroy() }
     }

@@ -185,9 +185,15 @@ public class TcpConnection: Connection, EventHandler {
         return interest
     }
 
+    /// Tells the loop what to watch for now. A change epoll refuses closes the connection with
+    /// the reason logged: it could neither write what is queued nor read again.
     func updateInterest() {
         guard fd >= 0, state != .closed else { return }
-        loop.setInterest(fd, wantedInterest)
+        do {
+            try loop.setInterest(fd, wantedInterest)
+        } catch {
+            fail("the event loop cannot watch it: \(error)")
+        }
     }
 
     // MARK: closing

@@ -69,7 +69,11 @@ final class Master {
                 Sys.close(fd)
                 continue
             }
-            try? Sys.setInheritable(fd, true)
+            do {
+                try Sys.setInheritable(fd, true)  // the workers find it by number after exec
+            } catch {
+                throw WorkerError("\(worker.name): cannot pass the listening socket to the workers: \(error)")
+            }
             worker.adoptListeningSocket(fd)
             worker.listenPort = Sys.localAddress(fd)?.port
             worker.ownsSocketFile = worker.address?.path != nil
@@ -82,7 +86,6 @@ final class Master {
         ProcessTitle.set("WorkerMan: master process  start_file=\(files.startFile)")
         writeFile(files.pid, "\(getpid())\n")
         Timer.delAll()
-        openReadyPipe()
         loop.onSignal(SIGINT) { [self] _ in stop(graceful: false) }
         loop.onSignal(SIGTERM) { [self] _ in stop(graceful: false) }
         loop.onSignal(SIGHUP) { [self] _ in stop(graceful: false) }
@@ -175,15 +178,24 @@ final class Master {
         if awaitingReplacement == pid { replacementReady() }
     }
 
-    private func openReadyPipe() {
+    /// Opens the pipe the workers report readiness on and watches it. Reloads wait for each
+    /// replacement's report, so a master that could not watch the pipe would wait `stopTimeout`
+    /// + 10 s at every step: it refuses to start instead, in one line.
+    func openReadyPipe() throws(WorkerError) {
         var fds: [Int32] = [-1, -1]
-        guard pipe2(&fds, O_CLOEXEC | O_NONBLOCK) == 0 else { fatalError("pipe2: \(errno)") }
+        guard pipe2(&fds, O_CLOEXEC | O_NONBLOCK) == 0 else {
+            throw WorkerError("cannot open the workers' ready pipe: \(String(cString: strerror(errno)))")
+        }
         notifyRead = fds[0]
         notifyWrite = fds[1]
-        try? Sys.setInheritable(notifyWrite, true)
         let watcher = ReadyPipe(fd: notifyRead) { [unowned self] pid in childReady(pid) }
         readyWatcher = watcher
-        try? loop.register(notifyRead, watcher, interest: .read)
+        do {
+            try Sys.setInheritable(notifyWrite, true)
+            try loop.register(notifyRead, watcher, interest: .read)
+        } catch {
+            throw WorkerError("cannot watch the workers' ready pipe: \(error)")
+        }
     }
 
     // MARK: stop

@@ -81,6 +81,7 @@ extension Worker {
         let master = Master(workers: workers, files: files, arguments: arguments, daemon: daemon)
         do {
             try master.openListeners()
+            try master.openReadyPipe()
         } catch {
             StandardStream.error("\(error)\n")
             exit(1)
