@@ -1,6 +1,6 @@
 import Glibc
-import WorkermanTestSupport
 import Workerman
+import WorkermanTestSupport
 import XCTest
 
 /// A connection whose interest change epoll refuses is closed with a logged reason, not left open
