@@ -163,7 +163,7 @@ final class ProcessModelTests: XCTestCase {
     }
 
     func testAGracefulStopWaitsForAnOpenConnection() throws {
-        let (server, port) = try start(extra: ["COUNT": "1"])
+        let (server, port) = try start(extra: ["COUNT": "1", "STOP_TIMEOUT": "30"])
         XCTAssertTrue(server.waitFor("started id=0"))
         let held = try BlockingClient(port: port)
         try held.send("hello\n")
@@ -290,7 +290,7 @@ extension ProcessModelTests {
 
 extension ProcessModelTests {
     func testAGracefulReloadKeepsAcceptingWhileOldConnectionsStayOpen() throws {
-        let (server, port) = try start(extra: ["COUNT": "2"])
+        let (server, port) = try start(extra: ["COUNT": "2", "STOP_TIMEOUT": "30"])
         XCTAssertTrue(spinUntil { self.startedIDs(server).count == 2 })
         var held: [String: BlockingClient] = [:]
         for _ in 0..<50 where held.count < 2 {
@@ -321,7 +321,7 @@ extension ProcessModelTests {
     }
 
     func testAFastStopEndsAGracefulStopInProgress() throws {
-        let (server, port) = try start(extra: ["COUNT": "1"])
+        let (server, port) = try start(extra: ["COUNT": "1", "STOP_TIMEOUT": "30"])
         XCTAssertTrue(server.waitFor("started id=0"))
         let held = try BlockingClient(port: port)
         try held.send("hello\n")

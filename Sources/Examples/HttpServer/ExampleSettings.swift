@@ -1,3 +1,4 @@
+import Glibc
 import Workerman
 
 /// The example's knobs read from the environment, so that tests can shrink the timeouts.
@@ -9,5 +10,11 @@ enum ExampleSettings {
         if let seconds = environment["HTTP_BODY_TIMEOUT_S"].flatMap(Double.init) { Http.bodyTimeout = seconds }
         if let bytes = environment["HTTP_MAX_BODY"].flatMap(Int.init) { Http.maxBodySize = bytes }
         if let directory = environment["SESSION_DIR"] { Session.handler = FileSessionHandler(directory: directory) }
+        if let seconds = environment["STOP_TIMEOUT_S"].flatMap(Double.init) { Worker.stopTimeout = seconds }
+    }
+
+    /// `X-Worker-Pid: <this process>` when WORKER_PID_HEADER=1 (tests see which process answered).
+    static func pidHeader(_ environment: [String: String]) -> [String: String] {
+        environment["WORKER_PID_HEADER"] == "1" ? ["X-Worker-Pid": "\(getpid())"] : [:]
     }
 }

@@ -10,7 +10,8 @@
 // response and "/events" a few server-sent events.
 //
 // Environment: HTTP_PROCESSES (worker count), HTTP_KEEPALIVE_S, HTTP_HEADER_TIMEOUT_S,
-// HTTP_BODY_TIMEOUT_S (the Http timeouts), HTTP_MAX_BODY (bytes), SESSION_DIR (session files).
+// HTTP_BODY_TIMEOUT_S (the Http timeouts), HTTP_MAX_BODY (bytes), SESSION_DIR (session files),
+// STOP_TIMEOUT_S (Worker.stopTimeout), WORKER_PID_HEADER=1 ("/" says which process answered).
 import Foundation
 import WorkermanTLS
 import Workerman
@@ -20,6 +21,7 @@ let port = environment["HTTP_PORT"] ?? "8080"
 let defaultRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("public").path
 
 ExampleSettings.apply(environment)
+let helloHeaders = ExampleSettings.pidHeader(environment)  // main runs again in every worker process
 let web = WebServer("http://0.0.0.0:\(port)")
 web.worker.name = "HttpServer"
 web.count = Int(environment["HTTP_PROCESSES"] ?? "") ?? 1
@@ -30,7 +32,11 @@ web.addRoot("localhost", environment["WEB_ROOT"] ?? defaultRoot)
 web.onRequest = { connection, request in
     switch request.path {
     case "/":
-        connection.send("Hello, World!")
+        if helloHeaders.isEmpty {
+            connection.send("Hello, World!")
+        } else {
+            connection.send(Response(200, headers: helloHeaders, body: "Hello, World!"))
+        }
     case "/echo":
         connection.send(EchoReply.response(for: request))
     case "/counter":

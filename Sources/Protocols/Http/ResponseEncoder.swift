@@ -30,7 +30,8 @@ enum ResponseEncoder {
             }
             file = opened
         }
-        let keepAlive = request.keepAlive && !fields.closes
+        // A leaving worker closes after the last request it has received (see `Http.workerLeaving`).
+        let keepAlive = request.keepAlive && !fields.closes && !(state.leaving && state.pending.isEmpty)
         let sendsBody = !request.isHead && !HttpStatus.forbidsBody(response.status)
         var stream: HttpConnectionState.Stream?
         var length: Int? = file?.length ?? response.body.count
@@ -107,7 +108,12 @@ enum ResponseEncoder {
     /// A response is complete: close if it said so, otherwise the connection is idle again.
     static func finish(keepAlive: Bool, _ state: HttpConnectionState, _ connection: Connection) {
         state.responseFinished()
-        if !keepAlive { (connection as? TcpConnection)?.closeAfterWriting() }
+        guard let tcp = connection as? TcpConnection else { return }
+        if !keepAlive {
+            tcp.closeAfterWriting()
+        } else if state.leaving {
+            Http.closeWhenIdle(tcp, state)  // a stream that began before the worker was leaving
+        }
     }
 
     private static func writeHead(

@@ -87,7 +87,7 @@ final class Master {
         writeFile(files.pid, "\(getpid())\n")
         Timer.delAll()
         loop.onSignal(SIGINT) { [self] _ in stop(graceful: false) }
-        loop.onSignal(SIGTERM) { [self] _ in stop(graceful: false) }
+        loop.onSignal(SIGTERM) { [self] _ in stop(graceful: true) }  // Docker's and systemd's stop: drain
         loop.onSignal(SIGHUP) { [self] _ in stop(graceful: false) }
         loop.onSignal(SIGTSTP) { [self] _ in stop(graceful: false) }
         loop.onSignal(SIGQUIT) { [self] _ in stop(graceful: true) }
@@ -215,9 +215,13 @@ final class Master {
         Log.write("Workerman[\(files.startFile)] \(graceful ? "stopping gracefully" : "stopping") ...")
         let signal = graceful ? SIGQUIT : SIGINT
         for pid in children.keys { kill(pid, signal) }
-        if !graceful { killStragglers(after: Worker.stopTimeout) }
+        killStragglers(after: graceful ? Worker.stopTimeout + leavingMargin : Worker.stopTimeout)
         if children.isEmpty { finishStop() }
     }
+
+    /// A leaving worker drains for `stopTimeout`, then flushes what it closed; the master kills it
+    /// only this much later.
+    private let leavingMargin = 1.5
 
     private func killStragglers(after seconds: Double, only pid: pid_t? = nil) {
         Timer.add(seconds, persistent: false) { [self] in
@@ -269,7 +273,7 @@ final class Master {
             guard let child = children[pid], !child.retired else { continue }
             children[pid]!.retired = true
             kill(pid, reloadGraceful ? SIGUSR2 : SIGUSR1)
-            if !reloadGraceful { killStragglers(after: Worker.stopTimeout, only: pid) }
+            killStragglers(after: Worker.stopTimeout + leavingMargin, only: pid)
             awaitingReplacement = spawn(child.slot)
             // Never stall the reload on one process: move on after a generous wait.
             reloadFallback = Timer.add(Worker.stopTimeout + 10, persistent: false) { [self] in

@@ -47,6 +47,11 @@ public final class Worker {
     public var group: String?
     /// Whether `reload` replaces this Worker's processes; false processes only run `onWorkerReload`.
     public var reloadable = true
+    /// True once this process has begun leaving (reload, graceful stop, SIGTERM): the Worker no
+    /// longer accepts, and protocols end its connections at their next clean point (HTTP after the
+    /// next response, WebSocket with a 1001 close frame); the process exits when they are gone or
+    /// `Worker.stopTimeout` has passed.
+    public internal(set) var isLeaving = false
 
     /// Runs in each process when it starts. Throwing stops the process (the error is logged); the
     /// master starts a new one after 1 s, then after 2, 4, 8 ... s (at most 60) while they keep

@@ -33,6 +33,11 @@ public protocol WireProtocol {
     static func connectionClosed(_ connection: Connection)
     /// Called once when a connection using this protocol is established, before `onConnect`. Optional.
     static func connectionOpened(_ connection: Connection)
+    /// Called once when the process holding the connection begins to leave (reload, graceful stop,
+    /// SIGTERM): end the connection at its next clean point (after the response in progress, with
+    /// a close frame). The process exits when its connections are gone or `Worker.stopTimeout` has
+    /// passed. Optional: by default the connection stays until the peer closes it or the deadline.
+    static func workerLeaving(_ connection: TcpConnection)
 }
 
 extension WireProtocol {
@@ -40,6 +45,8 @@ extension WireProtocol {
     public static func connectionClosed(_ connection: Connection) {}
     /// Does nothing.
     public static func connectionOpened(_ connection: Connection) {}
+    /// Does nothing.
+    public static func workerLeaving(_ connection: TcpConnection) {}
 }
 
 /// A `decode` or `encode` failure with its reason, for protocols to throw.

@@ -12,6 +12,7 @@ struct StartFailure: Error, CustomStringConvertible {
     var description: String { "FAIL_START is set" }
 }
 
+if let seconds = environment("STOP_TIMEOUT").flatMap(Double.init) { Worker.stopTimeout = seconds }
 let worker = Worker("text://127.0.0.1:\(environment("PORT") ?? "0")")
 worker.count = Int(environment("COUNT") ?? "4") ?? 4
 worker.name = environment("NAME") ?? "probe"
