@@ -45,19 +45,29 @@ final class DrainTests: XCTestCase {
         return spinLoop(timeout: timeout) { load.current.answered >= target }
     }
 
+    /// Runs `arguments` (a reload) and waits until every worker process that was there has exited
+    /// and the load has been answered by the new ones for a while.
+    private func reloadAndWait(_ server: ExampleServer, _ arguments: [String], _ load: KeepAliveLoad) throws {
+        let old = server.workerPIDs
+        let finished = server.lines(containing: "reload finished").count
+        try command(server, arguments)
+        XCTAssertTrue(
+            server.eventually(timeout: 30) { server.lines(containing: "reload finished").count > finished }, server.log)
+        XCTAssertTrue(server.eventually(timeout: 30) { old.allSatisfy { kill($0, 0) != 0 } }, "old processes left")
+        XCTAssertTrue(waitForAnswers(load, 200))
+    }
+
     func testReloadAndGracefulReloadUnderSteadyKeepAliveLoadFailNoRequest() throws {
         let (server, port) = try httpServer(["HTTP_PROCESSES": "2"])
         XCTAssertTrue(server.eventually { server.workerPIDs.count == 2 })
         let load = startLoad(port: port, connections: 20)
         XCTAssertTrue(waitForAnswers(load, 200), "the load runs: \(load.current)")
-        try command(server, ["reload"])
-        XCTAssertTrue(server.eventually(timeout: 30) { server.lines(containing: "reload finished").count == 1 }, server.log)
-        XCTAssertTrue(waitForAnswers(load, 200))
-        try command(server, ["reload", "-g"])
-        XCTAssertTrue(server.eventually(timeout: 30) { server.lines(containing: "reload finished").count == 2 }, server.log)
-        XCTAssertTrue(waitForAnswers(load, 200))
+        try reloadAndWait(server, ["reload"], load)
+        try reloadAndWait(server, ["reload", "-g"], load)
         let tally = load.stop()
-        print("measured: reload + reload -g under 20 keep-alive connections: sent \(tally.sent), answered \(tally.answered), failed \(tally.failed), Connection: close \(tally.closedByServer)")
+        print(
+            "measured: reload + reload -g under 20 keep-alive connections: sent \(tally.sent), "
+                + "answered \(tally.answered), failed \(tally.failed), Connection: close \(tally.closedByServer)")
         XCTAssertEqual(tally.failed, 0, "failed requests: \(tally.failures.prefix(5))")
         XCTAssertGreaterThanOrEqual(tally.closedByServer, 20, "each leaving worker's connections were told to close")
         XCTAssertGreaterThanOrEqual(tally.answeredBy.count, 4, "old and new processes answered: \(tally.answeredBy)")
