@@ -49,6 +49,8 @@ public class TcpConnection: Connection, EventHandler {
     var sendQueue = SendQueue()
     /// Received bytes no packet has consumed yet; nil when there are none.
     var receiveBuffer: ByteBuffer?
+    /// The part of the Worker's `bufferedBytes` that is this connection's receive buffer.
+    var accountedReceiveBytes = 0
     /// The length of the packet being received, once `input` has measured it.
     var pendingPacketLength: Int?
     /// True while the connection is parsing a batch of packets and more follow the current one:
@@ -244,6 +246,7 @@ public class TcpConnection: Connection, EventHandler {
         state = .closed
         sendQueue.removeAll()
         receiveBuffer = nil
+        accountReceiveBuffer()
         pendingPacketLength = nil
         if isCounted {
             isCounted = false
@@ -286,7 +289,10 @@ public class TcpConnection: Connection, EventHandler {
         isPaused = false
         updateInterest()
         if receiveBuffer != nil {
-            loop.execute { [weak self] in self?.parseReceiveBuffer() }
+            loop.execute { [weak self] in
+                self?.parseReceiveBuffer()
+                self?.accountReceiveBuffer()
+            }
         }
     }
 

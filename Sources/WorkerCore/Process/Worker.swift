@@ -41,6 +41,16 @@ public final class Worker {
     public var backlog: Int32 = 102_400
     /// The connections this process holds, by id.
     public internal(set) var connections: [Int: TcpConnection] = [:]
+    /// The most connections one process of this Worker holds; a connection accepted beyond it is
+    /// closed at once, with a log line. nil (the default): no limit but the open-file limit.
+    public var maxConnections: Int?
+    /// The most bytes of partial packets (received, not yet a whole packet) one process of this
+    /// Worker buffers across all its connections (default 128 MiB). Beyond it, the connection holding
+    /// the largest partial packet is closed, with a log line. Each connection is also limited on its
+    /// own by `TcpConnection.maxPackageSize`.
+    public var maxBufferedBytes = 128 * 1024 * 1024
+    /// The bytes of partial packets this process's connections of this Worker hold now.
+    public internal(set) var bufferedBytes = 0
     /// The user the worker processes run as when started by root.
     public var user: String?
     /// The group the worker processes run as when started by root (default: the user's group).

@@ -18,6 +18,8 @@ worker.count = Int(environment("COUNT") ?? "4") ?? 4
 worker.name = environment("NAME") ?? "probe"
 worker.reusePort = environment("REUSE_PORT") == "1"
 worker.user = environment("RUN_AS")
+worker.maxConnections = environment("MAX_CONNECTIONS").flatMap(Int.init)
+if let bytes = environment("MAX_BUFFERED").flatMap(Int.init) { worker.maxBufferedBytes = bytes }
 if let certificate = environment("TLS_CERT"), let key = environment("TLS_KEY") {
     worker.tls = TLSServerContext(certificateChain: certificate, privateKey: key)
 }
