@@ -6,15 +6,15 @@
 //
 // Static files come from WEB_ROOT (default: the public/ folder next to this file), e.g. /docs/ and
 // /hello.txt; "/" says hello, "/echo" answers a JSON description of the request (uploads included,
-// with their SHA-256), "/counter" counts the visits of a session, "/chunked" streams a chunked
+// with their SHA-256), "/counter" counts the visits of a session ("/counter?peek=1" only reads it), "/chunked" streams a chunked
 // response and "/events" a few server-sent events.
 //
 // Environment: HTTP_PROCESSES (worker count), HTTP_KEEPALIVE_S, HTTP_HEADER_TIMEOUT_S,
 // HTTP_BODY_TIMEOUT_S (the Http timeouts), HTTP_MAX_BODY (bytes), SESSION_DIR (session files),
 // STOP_TIMEOUT_S (Worker.stopTimeout), WORKER_PID_HEADER=1 ("/" says which process answered).
 import Foundation
-import WorkermanTLS
 import Workerman
+import WorkermanTLS
 
 let environment = ProcessInfo.processInfo.environment
 let port = environment["HTTP_PORT"] ?? "8080"
@@ -41,6 +41,11 @@ web.onRequest = { connection, request in
         connection.send(EchoReply.response(for: request))
     case "/counter":
         let session = request.session
+        if request.get("peek") != nil {  // reads the session only: a new visitor gets no session
+            connection.send(
+                Response(200, headers: ["Content-Type": "text/plain"], body: "visits \(session.get("visits") ?? "0")"))
+            return
+        }
         let visits = (Int(session.get("visits") ?? "") ?? 0) + 1
         session.set("visits", "\(visits)")
         if request.get("reset") != nil { session.flush() }

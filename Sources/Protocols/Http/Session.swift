@@ -11,7 +11,10 @@
 /// ```
 /// The first use of `request.session` reads the cookie named `Session.name` ("PHPSID", as
 /// Workerman); a request without one, or with an id the handler does not know (expired, or made up
-/// by the client: no session fixation), gets a new random id and its response a `Set-Cookie`.
+/// by the client: no session fixation), gets a new random id. A new session exists only once
+/// something is written to it: then its `Set-Cookie` goes with the next response and it is stored,
+/// so a page that only reads the session (is anyone logged in?) stores nothing and sets no cookie
+/// for clients that come without one.
 /// Changes are written through `Session.handler` when the session is released (the request is
 /// done with) or by `save()`; an unchanged session is only touched, so it lives `lifetime` more seconds.
 public final class Session {
@@ -39,11 +42,28 @@ public final class Session {
     /// The session id (the cookie's value).
     public private(set) var id: String
     private var values: [String: String]
-    private var changed = false
+    private var changed = false {
+        didSet { if changed { announceIfNew() } }
+    }
+    /// The cookie of a new session, until something is written to it.
+    private var unannouncedCookie: SetCookie?
+    /// Sends a cookie with the next response (set by the request that started the session).
+    var announce: ((SetCookie) -> Void)?
 
-    init(id: String, values: [String: String]) {
+    init(id: String, values: [String: String], newCookie: SetCookie? = nil) {
         self.id = id
         self.values = values
+        unannouncedCookie = newCookie
+    }
+
+    /// True for a session made for this request that nothing has been written to yet: it has no
+    /// cookie on the client and nothing in the store.
+    public var isNew: Bool { unannouncedCookie != nil }
+
+    private func announceIfNew() {
+        guard let cookie = unannouncedCookie else { return }
+        unannouncedCookie = nil
+        announce?(cookie)
     }
 
     /// The value of `name` (`$session->get($name)`), or nil.
@@ -86,6 +106,7 @@ public final class Session {
     /// Moves the values to a new id (after a login, against fixation) and removes the old one;
     /// returns the cookie that announces it.
     func regenerate() -> SetCookie {
+        unannouncedCookie = nil  // the returned cookie announces it
         Self.handler.destroy(id)
         id = SessionId.make()
         changed = true
@@ -99,18 +120,19 @@ public final class Session {
             secure: cookieSecure, httpOnly: cookieHttpOnly, sameSite: cookieSameSite)
     }
 
-    /// The session named by `cookie` when the handler knows it; else a new one, with the cookie to
-    /// send. Sometimes collects expired sessions first (`gcProbability`).
-    static func start(cookie: String?) -> (Session, newCookie: SetCookie?) {
+    /// The session named by `cookie` when the handler knows it; else a new one, whose cookie is
+    /// announced when something is written to it. Sometimes collects expired sessions first
+    /// (`gcProbability`).
+    static func start(cookie: String?) -> Session {
         let chance = gcProbability
         if chance.numerator > 0, chance.denominator > 0, Int.random(in: 0..<chance.denominator) < chance.numerator {
             handler.collectGarbage(maxLifetime: lifetime)
         }
         if let cookie, SessionId.isValid(cookie), let stored = handler.read(cookie, maxLifetime: lifetime) {
-            return (Session(id: cookie, values: SessionCodec.decode(stored)), nil)
+            return Session(id: cookie, values: SessionCodec.decode(stored))
         }
         let id = SessionId.make()
-        return (Session(id: id, values: [:]), Self.cookie(for: id))
+        return Session(id: id, values: [:], newCookie: Self.cookie(for: id))
     }
 
     deinit { save() }
