@@ -11,7 +11,7 @@
 //
 // Environment: HTTP_PROCESSES (worker count), HTTP_KEEPALIVE_S, HTTP_HEADER_TIMEOUT_S,
 // HTTP_BODY_TIMEOUT_S (the Http timeouts), HTTP_MAX_BODY (bytes), SESSION_DIR (session files),
-// STOP_TIMEOUT_S (Worker.stopTimeout), WORKER_PID_HEADER=1 ("/" says which process answered).
+// UPLOAD_DIR (Http.uploadDirectory), STOP_TIMEOUT_S (Worker.stopTimeout), WORKER_PID_HEADER=1 ("/" says which process answered).
 import Foundation
 import Workerman
 import WorkermanTLS

@@ -36,7 +36,9 @@ public enum Http: WireProtocol {
     /// a larger Content-Length is answered 413 before any of the body is read, a chunked body as soon
     /// as a chunk size takes its payload past it.
     nonisolated(unsafe) public static var maxBodySize = 1 << 30  // one thread per process
-    /// Where large uploads are written (default "/tmp"); the files are removed with their Request.
+    /// Where large uploads are written (default "/tmp"), each process in its own directory
+    /// (`workerman-uploads-<program>-...`); the files are removed with their Request, and those of a
+    /// process that died are removed when the next worker process of the server starts.
     nonisolated(unsafe) public static var uploadDirectory = "/tmp"  // one thread per process
     /// The `Server` header added to responses that have none; "" adds none.
     nonisolated(unsafe) public static var serverName = "workerman"  // one thread per process

@@ -1,7 +1,8 @@
 import Glibc
 
-/// A file in `Http.uploadDirectory` holding bytes too large for memory (a streamed request body or
-/// an uploaded file): written in pieces, removed when the last reference to this object goes.
+/// A file in this process's directory in `Http.uploadDirectory` (see `UploadDirectory`) holding bytes
+/// too large for memory (a streamed request body or an uploaded file): written in pieces, removed
+/// when the last reference to this object goes, or by the next start if the process dies first.
 final class TemporaryFile {
     /// Where the bytes are.
     let path: String
@@ -11,7 +12,7 @@ final class TemporaryFile {
 
     /// A new, empty file (`workerman-upload-XXXXXX`, mode 0600); nil when it cannot be made.
     init?() {
-        var template = Array("\(Http.uploadDirectory)/workerman-upload-XXXXXX".utf8CString)
+        var template = Array("\(UploadDirectory.current)/workerman-upload-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { return nil }
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)  // mkostemp is not visible to Swift here

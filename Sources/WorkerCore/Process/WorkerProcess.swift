@@ -31,6 +31,7 @@ enum WorkerProcess {
         }
         let worker = Worker.all[identity.workerIndex]
         worker.id = identity.id
+        ProcessSlot.current = (identity.workerIndex, identity.id)
         for (index, port) in identity.reusePorts where index < Worker.all.count { Worker.all[index].listenPort = port }
         Log.file = RuntimeFiles.current().log
         for (index, fd) in identity.listenFDs where index != identity.workerIndex {
@@ -71,6 +72,9 @@ enum WorkerProcess {
         loop.onSignal(SIGUSR2) { _ in reload() }
         loop.onSignal(SIGABRT) { _ in reportStatus() }
         loop.onSignal(SIGIO) { _ in reportConnections() }
+        if ProcessSlot.current != nil {
+            for hook in ProcessSlot.startHooks { hook() }
+        }
         for worker in workers {
             worker.listener?.resumeAccept()
             do {
