@@ -41,6 +41,7 @@ final class ResourceLimitTests: XCTestCase {
 
     func testFortyConnectionsSendingNineMebibyteLinesLeaveTheWorkerBounded() throws {
         let port = try probe(["MAX_BUFFERED": "\(64 * 1024 * 1024)"])
+        XCTAssertTrue(server!.eventually { !self.server!.workerPIDs.isEmpty })
         guard let worker = server?.workerPIDs.first else { return XCTFail("no worker") }
         let line = [UInt8](repeating: 0x61, count: 9 * 1024 * 1024)  // no newline: never a whole packet
         let done = Shared(0)
@@ -79,5 +80,39 @@ final class ResourceLimitTests: XCTestCase {
         held.removeFirst().close()
         XCTAssertTrue(spinLoop(timeout: 10) { (try? self.ask(port, "ping")) == "ping\n" }, "served again below the cap")
         for client in held { client.close() }
+    }
+
+    /// The worker's resident memory in KiB (VmRSS).
+    private func residentKilobytes(_ pid: pid_t) -> Int {
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+    }
+
+    func testASixteenMebibyteWebSocketMessageDoesNotLeaveTheWorkerLarge() throws {
+        let server = try ExampleServer("ws-echo", environment: ["WS_PORT": "0"])
+        self.server = server
+        let port = try server.port("websocket")
+        XCTAssertTrue(server.eventually { !server.workerPIDs.isEmpty })
+        guard let worker = server.workerPIDs.first else { return XCTFail("no worker") }
+        let client = try BlockingClient(port: port, timeout: 60)
+        defer { client.close() }
+        try client.send(
+            "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        XCTAssertTrue(try client.receive(untilSuffix: "\r\n\r\n").hasPrefix("HTTP/1.1 101"))
+        let idle = residentKilobytes(worker)
+        let size = 16 * 1024 * 1024
+        // One binary frame, masked with the key 0 (so the payload goes as it is).
+        var frame: [UInt8] = [0x82, 0x80 | 127]
+        for shift in stride(from: 56, through: 0, by: -8) { frame.append(UInt8(truncatingIfNeeded: size >> shift)) }
+        frame += [0, 0, 0, 0]
+        try client.send(frame + [UInt8](repeating: 0x61, count: size))
+        XCTAssertEqual(
+            try client.receive(count: 10 + size).count, 10 + size, "echoed: peak \(peakKilobytes(worker)) \(server.log)"
+        )
+        let settled = spinLoop(timeout: 10) { self.residentKilobytes(worker) < 2 * idle }
+        print("measured: 16 MiB websocket message: worker RSS \(idle) KiB idle, \(residentKilobytes(worker)) KiB after")
+        XCTAssertTrue(settled, "RSS \(residentKilobytes(worker)) KiB after, \(idle) KiB idle")
     }
 }

@@ -42,6 +42,7 @@ enum WorkerProcess {
         if identity.notifyFD >= 0 { try? Sys.setInheritable(identity.notifyFD, false) }
         Sys.ignoreSIGPIPE()
         Sys.raiseOpenFileLimit()
+        MemoryPolicy.returnLargeBlocksWhenFreed()
         Timer.delAll()  // timers added by code before runAll() belong to no callback
         if let fd = identity.listenFDs[identity.workerIndex] {
             try? Sys.setInheritable(fd, false)
