@@ -3,6 +3,10 @@
 #ifndef CEPOLL_SHIM_H
 #define CEPOLL_SHIM_H
 
+#ifndef __linux__
+#error "swift-workerman is Linux only (epoll): build it on Linux, or in a Linux container"
+#endif
+
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
