@@ -11,6 +11,13 @@ extension GlobalDataClient {
     public func add(_ key: String, _ members: [String: any ValueConvertible]) throws(GlobalDataError) -> Bool {
         try add(key, Value(members))
     }
+
+    /// `cas(key, old, Value(members))`.
+    public func cas(_ key: String, _ old: Value?, _ members: [String: any ValueConvertible]) throws(GlobalDataError)
+        -> Bool
+    {
+        try cas(key, old, Value(members))
+    }
 }
 
 extension AsyncGlobalDataClient {
@@ -28,5 +35,13 @@ extension AsyncGlobalDataClient {
         _ completion: @escaping (Result<Bool, GlobalDataError>) -> Void
     ) {
         add(key, Value(members), completion)
+    }
+
+    /// `cas(key, old, Value(members), completion)`.
+    public func cas(
+        _ key: String, _ old: Value?, _ members: [String: any ValueConvertible],
+        _ completion: @escaping (Result<Bool, GlobalDataError>) -> Void
+    ) {
+        cas(key, old, Value(members), completion)
     }
 }
