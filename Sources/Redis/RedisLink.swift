@@ -190,28 +190,13 @@ final class RedisLink {
         guard opened === connection else { return }
         isOpen = true
         isSendBlocked = false
-        for command in handshake() {
+        for command in RedisHandshake.commands(endpoint, options) {
             write(Pending(name: command.name, deadline: deadline(options.connectTimeout), completion: { [weak self] in
                 if case .failure(let error) = $0, error.kind == .server { self?.handshakeFailed(command.name, error) }
             }, command: command.encoded))
         }
         onOpen?()
         sendWaiting()
-    }
-
-    private func handshake() -> [RedisCommand] {
-        var commands: [RedisCommand] = []
-        if options.protocolVersion == 3 {
-            var arguments: [any RedisArgument] = [3]
-            if let password = endpoint.password { arguments += ["AUTH", endpoint.username ?? "default", password] }
-            commands.append(RedisCommand("HELLO", arguments: arguments))
-        } else if let password = endpoint.password {
-            commands.append(
-                endpoint.username.map { RedisCommand("AUTH", $0, password) } ?? RedisCommand("AUTH", password))
-        }
-        if let name = options.clientName { commands.append(RedisCommand("CLIENT", "SETNAME", name)) }
-        if endpoint.database != 0 { commands.append(RedisCommand("SELECT", endpoint.database)) }
-        return commands
     }
 
     private func handshakeFailed(_ command: String, _ error: RedisError) {
