@@ -64,7 +64,9 @@ let package = Package(
             path: "Sources/Channel"),
         .target(
             name: "WorkermanGlobalData",
-            dependencies: ["WorkermanCore", "WorkermanProtocols", "WorkermanTimer", "WorkermanComponentWire"],
+            dependencies: [
+                "WorkermanCore", "WorkermanProtocols", "WorkermanTimer", "WorkermanComponentWire", "WorkermanRedis",
+            ],
             path: "Sources/GlobalData"),
         // Everything but TLS, which programs that serve or dial https/wss/ssl add (and so link OpenSSL).
         .target(

@@ -5,8 +5,8 @@
 //   ROLE=group-workers       seed 000's group send over the text protocol, $COUNT processes,
 //                            Channel at 127.0.0.1:$CHANNEL_PORT
 //   ROLE=incrementers        $COUNT processes each increment "counter" $TIMES times in GlobalData at
-//                            127.0.0.1:$GLOBAL_PORT (even ids with the blocking client, odd ids
-//                            with the non-blocking one)
+//                            $GLOBAL_ADDRESS (redis://...) or 127.0.0.1:$GLOBAL_PORT (even ids
+//                            with the blocking client, odd ids with the non-blocking one)
 //   ROLE=lockers             $COUNT processes take a cas lock $TIMES times each and check that
 //                            nobody else holds it meanwhile
 //   ROLE=bench               see Bench.swift
@@ -31,9 +31,13 @@ case "globaldata-server":
 case "group-workers":
     GroupWorkers.make(count: number("COUNT", 4), channelPort: number("CHANNEL_PORT", 2206))
 case "incrementers":
-    Incrementers.make(count: number("COUNT", 4), times: number("TIMES", 10_000), port: number("GLOBAL_PORT", 2207))
+    Incrementers.make(
+        count: number("COUNT", 4), times: number("TIMES", 10_000),
+        address: environment("GLOBAL_ADDRESS") ?? "127.0.0.1:\(number("GLOBAL_PORT", 2207))")
 case "lockers":
-    Lockers.make(count: number("COUNT", 4), times: number("TIMES", 200), port: number("GLOBAL_PORT", 2207))
+    Lockers.make(
+        count: number("COUNT", 4), times: number("TIMES", 200),
+        address: environment("GLOBAL_ADDRESS") ?? "127.0.0.1:\(number("GLOBAL_PORT", 2207))")
 case "bench":
     Bench.make()
 default:
