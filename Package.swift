@@ -60,7 +60,9 @@ let package = Package(
             path: "Sources/Redis"),
         .target(
             name: "WorkermanChannel",
-            dependencies: ["WorkermanCore", "WorkermanProtocols", "WorkermanTimer", "WorkermanComponentWire"],
+            dependencies: [
+                "WorkermanCore", "WorkermanProtocols", "WorkermanTimer", "WorkermanComponentWire", "WorkermanRedis",
+            ],
             path: "Sources/Channel"),
         .target(
             name: "WorkermanGlobalData",

@@ -52,6 +52,12 @@ public final class RedisClient {
         set { link.onError = newValue }
     }
 
+    /// Called each time a connection is made (its handshake sent), before queued commands go out.
+    public var onConnect: (() -> Void)? {
+        get { link.onOpen }
+        set { link.onOpen = newValue }
+    }
+
     /// Called with RESP3 push data that answers no command (client-side caching invalidations).
     public var onPush: ((RedisReply) -> Void)? {
         get { link.onPush }

@@ -9,6 +9,8 @@
 //                            with the blocking client, odd ids with the non-blocking one)
 //   ROLE=lockers             $COUNT processes take a cas lock $TIMES times each and check that
 //                            nobody else holds it meanwhile
+//   ROLE=redis-channel       $COUNT processes on Channel over Redis at $CHANNEL_URL (see
+//                            RedisChannelWorkers.swift)
 //   ROLE=bench               see Bench.swift
 //
 // Every role is a Workerman program: run it with `start`; it prints the start banner.
@@ -38,6 +40,8 @@ case "lockers":
     Lockers.make(
         count: number("COUNT", 4), times: number("TIMES", 200),
         address: environment("GLOBAL_ADDRESS") ?? "127.0.0.1:\(number("GLOBAL_PORT", 2207))")
+case "redis-channel":
+    RedisChannelWorkers.make(count: number("COUNT", 4), url: environment("CHANNEL_URL") ?? "redis://127.0.0.1:6379")
 case "bench":
     Bench.make()
 default:
