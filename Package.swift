@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "WorkermanTLS", targets: ["WorkermanTLS"]),
         .library(name: "WorkermanChannel", targets: ["WorkermanChannel"]),
         .library(name: "WorkermanGlobalData", targets: ["WorkermanGlobalData"]),
+        .library(name: "WorkermanRedis", targets: ["WorkermanRedis"]),
         .executable(name: "text-echo", targets: ["WorkermanExampleTextEcho"]),
         .executable(name: "hello", targets: ["WorkermanExampleHello"]),
         .executable(name: "tcp-proxy", targets: ["WorkermanExampleTcpProxy"]),
@@ -52,13 +53,22 @@ let package = Package(
             dependencies: ["WorkermanCore", "CWorkermanBuiltinProtocols", "CWorkermanZlib"], path: "Sources/Protocols"),
         // What Channel and GlobalData share: the Value type, MessagePack, blocking frame sockets.
         .target(name: "WorkermanComponentWire", dependencies: ["WorkermanCore"], path: "Sources/ComponentWire"),
+        // The asynchronous Redis client (RESP2/RESP3), its subscriber and its blocking client.
+        .target(
+            name: "WorkermanRedis",
+            dependencies: ["WorkermanCore", "WorkermanTimer", "WorkermanProtocols", "WorkermanComponentWire"],
+            path: "Sources/Redis"),
         .target(
             name: "WorkermanChannel",
-            dependencies: ["WorkermanCore", "WorkermanProtocols", "WorkermanTimer", "WorkermanComponentWire"],
+            dependencies: [
+                "WorkermanCore", "WorkermanProtocols", "WorkermanTimer", "WorkermanComponentWire", "WorkermanRedis",
+            ],
             path: "Sources/Channel"),
         .target(
             name: "WorkermanGlobalData",
-            dependencies: ["WorkermanCore", "WorkermanProtocols", "WorkermanTimer", "WorkermanComponentWire"],
+            dependencies: [
+                "WorkermanCore", "WorkermanProtocols", "WorkermanTimer", "WorkermanComponentWire", "WorkermanRedis",
+            ],
             path: "Sources/GlobalData"),
         // Everything but TLS, which programs that serve or dial https/wss/ssl add (and so link OpenSSL).
         .target(
@@ -127,6 +137,10 @@ let package = Package(
             name: "WorkermanChannelTests",
             dependencies: ["Workerman", "WorkermanChannel", "WorkermanGlobalData", "WorkermanTestSupport"],
             path: "Tests/ChannelTests"),
+        .testTarget(
+            name: "WorkermanRedisTests",
+            dependencies: ["Workerman", "WorkermanRedis", "WorkermanTestSupport"],
+            path: "Tests/RedisTests"),
     ],
     swiftLanguageModes: [.v6]
 )
