@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "WorkermanTLS", targets: ["WorkermanTLS"]),
         .library(name: "WorkermanChannel", targets: ["WorkermanChannel"]),
         .library(name: "WorkermanGlobalData", targets: ["WorkermanGlobalData"]),
+        .library(name: "WorkermanGateway", targets: ["WorkermanGateway"]),
         .executable(name: "text-echo", targets: ["WorkermanExampleTextEcho"]),
         .executable(name: "hello", targets: ["WorkermanExampleHello"]),
         .executable(name: "tcp-proxy", targets: ["WorkermanExampleTcpProxy"]),
@@ -60,6 +61,11 @@ let package = Package(
             name: "WorkermanGlobalData",
             dependencies: ["WorkermanCore", "WorkermanProtocols", "WorkermanTimer", "WorkermanComponentWire"],
             path: "Sources/GlobalData"),
+        // GatewayWorker: Register, Gateway, BusinessWorker and the Gateway API (wire-compatible with GatewayWorker 4).
+        .target(
+            name: "WorkermanGateway",
+            dependencies: ["WorkermanCore", "WorkermanProtocols", "WorkermanTimer", "WorkermanComponentWire"],
+            path: "Sources/Gateway"),
         // Everything but TLS, which programs that serve or dial https/wss/ssl add (and so link OpenSSL).
         .target(
             name: "Workerman",
@@ -127,6 +133,10 @@ let package = Package(
             name: "WorkermanChannelTests",
             dependencies: ["Workerman", "WorkermanChannel", "WorkermanGlobalData", "WorkermanTestSupport"],
             path: "Tests/ChannelTests"),
+        .testTarget(
+            name: "WorkermanGatewayTests",
+            dependencies: ["Workerman", "WorkermanGateway", "WorkermanTestSupport"],
+            path: "Tests/GatewayTests"),
     ],
     swiftLanguageModes: [.v6]
 )
