@@ -22,6 +22,7 @@ let package = Package(
         .executable(name: "chat", targets: ["WorkermanExampleChat"]),
         .executable(name: "ws-echo", targets: ["WorkermanExampleWsEcho"]),
         .executable(name: "http-server", targets: ["WorkermanExampleHttpServer"]),
+        .executable(name: "gateway-chat", targets: ["WorkermanExampleGatewayChat"]),
         // Benchmark servers and test fixtures keep their short executable names; their target names
         // carry the package's prefix so that they never clash with a user's targets.
         .executable(name: "http-hello", targets: ["WorkermanBenchHttpHello"]),
@@ -92,6 +93,10 @@ let package = Package(
         .executableTarget(
             name: "WorkermanExampleClusterPush", dependencies: ["Workerman"], path: "Sources/Examples/ClusterPush"),
         .executableTarget(name: "WorkermanExampleChat", dependencies: ["Workerman"], path: "Sources/Examples/Chat"),
+        // Seed 003's push service on GatewayWorker's model: register, websocket gateway, business workers, HTTP push.
+        .executableTarget(
+            name: "WorkermanExampleGatewayChat", dependencies: ["Workerman", "WorkermanGateway", "WorkermanTLS"],
+            path: "Sources/Examples/GatewayChat"),
         // The README's ten-line server, built so that it cannot rot.
         .executableTarget(name: "WorkermanExampleHello", dependencies: ["Workerman"], path: "Sources/Examples/Hello"),
         // The plaintext HTTP server of `Benchmarks/run.sh http`.
