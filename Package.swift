@@ -31,6 +31,7 @@ let package = Package(
         .executable(name: "probe-server", targets: ["WorkermanFixtureProbeServer"]),
         .executable(name: "channel-probe", targets: ["WorkermanFixtureChannelProbe"]),
         .executable(name: "probe-ws-client", targets: ["WorkermanFixtureWsClient"]),
+        .executable(name: "gateway-probe", targets: ["WorkermanFixtureGatewayProbe"]),
     ],
     targets: [
         // Linux APIs Swift cannot import on its own: epoll, eventfd, signalfd, accept4, wait-status macros.
@@ -118,6 +119,10 @@ let package = Package(
             name: "WorkermanFixtureChannelProbe",
             dependencies: ["Workerman", "WorkermanChannel", "WorkermanGlobalData"],
             path: "Tests/Fixtures/ChannelProbe"),
+        // The Gateway tests' processes: register, text gateway, business workers (one or all roles).
+        .executableTarget(
+            name: "WorkermanFixtureGatewayProbe", dependencies: ["Workerman", "WorkermanGateway"],
+            path: "Tests/Fixtures/GatewayProbe"),
         // A ws/wss client process for the WebSocket-over-TLS tests.
         .executableTarget(
             name: "WorkermanFixtureWsClient", dependencies: ["Workerman", "WorkermanTLS"],
