@@ -1,6 +1,6 @@
+import WorkermanCore
 import WorkermanProtocols
 import WorkermanTimer
-import WorkermanCore
 
 /// The GlobalData server: Workerman's `GlobalData\Server`, a Worker holding variables that every
 /// process and server shares through `GlobalDataClient` / `AsyncGlobalDataClient`.
@@ -41,7 +41,6 @@ public final class GlobalDataServer {
         worker.onWorkerStart = { _ in self.started() }
         worker.onWorkerStop = { _ in self.saveSnapshot() }
         worker.onMessage = { connection, message in
-            guard let connection = connection as? TcpConnection else { return }
             self.handle(message.bytes, from: connection)
         }
     }
@@ -60,10 +59,14 @@ public final class GlobalDataServer {
         var reply = ByteBuffer(capacity: 32)
         switch parsed {
         case .success(let request):
-            let result = store.apply(request)
-            MessagePackWriter.writeArrayHeader(count: result == nil ? 1 : 2, into: &reply)
-            MessagePackWriter.writeInteger(0, into: &reply)
-            if let result { MessagePackWriter.write(result, into: &reply) }
+            do {
+                let result = try store.apply(request)
+                MessagePackWriter.writeArrayHeader(count: result == nil ? 1 : 2, into: &reply)
+                MessagePackWriter.writeInteger(0, into: &reply)
+                if let result { MessagePackWriter.write(result, into: &reply) }
+            } catch {
+                MessagePackWriter.write([.int(error.kind.replyCode), .string(error.description)], into: &reply)
+            }
             connection.send(.object(reply))
         case .failure(let error):
             Log.write("GlobalDataServer: bad request from \(connection.getRemoteAddress()): \(error); closing it")

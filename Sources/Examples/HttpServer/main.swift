@@ -10,8 +10,9 @@
 // response and "/events" a few server-sent events.
 //
 // Environment: HTTP_PROCESSES (worker count), HTTP_KEEPALIVE_S, HTTP_HEADER_TIMEOUT_S,
-// HTTP_BODY_TIMEOUT_S (the Http timeouts), HTTP_MAX_BODY (bytes), SESSION_DIR (session files),
-// UPLOAD_DIR (Http.uploadDirectory), STOP_TIMEOUT_S (Worker.stopTimeout), WORKER_PID_HEADER=1 ("/" says which process answered).
+// HTTP_BODY_TIMEOUT_S (the worker's HTTP timeouts), HTTP_MAX_BODY (bytes), SESSION_DIR (session files),
+// UPLOAD_DIR (worker.http.uploadDirectory), STOP_TIMEOUT_S (Worker.stopTimeout), WORKER_PID_HEADER=1
+// ("/" says which process answered).
 import Foundation
 import Workerman
 import WorkermanTLS
@@ -20,9 +21,9 @@ let environment = ProcessInfo.processInfo.environment
 let port = environment["HTTP_PORT"] ?? "8080"
 let defaultRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("public").path
 
-ExampleSettings.apply(environment)
 let helloHeaders = ExampleSettings.pidHeader(environment)  // main runs again in every worker process
 let web = WebServer("http://0.0.0.0:\(port)")
+ExampleSettings.apply(environment, to: web.worker)
 web.worker.name = "HttpServer"
 web.count = Int(environment["HTTP_PROCESSES"] ?? "") ?? 1
 if let certificate = environment["TLS_CERT"], let key = environment["TLS_KEY"] {

@@ -6,7 +6,7 @@ extension Request {
     /// written to the session (a session only read stores nothing and sets no cookie).
     public var session: Session {
         if let started = startedSession { return started }
-        let session = Session.start(cookie: cookie(Session.name))
+        let session = Session.start(cookie: cookie(settings.session.name), settings: settings.session)
         startedSession = session
         if session.isNew {
             session.announce = { [weak self] cookie in self?.announce(cookie) }
@@ -23,7 +23,6 @@ extension Request {
     /// Makes the next response on the connection (this request's, unless earlier pipelined ones
     /// are still unanswered: the same client either way) carry `cookie`.
     private func announce(_ cookie: SetCookie) {
-        guard let connection else { return }
-        HttpConnectionState.of(connection).sessionCookie = cookie
+        connectionReference.state?.sessionCookie = cookie
     }
 }

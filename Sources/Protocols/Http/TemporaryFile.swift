@@ -1,8 +1,9 @@
 import Glibc
 
-/// A file in this process's directory in `Http.uploadDirectory` (see `UploadDirectory`) holding bytes
-/// too large for memory (a streamed request body or an uploaded file): written in pieces, removed
-/// when the last reference to this object goes, or by the next start if the process dies first.
+/// A file in this process's own directory under the Worker's `http.uploadDirectory` (see
+/// `UploadDirectory`) holding bytes too large for memory (a streamed request body or an uploaded
+/// file): written in pieces, removed when the last reference to this object goes, or when a worker
+/// process of the server next starts if this process dies first.
 final class TemporaryFile {
     /// Where the bytes are.
     let path: String
@@ -10,9 +11,10 @@ final class TemporaryFile {
     private(set) var size = 0
     private var fd: Int32
 
-    /// A new, empty file (`workerman-upload-XXXXXX`, mode 0600); nil when it cannot be made.
-    init?() {
-        var template = Array("\(UploadDirectory.current)/workerman-upload-XXXXXX".utf8CString)
+    /// A new, empty file in this process's directory under `directory` (`workerman-upload-XXXXXX`,
+    /// mode 0600); nil when it cannot be made.
+    init?(directory: String) {
+        var template = Array("\(UploadDirectory.current(in: directory))/workerman-upload-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { return nil }
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)  // mkostemp is not visible to Swift here

@@ -27,14 +27,14 @@ public enum ProcessSlot {
         return pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH
     }
 
-    /// Runs `body` in every worker process when it starts, before `onWorkerStart` (modules clear
-    /// what dead processes left, e.g. Http's temporary uploads).
-    public static func onStart(_ body: @escaping () -> Void) {
+    /// Runs `body` with the process's Workers in every worker process when it starts, before
+    /// `onWorkerStart` (modules clear what dead processes left, e.g. Http's temporary uploads).
+    public static func onStart(_ body: @escaping (_ workers: [Worker]) -> Void) {
         startHooks.append(body)
     }
 
     nonisolated(unsafe) static var current: (workerIndex: Int, id: Int)?  // one thread per process
-    nonisolated(unsafe) private(set) static var startHooks: [() -> Void] = []  // one thread per process
+    nonisolated(unsafe) private(set) static var startHooks: [([Worker]) -> Void] = []  // one thread per process
 
     /// FNV-1a, 32 bits, in hex.
     private static func hexHash(_ text: String) -> String {

@@ -68,8 +68,7 @@ final class WorkerDrain {
 extension Worker {
     /// Stops accepting and tells every open connection's protocol that this process is leaving.
     func beginLeaving() {
-        isLeaving = true
         unlisten()
-        for connection in Array(connections.values) { connection.workerIsLeaving() }
+        announceLeaving()
     }
 }
