@@ -11,6 +11,10 @@ extension Http {
     /// True: HTTP connections have deadlines.
     public static var hasDeadlines: Bool { true }
 
+    /// True: a client that pipelines requests without reading the answers is not read from while
+    /// its answers fill the send buffer, so none is dropped.
+    public static var appliesBackPressure: Bool { true }
+
     /// What to do about the phase the connection is in, at `now`.
     public static func checkDeadlines(state: inout HttpConnectionState, connection: TcpConnection, now: UInt64)
         -> ConnectionAction

@@ -35,6 +35,9 @@ public enum WebSocket: StatefulWireProtocol {
         try WebSocketEngine.decode(packet, session: state)
     }
 
+    /// True: a peer is not read from while the answers to it fill the send buffer.
+    public static var appliesBackPressure: Bool { true }
+
     /// One unmasked data frame (held back until the handshake completes).
     public static func encode(
         _ message: Message, state: inout WebSocketSession, connection: Connection, into buffer: inout ByteBuffer

@@ -113,6 +113,7 @@ public final class AsyncTcpConnection: TcpConnection {
         receiveBuffer = nil
         pendingPacketLength = nil
         isPaused = false
+        isHeldBack = false
         guard delay > 0 else {
             connect()
             return

@@ -55,6 +55,10 @@ public class TcpConnection: Connection, EventHandler {
     var isCorked = false
     /// True while `pauseRecv` is in force.
     public internal(set) var isPaused = false
+    /// True while reading waits for a full send buffer to drain (a protocol that `appliesBackPressure`).
+    var isHeldBack = false
+    /// True unless reading is paused or held back.
+    var isReading: Bool { !isPaused && !isHeldBack }
     var remote: SocketAddress?
     var local: SocketAddress?
     var isCounted = false
@@ -216,7 +220,7 @@ public class TcpConnection: Connection, EventHandler {
     /// What the loop should watch for now.
     var wantedInterest: Interest {
         var interest: Interest = []
-        if state == .established && !isPaused { interest.insert(.read) }
+        if state == .established && isReading { interest.insert(.read) }
         if !sendQueue.isEmpty && (state == .established || state == .closing) { interest.insert(.write) }
         if state == .connecting { interest = .write }
         if isHandshaking || securityWantsWrite {
@@ -318,6 +322,12 @@ public class TcpConnection: Connection, EventHandler {
     public override func resumeRecv() {
         guard isPaused else { return }
         isPaused = false
+        readAgain()
+    }
+
+    /// Watches for input again and delivers the packets already received, right after the current callback.
+    func readAgain() {
+        guard isReading else { return }
         updateInterest()
         if receiveBuffer != nil {
             loop.execute { [weak self] in self?.parseReceiveBuffer() }
