@@ -139,4 +139,25 @@ final class ContractTests: ServerTestCase {
             })
         XCTAssertEqual(senders.map { $0.getRemoteIp() }, ["127.0.0.1"])
     }
+
+    func testARawTextServerKeepsSilentConnectionsUnlessItSetsAnIdleTimeout() throws {
+        let keeping = try startWorker("text://127.0.0.1:0") { worker in
+            worker.onMessage = { connection, data in connection.send(data) }
+        }
+        let closing = try startWorker("text://127.0.0.1:0") { worker in
+            worker.idleTimeout = 1
+            worker.onMessage = { connection, data in connection.send(data) }
+        }
+        let (keepingPort, closingPort) = (keeping.port, closing.port)
+        XCTAssertTrue(
+            try runWithClient(timeout: 30) {
+                let quiet = try BlockingClient(port: keepingPort, timeout: 10)
+                let idle = try BlockingClient(port: closingPort, timeout: 10)
+                try idle.send("one\n")
+                try checkEqual(try idle.receive(untilSuffix: "\n"), "one\n", "answered")
+                try checkEqual(try idle.receiveAll(), "", "then closed once silent for idleTimeout")
+                try quiet.send("still\n")
+                try checkEqual(try quiet.receive(untilSuffix: "\n"), "still\n", "a silent push connection stays")
+            })
+    }
 }

@@ -23,7 +23,7 @@ public final class AsyncTcpConnection: TcpConnection {
     /// A local "ip:port" to bind before connecting (Workerman's `socket.bindto` context option).
     public var bindTo: String?
     /// Called once the connection is made; public as `onConnect` (see `ConnectionCallbacks`).
-    var connectHandler: ((TcpConnection) -> Void)?
+    final var connectHandler: ((TcpConnection) -> Void)?
     /// The TLS client context for `transport = "ssl"` (and `ssl://`, `wss://` addresses); when nil,
     /// the default one verifies the server's certificate against the system's CAs, with SNI.
     public var tls: TransportSecurityContext?
