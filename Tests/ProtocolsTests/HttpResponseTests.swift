@@ -2,8 +2,8 @@ import Foundation
 import Workerman
 import XCTest
 
-@testable import WorkermanProtocols
 @testable import WorkermanCore
+@testable import WorkermanProtocols
 
 /// Response encoding, static-path safety and Range parsing.
 final class HttpResponseTests: XCTestCase {
