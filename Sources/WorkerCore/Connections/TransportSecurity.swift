@@ -40,7 +40,8 @@ extension TransportSecurityContext {
     /// This context as WorkerCore drives it; throws when it is not one of the package's contexts.
     package func provider() throws(WorkerError) -> any TransportSecurityProvider {
         guard let provider = self as? any TransportSecurityProvider else {
-            throw WorkerError("\(type(of: self)) is not a TLS context: use WorkermanTLS's TLSServerContext or TLSClientContext")
+            throw WorkerError(
+                "\(type(of: self)) is not a TLS context: use WorkermanTLS's TLSServerContext or TLSClientContext")
         }
         return provider
     }
