@@ -66,7 +66,7 @@ public class TcpConnection: Connection, EventHandler {
     var isSending = false
     var closeRequested = false
     /// The TLS layer of an `ssl` connection; nil for plain ones.
-    public internal(set) var security: TransportSecuritySession?
+    package internal(set) var security: TransportSecuritySession?
     /// True until the TLS handshake completes; sends wait in the queue meanwhile.
     public internal(set) var isHandshaking = false
     var securityWantsWrite = false
