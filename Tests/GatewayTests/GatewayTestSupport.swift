@@ -55,7 +55,9 @@ final class LineClient {
                 pending = String(pending[pending.index(after: newline)...])
                 return line
             }
-            pending += String(decoding: try socket.receiveSome(), as: UTF8.self)
+            let bytes = try socket.receiveSome()
+            guard !bytes.isEmpty else { throw BlockingClient.Failure("the server closed the connection") }
+            pending += String(decoding: bytes, as: UTF8.self)
         }
     }
 

@@ -10,7 +10,8 @@
 //
 // A client line "bind:<uid>" binds it, "join:<group>" joins a group (both answered "ok:<line>");
 // any other line is answered "<version>:<line>" to that client, where <version> is the content of
-// $VERSION_FILE when the business worker process started (a reload picks up a new one).
+// $VERSION_FILE when the business worker process started (a reload picks up a new one), after
+// $WORK_US microseconds of "work" (so that events queue up in the business workers).
 import Glibc
 import Workerman
 import WorkermanGateway
@@ -51,8 +52,10 @@ if role == "all" || role == "business" {
             version = String(decoding: line.prefix { $0 != 0 && $0 != 10 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         }
     }
+    let work = useconds_t(number("WORK_US", 0))
     business.onMessage = { clientID, message in
         let line = message.string
+        if work > 0 { usleep(work) }
         if line.hasPrefix("bind:") {
             business.api.bindUid(clientID, String(line.dropFirst(5)))
         } else if line.hasPrefix("join:") {
