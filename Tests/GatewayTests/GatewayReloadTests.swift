@@ -100,6 +100,9 @@ final class GatewayReloadTests: XCTestCase {
         let business = pids(named: "ProbeBusiness")
         XCTAssertEqual(business.count, 4)
         kill(business[0], SIGKILL)
+        // What was in flight to it when it died is lost (at most once, as in GatewayWorker); once its
+        // gateways saw it go, nothing is.
+        waitUntilGone(business[0])
         for (index, client) in clients.enumerated() {
             XCTAssertEqual(try client.ask("after-worker-\(index)").split(separator: ":").last.map(String.init), "after-worker-\(index)")
         }
@@ -108,12 +111,16 @@ final class GatewayReloadTests: XCTestCase {
         let registers = pids(named: "Register")
         XCTAssertEqual(registers.count, 1)
         kill(registers[0], SIGKILL)
+        waitUntilGone(registers[0])
         for (index, client) in clients.enumerated() {
             XCTAssertEqual(try client.ask("no-register-\(index)").hasSuffix(":no-register-\(index)"), true)
         }
+        // A new client asks the new register: both gateways have announced themselves again.
+        let fresh = GatewayClient(registerAddress: ["127.0.0.1:\(register)"])
         XCTAssertNotNil(
-            GatewayTestSupport.eventually(timeout: 20) { try api.getAllClientIdCount() == 16 ? true : nil },
+            GatewayTestSupport.eventually(timeout: 20) { try fresh.gatewayAddresses().count == 2 ? true : nil },
             "the register came back and the gateways announced themselves again")
+        XCTAssertEqual(try fresh.getAllClientIdCount(), 16)
         XCTAssertEqual(try api.getClientIdByUid("u3").count, 1, "no route was lost")
 
         // A gateway process dies: its clients see a close, the other gateway's clients are untouched.
@@ -138,6 +145,12 @@ final class GatewayReloadTests: XCTestCase {
         let onVictim = ids.filter { $0.gatewayPort == victimPort }.count
         XCTAssertEqual(closed, onVictim, "exactly the dead gateway's clients lost their connection")
         XCTAssertEqual(answered, 16 - onVictim)
+    }
+
+    /// Waits until process `pid` is reaped, and a little more for its peers to notice.
+    private func waitUntilGone(_ pid: pid_t) {
+        _ = GatewayTestSupport.eventually(timeout: 10) { access("/proc/\(pid)", F_OK) != 0 ? true : nil }
+        usleep(300_000)
     }
 
     /// True when process `pid` holds a listening socket on `port` (its /proc/<pid>/fd links to a
