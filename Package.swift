@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "WorkermanTLS", targets: ["WorkermanTLS"]),
         .library(name: "WorkermanChannel", targets: ["WorkermanChannel"]),
         .library(name: "WorkermanGlobalData", targets: ["WorkermanGlobalData"]),
+        .library(name: "WorkermanRedis", targets: ["WorkermanRedis"]),
         .library(name: "WorkermanGateway", targets: ["WorkermanGateway"]),
         .executable(name: "text-echo", targets: ["WorkermanExampleTextEcho"]),
         .executable(name: "hello", targets: ["WorkermanExampleHello"]),
@@ -55,13 +56,22 @@ let package = Package(
             dependencies: ["WorkermanCore", "CWorkermanBuiltinProtocols", "CWorkermanZlib"], path: "Sources/Protocols"),
         // What Channel and GlobalData share: the Value type, MessagePack, blocking frame sockets.
         .target(name: "WorkermanComponentWire", dependencies: ["WorkermanCore"], path: "Sources/ComponentWire"),
+        // The asynchronous Redis client (RESP2/RESP3), its subscriber and its blocking client.
+        .target(
+            name: "WorkermanRedis",
+            dependencies: ["WorkermanCore", "WorkermanTimer", "WorkermanProtocols", "WorkermanComponentWire"],
+            path: "Sources/Redis"),
         .target(
             name: "WorkermanChannel",
-            dependencies: ["WorkermanCore", "WorkermanProtocols", "WorkermanTimer", "WorkermanComponentWire"],
+            dependencies: [
+                "WorkermanCore", "WorkermanProtocols", "WorkermanTimer", "WorkermanComponentWire", "WorkermanRedis",
+            ],
             path: "Sources/Channel"),
         .target(
             name: "WorkermanGlobalData",
-            dependencies: ["WorkermanCore", "WorkermanProtocols", "WorkermanTimer", "WorkermanComponentWire"],
+            dependencies: [
+                "WorkermanCore", "WorkermanProtocols", "WorkermanTimer", "WorkermanComponentWire", "WorkermanRedis",
+            ],
             path: "Sources/GlobalData"),
         // GatewayWorker: Register, Gateway, BusinessWorker and the Gateway API (wire-compatible with GatewayWorker 4).
         .target(
@@ -144,6 +154,9 @@ let package = Package(
             dependencies: ["Workerman", "WorkermanChannel", "WorkermanGlobalData", "WorkermanTestSupport"],
             path: "Tests/ChannelTests"),
         .testTarget(
+            name: "WorkermanRedisTests",
+            dependencies: ["Workerman", "WorkermanRedis", "WorkermanTestSupport"],
+            path: "Tests/RedisTests"),
             name: "WorkermanGatewayTests",
             dependencies: ["Workerman", "WorkermanGateway", "WorkermanTestSupport"],
             path: "Tests/GatewayTests"),
