@@ -24,25 +24,10 @@ final class GatewayReloadTests: XCTestCase {
     private func start(workMicroseconds: Int = 0) throws -> (text: Int, register: Int) {
         versionFile = NSTemporaryDirectory() + "gateway-version-\(UUID().uuidString)"
         try "v1\n".write(toFile: versionFile, atomically: true, encoding: .utf8)
-        let register = ExampleServer.freePort()
-        let text = ExampleServer.freePort()
-        let server = try ExampleServer(
-            "gateway-probe",
-            environment: [
-                "REGISTER_PORT": "\(register)", "START_PORT": "\(GatewayTestSupport.freePortPair())", "GATEWAY_COUNT": "2",
-                "BUSINESS_COUNT": "4", "VERSION_FILE": versionFile, "TEXT_PORT": "\(text)",
-                "WORK_US": "\(workMicroseconds)",
-            ])
-        self.server = server
-        let port = text
-        let ready = GatewayTestSupport.eventually { () -> Bool? in
-            let probe = try LineClient(port: port)
-            defer { probe.close() }
-            return try probe.ask("hello") == "v1:hello" ? true : nil
-        }
-        XCTAssertEqual(ready, true, server.log)
-        usleep(300_000)  // every business worker connected to both gateways
-        return (port, register)
+        let cluster = try ProbeCluster(environment: ["VERSION_FILE": versionFile, "WORK_US": "\(workMicroseconds)"])
+        server = cluster.server
+        XCTAssertTrue(cluster.waitUntilAnswering("v1:hello"), cluster.server.log)
+        return (cluster.textPort, cluster.registerPort)
     }
 
     /// Business workers of the probe, by process title.

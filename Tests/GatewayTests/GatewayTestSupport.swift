@@ -69,3 +69,36 @@ final class LineClient {
 
     func close() { socket.close() }
 }
+
+/// The gateway-probe fixture started as one process tree with the given roles.
+struct ProbeCluster {
+    let server: ExampleServer
+    /// The text gateway's client port.
+    let textPort: Int
+    /// The register's port (this tree's, or the one it was pointed at).
+    let registerPort: Int
+
+    init(roles: String = "all", environment: [String: String] = [:], register existing: Int? = nil) throws {
+        let register = existing ?? ExampleServer.freePort()
+        let text = ExampleServer.freePort()
+        var settings = [
+            "ROLE": roles, "REGISTER_PORT": "\(register)", "START_PORT": "\(GatewayTestSupport.freePortPair())",
+            "GATEWAY_COUNT": "2", "BUSINESS_COUNT": "4", "TEXT_PORT": "\(text)",
+        ]
+        settings.merge(environment) { $1 }
+        server = try ExampleServer("gateway-probe", environment: settings)
+        textPort = text
+        registerPort = register
+    }
+
+    /// Waits until a client line is answered with `expected` (the business workers are there).
+    func waitUntilAnswering(_ expected: String, line: String = "hello", host: String = "127.0.0.1") -> Bool {
+        let ready = GatewayTestSupport.eventually { () -> Bool? in
+            let probe = try LineClient(port: textPort, host: host)
+            defer { probe.close() }
+            return try probe.ask(line) == expected ? true : nil
+        }
+        usleep(300_000)  // every business worker connected to both gateways
+        return ready == true
+    }
+}

@@ -1,7 +1,7 @@
 // The Gateway tests' process: one program, the roles chosen by ROLE (each a separate process tree
 // when started separately; all three together by default).
 //
-//   ROLE=all        a Register, a text:// Gateway and the business workers
+//   ROLE=all        a Register, a text:// Gateway and the business workers (or a list: register,gateway)
 //   ROLE=register   a Register on 0.0.0.0:$REGISTER_PORT
 //   ROLE=gateway    a text:// Gateway on $TEXT_HOST:$TEXT_PORT (0: any), $GATEWAY_COUNT processes,
 //                   internal ports from $START_PORT on $LAN_IP
@@ -20,14 +20,15 @@ func environment(_ name: String) -> String? { getenv(name).map { String(cString:
 func number(_ name: String, _ fallback: Int) -> Int { environment(name).flatMap { Int($0) } ?? fallback }
 
 Worker.stopTimeout = 3
-let role = environment("ROLE") ?? "all"
+let roles = Set((environment("ROLE") ?? "all").split(separator: ",").map(String.init))
+func runs(_ role: String) -> Bool { roles.contains("all") || roles.contains(role) }
 let registerAddress = environment("REGISTER_ADDRESS") ?? "127.0.0.1:\(number("REGISTER_PORT", 1236))"
 
-if role == "all" || role == "register" {
+if runs("register") {
     _ = Register("text://0.0.0.0:\(number("REGISTER_PORT", 1236))")
 }
 
-if role == "all" || role == "gateway" {
+if runs("gateway") {
     let gateway = Gateway("text://\(environment("TEXT_HOST") ?? "0.0.0.0"):\(number("TEXT_PORT", 0))")
     gateway.worker.name = "ProbeGateway"
     gateway.worker.count = number("GATEWAY_COUNT", 2)
@@ -39,7 +40,7 @@ if role == "all" || role == "gateway" {
 /// The version this process answers with.
 nonisolated(unsafe) var version = "v0"
 
-if role == "all" || role == "business" {
+if runs("business") {
     let business = BusinessWorker()
     business.worker.name = "ProbeBusiness"
     business.worker.count = number("BUSINESS_COUNT", 4)
