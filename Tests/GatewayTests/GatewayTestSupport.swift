@@ -77,12 +77,15 @@ struct ProbeCluster {
     let textPort: Int
     /// The register's port (this tree's, or the one it was pointed at).
     let registerPort: Int
+    /// The first gateway process's internal port.
+    let startPort: Int
 
     init(roles: String = "all", environment: [String: String] = [:], register existing: Int? = nil) throws {
         let register = existing ?? ExampleServer.freePort()
         let text = ExampleServer.freePort()
+        startPort = GatewayTestSupport.freePortPair()
         var settings = [
-            "ROLE": roles, "REGISTER_PORT": "\(register)", "START_PORT": "\(GatewayTestSupport.freePortPair())",
+            "ROLE": roles, "REGISTER_PORT": "\(register)", "START_PORT": "\(startPort)",
             "GATEWAY_COUNT": "2", "BUSINESS_COUNT": "4", "TEXT_PORT": "\(text)",
         ]
         settings.merge(environment) { $1 }

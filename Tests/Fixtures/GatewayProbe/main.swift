@@ -6,7 +6,8 @@
 //   ROLE=gateway    a text:// Gateway on $TEXT_HOST:$TEXT_PORT (0: any), $GATEWAY_COUNT processes,
 //                   internal ports from $START_PORT on $LAN_IP
 //   ROLE=business   $BUSINESS_COUNT business workers
-// The register is $REGISTER_ADDRESS (default 127.0.0.1:$REGISTER_PORT).
+// The register is $REGISTER_ADDRESS (default 127.0.0.1:$REGISTER_PORT). $SECRET_KEY sets every
+// role's secret key; $AUTH_TIMEOUT the register's seconds to authenticate.
 //
 // A client line "bind:<uid>" binds it, "join:<group>" joins a group (both answered "ok:<line>");
 // any other line is answered "<version>:<line>" to that client, where <version> is the content of
@@ -23,9 +24,12 @@ Worker.stopTimeout = 3
 let roles = Set((environment("ROLE") ?? "all").split(separator: ",").map(String.init))
 func runs(_ role: String) -> Bool { roles.contains("all") || roles.contains(role) }
 let registerAddress = environment("REGISTER_ADDRESS") ?? "127.0.0.1:\(number("REGISTER_PORT", 1236))"
+let secretKey = environment("SECRET_KEY") ?? ""
 
 if runs("register") {
-    _ = Register("text://0.0.0.0:\(number("REGISTER_PORT", 1236))")
+    let register = Register("text://0.0.0.0:\(number("REGISTER_PORT", 1236))")
+    register.secretKey = secretKey
+    register.authTimeout = Double(environment("AUTH_TIMEOUT") ?? "") ?? 10
 }
 
 if runs("gateway") {
@@ -35,6 +39,7 @@ if runs("gateway") {
     gateway.lanIp = environment("LAN_IP") ?? "127.0.0.1"
     gateway.startPort = number("START_PORT", 2900)
     gateway.registerAddress = [registerAddress]
+    gateway.secretKey = secretKey
 }
 
 /// The version this process answers with.
@@ -45,6 +50,7 @@ if runs("business") {
     business.worker.name = "ProbeBusiness"
     business.worker.count = number("BUSINESS_COUNT", 4)
     business.registerAddress = [registerAddress]
+    business.secretKey = secretKey
     business.onWorkerStart = { _ in
         guard let path = environment("VERSION_FILE"), let file = fopen(path, "r") else { return }
         defer { fclose(file) }
