@@ -6,10 +6,13 @@
 //   ROLE=gateway    a text:// Gateway on $TEXT_HOST:$TEXT_PORT (0: any), $GATEWAY_COUNT processes,
 //                   internal ports from $START_PORT on $LAN_IP
 //   ROLE=business   $BUSINESS_COUNT business workers
+//   ROLE=bench-clients  see BenchClients.swift ($GATEWAY_SCHEME=websocket for the gateway it loads)
 // The register is $REGISTER_ADDRESS (default 127.0.0.1:$REGISTER_PORT). $SECRET_KEY sets every
 // role's secret key; $AUTH_TIMEOUT the register's seconds to authenticate.
 //
-// A client line "bind:<uid>" binds it, "join:<group>" joins a group (both answered "ok:<line>");
+// A client line "bind:<uid>" binds it, "join:<group>" joins a group (both answered "ok:<line>"),
+// "all:<n>" sends "all<k>" to everyone n times, "groups:<n>" sends "grp<k>" to each of the groups
+// g0...g99 n times (for the benchmark);
 // any other line is answered "<version>:<line>" to that client, where <version> is the content of
 // $VERSION_FILE when the business worker process started (a reload picks up a new one), after
 // $WORK_US microseconds of "work" (so that events queue up in the business workers).
@@ -33,7 +36,7 @@ if runs("register") {
 }
 
 if runs("gateway") {
-    let gateway = Gateway("text://\(environment("TEXT_HOST") ?? "0.0.0.0"):\(number("TEXT_PORT", 0))")
+    let gateway = Gateway("\(environment("GATEWAY_SCHEME") ?? "text")://\(environment("TEXT_HOST") ?? "0.0.0.0"):\(number("TEXT_PORT", 0))")
     gateway.worker.name = "ProbeGateway"
     gateway.worker.count = number("GATEWAY_COUNT", 2)
     gateway.lanIp = environment("LAN_IP") ?? "127.0.0.1"
@@ -63,7 +66,15 @@ if runs("business") {
     business.onMessage = { clientID, message in
         let line = message.string
         if work > 0 { usleep(work) }
-        if line.hasPrefix("bind:") {
+        if line.hasPrefix("all:") {
+            for round in 0..<(Int(line.dropFirst(4)) ?? 0) { business.api.sendToAll("all\(round)") }
+            return
+        } else if line.hasPrefix("groups:") {
+            for round in 0..<(Int(line.dropFirst(7)) ?? 0) {
+                for group in 0..<100 { business.api.sendToGroup("g\(group)", "grp\(round)") }
+            }
+            return
+        } else if line.hasPrefix("bind:") {
             business.api.bindUid(clientID, String(line.dropFirst(5)))
         } else if line.hasPrefix("join:") {
             business.api.joinGroup(clientID, String(line.dropFirst(5)))
@@ -74,5 +85,7 @@ if runs("business") {
         business.api.sendToCurrentClient("ok:\(line)")
     }
 }
+
+if roles.contains("bench-clients") { BenchClients.make() }
 
 Worker.runAll()
