@@ -4,7 +4,9 @@ import WorkermanCore
 extension Gateway {
     func handleInner(_ frame: GatewayFrame, from connection: TcpConnection) {
         let command = frame.command
-        if connection.context[.gatewayAuthorized] != true && command != .workerConnect && command != .gatewayClientConnect {
+        if connection.context[.gatewayAuthorized] != true && command != .workerConnect
+            && command != .gatewayClientConnect
+        {
             return refuse(connection, "unauthorized \(command)")
         }
         switch command {
@@ -12,7 +14,9 @@ extension Gateway {
             guard case .array(let info) = try? PHPJSON.decode(String(decoding: frame.body, as: UTF8.self)) else {
                 return refuse(connection, "\(command) without a JSON body")
             }
-            guard (info["secret_key"]?.stringValue ?? "") == secretKey else { return refuse(connection, "wrong secret key") }
+            guard (info["secret_key"]?.stringValue ?? "") == secretKey else {
+                return refuse(connection, "wrong secret key")
+            }
             connection.context[.gatewayAuthorized] = true
             if command == .workerConnect {
                 let name = info["worker_key"]?.stringValue ?? ""
@@ -106,7 +110,9 @@ extension Gateway {
         let ext = frame.extData.isEmpty ? nil : (try? PHPJSON.decode(frame.extText))?.array
         if let listed = ext?["connections"]?.array {
             for id in listed.orderedValues {
-                if let number = id.int, let record = clients[UInt32(truncatingIfNeeded: number)] { deliver(frame, to: record) }
+                if let number = id.int, let record = clients[UInt32(truncatingIfNeeded: number)] {
+                    deliver(frame, to: record)
+                }
             }
             return
         }
@@ -201,7 +207,9 @@ extension Gateway {
                 case "groups": for group in values { matched += (groupClients[group.stringValue] ?? []).sorted() }
                 case "uid": for uid in values { matched += (uidClients[uid.stringValue] ?? []).sorted() }
                 case "connection_id":
-                    matched += values.compactMap(\.int).map { UInt32(truncatingIfNeeded: $0) }.filter { clients[$0] != nil }
+                    matched += values.compactMap(\.int).map { UInt32(truncatingIfNeeded: $0) }.filter {
+                        clients[$0] != nil
+                    }
                 default: continue
                 }
             }
@@ -218,7 +226,8 @@ extension Gateway {
                 case "uid": info[PHPKey(field)] = record.uid.map { .string($0) } ?? .null
                 case "groups":
                     info[PHPKey(field)] =
-                        record.groups.isEmpty ? .null : .array(PHPArray(record.groups.map { (PHPKey($0), .string($0)) }))
+                        record.groups.isEmpty
+                        ? .null : .array(PHPArray(record.groups.map { (PHPKey($0), .string($0)) }))
                 case "session": info[PHPKey(field)] = .string(String(decoding: record.session, as: UTF8.self))
                 default: info[PHPKey(field)] = .null
                 }

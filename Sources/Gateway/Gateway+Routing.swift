@@ -1,5 +1,5 @@
-import WorkermanTimer
 import WorkermanCore
+import WorkermanTimer
 
 /// A business worker's connection to a gateway process.
 final class WorkerLink {
@@ -81,7 +81,9 @@ extension Gateway {
         case .random:
             return available.randomElement()
         case .custom(let choose):
-            guard !available.isEmpty, let key = choose(available.map(\.key), record.clientID, command) else { return nil }
+            guard !available.isEmpty, let key = choose(available.map(\.key), record.clientID, command) else {
+                return nil
+            }
             return workerLinks[key].flatMap { $0.isLeaving ? nil : $0 }
         }
     }
@@ -156,7 +158,9 @@ extension Gateway {
     }
 
     func innerClosed(_ connection: TcpConnection) {
-        guard let key = connection.context[.gatewayWorkerKey], workerLinks[key]?.connection === connection else { return }
+        guard let key = connection.context[.gatewayWorkerKey], workerLinks[key]?.connection === connection else {
+            return
+        }
         workerGone(key)
         onBusinessWorkerClose?(BusinessWorkerInfo(key: key, remoteAddress: connection.getRemoteAddress()))
         flushHeld()

@@ -17,7 +17,9 @@ public enum GatewayProtocol: WireProtocol {
             return .invalid("GatewayProtocol length \(length) is below the 28-byte header")
         }
         let limit = connection.maxPackageSize
-        guard Int(length) <= limit else { return .invalid("GatewayProtocol length \(length) over maxPackageSize \(limit)") }
+        guard Int(length) <= limit else {
+            return .invalid("GatewayProtocol length \(length) over maxPackageSize \(limit)")
+        }
         return .packet(length: Int(length))
     }
 

@@ -35,7 +35,9 @@ final class GatewayFaultTests: XCTestCase {
     }
 
     func testBadInternalFramesCloseOnlyThatConnectionAndKeysAreRequired() throws {
-        let cluster = try ProbeCluster(environment: ["SECRET_KEY": "s3cret", "AUTH_TIMEOUT": "0.5", "GATEWAY_COUNT": "1"])
+        let cluster = try ProbeCluster(environment: [
+            "SECRET_KEY": "s3cret", "AUTH_TIMEOUT": "0.5", "GATEWAY_COUNT": "1",
+        ])
         self.cluster = cluster
         XCTAssertTrue(cluster.waitUntilAnswering("v0:hello"), cluster.server.log)
         let client = try LineClient(port: cluster.textPort)
@@ -58,7 +60,8 @@ final class GatewayFaultTests: XCTestCase {
             "an unknown command")
         XCTAssertEqual(try client.ask("still"), "v0:still", "the client saw none of it and is still served")
 
-        XCTAssertThrowsError(try GatewayClient(registerAddress: ["127.0.0.1:\(cluster.registerPort)"]).getAllClientIdCount())
+        XCTAssertThrowsError(
+            try GatewayClient(registerAddress: ["127.0.0.1:\(cluster.registerPort)"]).getAllClientIdCount())
         let api = GatewayClient(registerAddress: ["127.0.0.1:\(cluster.registerPort)"], secretKey: "s3cret")
         XCTAssertEqual(try api.getAllClientIdCount(), 1)
         try api.sendToUid("u1", "with-the-key")
@@ -66,10 +69,14 @@ final class GatewayFaultTests: XCTestCase {
 
         let register = cluster.registerPort
         XCTAssertTrue(closedByServer(try raw(register, Array("nonsense\n".utf8))), "a bad line")
-        XCTAssertTrue(closedByServer(try raw(register, Array("{\"event\":\"worker_connect\",\"secret_key\":\"x\"}\n".utf8))))
+        XCTAssertTrue(
+            closedByServer(try raw(register, Array("{\"event\":\"worker_connect\",\"secret_key\":\"x\"}\n".utf8))))
         XCTAssertTrue(closedByServer(try BlockingClient(port: register, timeout: 5)), "silence past the auth timeout")
         let log = cluster.server.log
-        for reason in ["unauthorized", "below the 28-byte header", "wrong secret key", "unknown command 99", "did not authenticate"] {
+        for reason in [
+            "unauthorized", "below the 28-byte header", "wrong secret key", "unknown command 99",
+            "did not authenticate",
+        ] {
             XCTAssertTrue(log.contains(reason), "logged: \(reason)\n\(log)")
         }
     }

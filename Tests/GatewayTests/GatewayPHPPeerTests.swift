@@ -75,7 +75,8 @@ final class GatewayPHPPeerTests: XCTestCase {
         XCTAssertEqual(try b.receive(), "php-to-g")
         XCTAssertEqual(
             try api.getSession(idA),
-            ["php": ["nested": [1, 2.5, true, nil, "x"]], 7: "seven", "unicode": "héllo"], "PHP's serialize() read by us")
+            ["php": ["nested": [1, 2.5, true, nil, "x"]], 7: "seven", "unicode": "héllo"],
+            "PHP's serialize() read by us")
     }
 
     func testAPHPBusinessWorkerServesOurGateway() throws {

@@ -89,7 +89,9 @@ final class GatewayReloadTests: XCTestCase {
         // gateways saw it go, nothing is.
         waitUntilGone(business[0])
         for (index, client) in clients.enumerated() {
-            XCTAssertEqual(try client.ask("after-worker-\(index)").split(separator: ":").last.map(String.init), "after-worker-\(index)")
+            XCTAssertEqual(
+                try client.ask("after-worker-\(index)").split(separator: ":").last.map(String.init),
+                "after-worker-\(index)")
         }
 
         // The register dies: traffic goes on; queries need it, and work again once it is back.
@@ -113,10 +115,13 @@ final class GatewayReloadTests: XCTestCase {
         let victimPort = ids[0].gatewayPort
         let gateways = pids(named: "ProbeGateway")
         XCTAssertEqual(gateways.count, 2)
-        guard let victim = gateways.first(where: { pid in
-            ProcessTable.descriptorCount(pid) > 0 && (try? String(contentsOfFile: "/proc/\(pid)/net/tcp", encoding: .utf8)) != nil
-                && ownsPort(pid, UInt16(victimPort))
-        }) else { return XCTFail("no gateway process listens on \(victimPort)") }
+        guard
+            let victim = gateways.first(where: { pid in
+                ProcessTable.descriptorCount(pid) > 0
+                    && (try? String(contentsOfFile: "/proc/\(pid)/net/tcp", encoding: .utf8)) != nil
+                    && ownsPort(pid, UInt16(victimPort))
+            })
+        else { return XCTFail("no gateway process listens on \(victimPort)") }
         kill(victim, SIGKILL)
         var closed = 0
         var answered = 0
@@ -148,7 +153,9 @@ final class GatewayReloadTests: XCTestCase {
             guard fields.count > 9, fields[1].hasSuffix(hexPort), fields[3] == "0A" else { return nil }
             return String(fields[9])
         }
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd") else { return false }
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd") else {
+            return false
+        }
         for entry in entries {
             if let link = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(entry)"),
                 inodes.contains(where: { link == "socket:[\($0)]" })

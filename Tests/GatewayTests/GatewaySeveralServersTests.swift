@@ -49,7 +49,8 @@ final class GatewaySeveralServersTests: XCTestCase {
         XCTAssertEqual(try api.getAllClientIdCount(), 20)
         let ids = try api.batchGetClientIdByUid((0..<20).map { "u\($0)" })
         for index in 0..<20 {
-            XCTAssertEqual(ids["u\(index)"]?.first?.gatewayAddress.hasPrefix(index % 2 == 0 ? "127.0.0.2:" : "127.0.0.3:"), true)
+            XCTAssertEqual(
+                ids["u\(index)"]?.first?.gatewayAddress.hasPrefix(index % 2 == 0 ? "127.0.0.2:" : "127.0.0.3:"), true)
         }
         try api.sendToUid(["u3", "u4"], "to-u3-u4")
         try api.sendToGroup("everyone", "to-everyone")

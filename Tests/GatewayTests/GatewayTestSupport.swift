@@ -23,7 +23,9 @@ enum GatewayTestSupport {
         address.sin_port = UInt16(port).bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         } == 0
     }
 
@@ -43,7 +45,9 @@ final class LineClient {
     let socket: BlockingClient
     private var pending = ""
 
-    init(port: Int, host: String = "127.0.0.1") throws { socket = try BlockingClient(port: port, host: host, timeout: 10) }
+    init(port: Int, host: String = "127.0.0.1") throws {
+        socket = try BlockingClient(port: port, host: host, timeout: 10)
+    }
 
     func send(_ line: String) throws { try socket.send(line + "\n") }
 

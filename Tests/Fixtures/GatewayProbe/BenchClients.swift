@@ -30,7 +30,10 @@ enum BenchClients {
                 connection.onMessage = { _, message in
                     handle(message.string, index: index, count: count, rounds: rounds, echoes: echoes)
                 }
-                connection.onClose = { _ in print("bench client \(index) closed"); exit(3) }
+                connection.onClose = { _ in
+                    print("bench client \(index) closed")
+                    exit(3)
+                }
                 connections.append(connection)
                 connection.connect()
             }

@@ -36,7 +36,9 @@ if runs("register") {
 }
 
 if runs("gateway") {
-    let gateway = Gateway("\(environment("GATEWAY_SCHEME") ?? "text")://\(environment("TEXT_HOST") ?? "0.0.0.0"):\(number("TEXT_PORT", 0))")
+    let gateway = Gateway(
+        "\(environment("GATEWAY_SCHEME") ?? "text")://\(environment("TEXT_HOST") ?? "0.0.0.0"):\(number("TEXT_PORT", 0))"
+    )
     gateway.worker.name = "ProbeGateway"
     gateway.worker.count = number("GATEWAY_COUNT", 2)
     gateway.lanIp = environment("LAN_IP") ?? "127.0.0.1"
