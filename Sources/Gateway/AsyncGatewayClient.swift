@@ -122,53 +122,40 @@ public final class AsyncGatewayClient: GatewayAPI {
 
     // MARK: queries
 
-    /// Runs a query on the gateways it concerns; `done` gets the combined answer or the first error.
+    /// Runs a query on the gateways it concerns; `done` gets the combined answer or the first error,
+    /// within `timeout` seconds (waiting for the gateway list included).
     public func run<Result>(
         _ query: GatewayQuery<Result>, _ done: @escaping (Swift.Result<Result, GatewayError>) -> Void
     ) {
+        let pending = PendingQuery(query, done)
+        let seconds = timeout
+        pending.timer = Timer.add(seconds, persistent: false) { [weak self] in
+            pending.timer = nil
+            // A late reply would answer the next query on that connection: drop the ones that did not answer.
+            for address in pending.unanswered { self?.links[address]?.connection.destroy() }
+            pending.finish(.failure(GatewayError("no answer within \(seconds) s")))
+        }
         switch query.delivery {
-        case .one(let address, let frame): ask([(address, frame)], query, done)
+        case .one(let address, let frame): ask([(address, frame)], pending)
         case .every(let frameFor):
             withAddresses { [self] addresses in
-                ask(addresses.compactMap { address in frameFor(address).map { (address, $0) } }, query, done)
+                ask(addresses.compactMap { address in frameFor(address).map { (address, $0) } }, pending)
             }
         }
     }
 
-    private func ask<Result>(
-        _ targets: [(String, GatewayFrame)], _ query: GatewayQuery<Result>,
-        _ done: @escaping (Swift.Result<Result, GatewayError>) -> Void
-    ) {
-        var answers: [(address: String, value: PHPValue)] = []
-        var finished = false
-        var remaining = targets.count
-        var timer: TimerID?
-        let finish = { (outcome: Swift.Result<Result, GatewayError>) in
-            guard !finished else { return }
-            finished = true
-            if let timer { Timer.del(timer) }
-            done(outcome)
-        }
-        let complete = { finish(Swift.Result { () throws(GatewayError) in try query.combine(answers) }) }
-        guard remaining > 0 else { return complete() }
-        timer = Timer.add(timeout, persistent: false) { [weak self] in
-            timer = nil
-            // A late reply would answer the next query on that connection: drop the ones that did not answer.
-            let answered = Set(answers.map(\.address))
-            for (address, _) in targets where !answered.contains(address) { self?.links[address]?.connection.destroy() }
-            finish(.failure(GatewayError("no answer within \(self?.timeout ?? 0) s")))
-        }
+    private func ask<Result>(_ targets: [(String, GatewayFrame)], _ pending: PendingQuery<Result>) {
+        guard !pending.isFinished else { return }
+        pending.targets = targets.map(\.0)
+        guard !targets.isEmpty else { return pending.complete() }
         for (address, frame) in targets {
             guard let link = link(address) else {
-                return finish(.failure(GatewayError("gateway \(address) unreachable")))
+                return pending.finish(.failure(GatewayError("gateway \(address) unreachable")))
             }
             link.ask(frame) { reply in
                 switch reply {
-                case .success(let value):
-                    answers.append((address, value))
-                    remaining -= 1
-                    if remaining == 0 { complete() }
-                case .failure(let error): finish(.failure(error))
+                case .success(let value): pending.answer(address, value)
+                case .failure(let error): pending.finish(.failure(error))
                 }
             }
         }
@@ -265,5 +252,41 @@ public final class AsyncGatewayClient: GatewayAPI {
     /// `getAllGroupClientIdCount`.
     public func getAllGroupClientIdCount(_ done: @escaping (Result<[String: Int], GatewayError>) -> Void) {
         run(.groupClientIDLists) { done($0.map { $0.mapValues(\.count) }) }
+    }
+}
+
+/// One query in flight: the gateways asked, their answers so far, the timeout.
+private final class PendingQuery<Result> {
+    let query: GatewayQuery<Result>
+    let done: (Swift.Result<Result, GatewayError>) -> Void
+    var targets: [String] = []
+    var answers: [(address: String, value: PHPValue)] = []
+    var timer: TimerID?
+    private(set) var isFinished = false
+
+    init(_ query: GatewayQuery<Result>, _ done: @escaping (Swift.Result<Result, GatewayError>) -> Void) {
+        self.query = query
+        self.done = done
+    }
+
+    /// The gateways asked that have not answered.
+    var unanswered: [String] {
+        let answered = Set(answers.map(\.address))
+        return targets.filter { !answered.contains($0) }
+    }
+
+    func answer(_ address: String, _ value: PHPValue) {
+        answers.append((address, value))
+        if answers.count == targets.count { complete() }
+    }
+
+    func complete() { finish(Swift.Result { () throws(GatewayError) in try query.combine(answers) }) }
+
+    func finish(_ outcome: Swift.Result<Result, GatewayError>) {
+        guard !isFinished else { return }
+        isFinished = true
+        if let timer { Timer.del(timer) }
+        timer = nil
+        done(outcome)
     }
 }

@@ -45,6 +45,9 @@ if runs("gateway") {
     gateway.startPort = number("START_PORT", 2900)
     gateway.registerAddress = [registerAddress]
     gateway.secretKey = secretKey
+    gateway.pingInterval = Double(environment("PING_INTERVAL") ?? "") ?? 0
+    gateway.pingNotResponseLimit = number("PING_LIMIT", 0)
+    gateway.pingData = environment("PING_DATA") ?? ""
 }
 
 /// The version this process answers with.
@@ -63,6 +66,11 @@ if runs("business") {
         if fgets(&line, 64, file) != nil {
             version = String(decoding: line.prefix { $0 != 0 && $0 != 10 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         }
+    }
+    // The websocket handshake's data, kept in the session for the tests to read.
+    business.onWebSocketConnect = { _, data in
+        GatewayContext.session = ["get": data["get"] ?? nil, "cookie": data["cookie"] ?? nil]
+        GatewayContext.session?["agent"] = data["server"]?.array?["HTTP_USER_AGENT"] ?? nil
     }
     let work = useconds_t(number("WORK_US", 0))
     business.onMessage = { clientID, message in
