@@ -37,10 +37,9 @@ extension Gateway {
         case .sendToAll: sendToAll(frame)
         case .sendToUid:
             guard case .array(let uids)? = try? PHPJSON.decode(frame.extText) else { return }
+            let (message, raw) = outgoing(frame)
             for uid in uids.orderedValues {
-                for id in uidClients[uid.stringValue] ?? [] {
-                    if let record = clients[id] { deliver(frame, to: record) }
-                }
+                for id in uidClients[uid.stringValue] ?? [] { clients[id]?.connection.send(message, raw: raw) }
             }
         case .sendToGroup: sendToGroup(frame)
         case .bindUid:
@@ -95,38 +94,43 @@ extension Gateway {
         connection.close()
     }
 
-    /// Sends a frame's body to one client (raw when the frame says the body is already encoded).
+    /// What a frame asks to send to clients: its body as one message, made once for every receiver.
+    private func outgoing(_ frame: GatewayFrame) -> (message: Message, raw: Bool) {
+        let body =
+            frame.flags.contains(.bodyIsScalar)
+            ? frame.body : Array(((try? frame.bodyValue()) ?? .null).stringValue.utf8)
+        return (clientMessage(body), frame.flags.contains(.skipClientEncode))
+    }
+
     private func deliver(_ frame: GatewayFrame, to record: ClientRecord) {
-        let body: [UInt8]
-        if frame.flags.contains(.bodyIsScalar) {
-            body = frame.body
-        } else {
-            body = Array(((try? frame.bodyValue()) ?? .null).stringValue.utf8)
-        }
-        deliver(body, to: record.connection, raw: frame.flags.contains(.skipClientEncode))
+        let (message, raw) = outgoing(frame)
+        record.connection.send(message, raw: raw)
     }
 
     private func sendToAll(_ frame: GatewayFrame) {
         let ext = frame.extData.isEmpty ? nil : (try? PHPJSON.decode(frame.extText))?.array
+        let (message, raw) = outgoing(frame)
         if let listed = ext?["connections"]?.array {
             for id in listed.orderedValues {
-                if let number = id.int, let record = clients[UInt32(truncatingIfNeeded: number)] {
-                    deliver(frame, to: record)
-                }
+                guard let number = id.int else { continue }
+                clients[UInt32(truncatingIfNeeded: number)]?.connection.send(message, raw: raw)
             }
             return
         }
         let excluded = connectionIDs(ext?["exclude"])
-        for record in clients.values where !excluded.contains(record.connectionID) { deliver(frame, to: record) }
+        for record in clients.values where !excluded.contains(record.connectionID) {
+            record.connection.send(message, raw: raw)
+        }
     }
 
     private func sendToGroup(_ frame: GatewayFrame) {
         guard let ext = (try? PHPJSON.decode(frame.extText))?.array, let groups = ext["group"]?.array else { return }
         let excluded = connectionIDs(ext["exclude"])
+        let (message, raw) = outgoing(frame)
         for group in groups.orderedValues {
             // As GatewayWorker: once per listed group (a client in two of them gets it twice).
             for id in groupClients[group.stringValue] ?? [] where !excluded.contains(id) {
-                if let record = clients[id] { deliver(frame, to: record) }
+                clients[id]?.connection.send(message, raw: raw)
             }
         }
     }

@@ -67,13 +67,13 @@ extension Gateway {
 
     /// The business worker for `record`'s next event, nil when it must wait.
     private func route(_ record: ClientRecord, _ command: GatewayCommand) -> WorkerLink? {
+        if case .sticky = router, let key = record.workerKey {  // the common case: no list built
+            if let link = workerLinks[key] { return link.isLeaving ? nil : link }
+            unbind(record)
+        }
         let available = workerOrder.compactMap { workerLinks[$0] }.filter { !$0.isLeaving }
         switch router {
         case .sticky:
-            if let key = record.workerKey {
-                if let link = workerLinks[key] { return link.isLeaving ? nil : link }
-                unbind(record)
-            }
             guard let pick = available.min(by: { $0.clientCount < $1.clientCount }) else { return nil }
             record.workerKey = pick.key
             pick.clientCount += 1

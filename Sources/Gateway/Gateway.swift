@@ -187,14 +187,10 @@ public final class Gateway {
         if groupClients[group]?.isEmpty == true { groupClients[group] = nil }
     }
 
-    /// Sends `body` to a client, as text when it is UTF-8 (a websocket text frame, as PHP sends
-    /// strings), else as bytes.
-    func deliver(_ body: [UInt8], to connection: TcpConnection, raw: Bool) {
-        if let text = String(validating: body, as: UTF8.self) {
-            connection.send(.text(text), raw: raw)
-        } else {
-            connection.send(.binary(body), raw: raw)
-        }
+    /// `body` as a message for clients: text when it is UTF-8 (a websocket text frame, as PHP sends
+    /// strings), else bytes.
+    func clientMessage(_ body: [UInt8]) -> Message {
+        String(validating: body, as: UTF8.self).map { .text($0) } ?? .binary(body)
     }
 
     // MARK: websocket handshake
