@@ -11,10 +11,12 @@ use GatewayWorker\Lib\Gateway as Api;
 use GatewayWorker\Register;
 use Workerman\Worker;
 
-$roots = ['GatewayWorker\\' => getenv('GATEWAYWORKER_DIR') . '/src/', 'Workerman\\Coroutine\\' => getenv('WORKERMAN_COROUTINE_DIR') . '/src/',
-    'Workerman\\' => getenv('WORKERMAN_DIR') . '/src/'];
+// (prefix, directory) in order; a class not found under one is looked for under the next.
+$roots = [['GatewayWorker\\', getenv('GATEWAYWORKER_DIR') . '/src/'],
+    ['Workerman\\Coroutine\\', getenv('WORKERMAN_COROUTINE_DIR') . '/src/'],
+    ['Workerman\\', getenv('WORKERMAN_DIR') . '/src/'], ['Workerman\\', getenv('WORKERMAN_COROUTINE_DIR') . '/src/']];
 spl_autoload_register(function ($class) use ($roots) {
-    foreach ($roots as $prefix => $dir) {
+    foreach ($roots as [$prefix, $dir]) {
         if (strncmp($class, $prefix, strlen($prefix)) === 0) {
             $file = $dir . str_replace('\\', '/', substr($class, strlen($prefix))) . '.php';
             if (is_file($file)) { require $file; return; }
