@@ -11,7 +11,8 @@
 #   roundtrip    p50/p99: GW_ECHOES messages one at a time, client -> gateway -> business worker ->
 #                gateway -> client
 # then the medians. With GATEWAYWORKER_DIR and WORKERMAN_DIR (checkouts of GatewayWorker 4 and
-# Workerman 5; php-cli from apt), the same topology on PHP (Benchmarks/gatewayworker/start.php) and
+# Workerman 5; WORKERMAN_COROUTINE_DIR for Workerman 5.2's workerman/coroutine; php-cli from apt), the
+# same topology on PHP (Benchmarks/gatewayworker/start.php) and
 # ours are also measured at GW_PHP_CLIENTS (1000: PHP without an event extension is capped at 1,024
 # descriptors a process) and the ratios printed; without them that part is skipped with a message.
 #
