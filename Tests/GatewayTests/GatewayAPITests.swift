@@ -8,15 +8,8 @@ import XCTest
 /// The rest of the Gateway API against the probe cluster (register, 2 text gateways, 4 business
 /// workers): closing, groups and uids undone, sessions merged and listed, batch queries, from the
 /// blocking client and from the asynchronous one on this test's event loop.
-final class GatewayAPITests: XCTestCase {
-    private var cluster: ProbeCluster?
-    private var clients: [LineClient] = []
-
+final class GatewayAPITests: ProbeClusterTestCase {
     override func tearDown() {
-        for client in clients { client.close() }
-        cluster?.server.stop()
-        clients = []
-        cluster = nil
         Timer.delAll()
         super.tearDown()
     }

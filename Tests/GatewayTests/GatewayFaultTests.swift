@@ -7,17 +7,7 @@ import XCTest
 /// Bad input on the internal connections: a malformed, unauthenticated or unknown frame closes that
 /// one connection with a logged reason and touches no client; the register closes bad lines, wrong
 /// keys and connections that never authenticate.
-final class GatewayFaultTests: XCTestCase {
-    private var cluster: ProbeCluster?
-    private var clients: [LineClient] = []
-
-    override func tearDown() {
-        for client in clients { client.close() }
-        cluster?.server.stop()
-        clients = []
-        cluster = nil
-        super.tearDown()
-    }
+final class GatewayFaultTests: ProbeClusterTestCase {
 
     /// True when the server closes `socket` within its timeout (end of file or a reset).
     private func closedByServer(_ socket: BlockingClient) -> Bool {

@@ -109,3 +109,17 @@ struct ProbeCluster {
         return ready == true
     }
 }
+
+/// A test case with one probe cluster and its line clients, all stopped and closed when the test ends.
+class ProbeClusterTestCase: XCTestCase {
+    var cluster: ProbeCluster?
+    var clients: [LineClient] = []
+
+    override func tearDown() {
+        for client in clients { client.close() }
+        cluster?.server.stop()
+        clients = []
+        cluster = nil
+        super.tearDown()
+    }
+}
