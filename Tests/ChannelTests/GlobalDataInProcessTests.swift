@@ -76,6 +76,10 @@ final class GlobalDataInProcessTests: XCTestCase {
         try checkEqual(try global.increment("ratio"), 1.5, "doubles stay doubles")
         try global.set("nothing", .null)
         try check(try global.isset("nothing"), "a stored null is a value")
+        let name = "bob"
+        let visits = 2
+        try global.set("user", ["name": name, "visits": visits])  // variables, as PHP's ['name' => $name]
+        try checkEqual(try global.get("user"), ["name": "bob", "visits": 2], "a dictionary of variables")
         var copy = try global.get("fresh")!
         copy = "changed locally"
         try checkEqual(try global.get("fresh"), "new", "values are copies: \(copy) stays here")
