@@ -157,6 +157,7 @@ let package = Package(
             name: "WorkermanRedisTests",
             dependencies: ["Workerman", "WorkermanRedis", "WorkermanTestSupport"],
             path: "Tests/RedisTests"),
+        .testTarget(
             name: "WorkermanGatewayTests",
             dependencies: ["Workerman", "WorkermanGateway", "WorkermanTestSupport"],
             path: "Tests/GatewayTests"),

@@ -12,7 +12,7 @@ final class ChannelRedisTests: ProbeTestCase {
     private var redisServers: [RedisServer] = []
 
     private func startRedis(_ arguments: [String] = []) throws -> RedisServer {
-        try XCTSkipUnless(try RedisServer.isAvailable(), "redis-server is not installed (.ci/deps/redis.sh)")
+        try RedisServer.require()
         let server = try RedisServer(arguments: arguments)
         redisServers.append(server)
         return server

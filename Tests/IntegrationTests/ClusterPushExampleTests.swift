@@ -96,7 +96,7 @@ final class ClusterPushExampleTests: XCTestCase {
     }
 
     func testTwoServersSharingOneRedisPushToEachOthersUsers() throws {
-        try XCTSkipUnless(try RedisServer.isAvailable(), "redis-server is not installed (.ci/deps/redis.sh)")
+        try RedisServer.require()
         let redis = try RedisServer()
         defer { redis.stop() }
         let environment = ["WS_PORT": "0", "HTTP_PORT": "0", "CHANNEL_URL": redis.url]

@@ -99,7 +99,7 @@ final class CounterExampleTests: XCTestCase {
     }
 
     func testCountingInRedisGoesOnAfterRedisRestarts() throws {
-        try XCTSkipUnless(try RedisServer.isAvailable(), "redis-server is not installed (.ci/deps/redis.sh)")
+        try RedisServer.require()
         let redis = try RedisServer(arguments: ["--appendonly", "yes", "--appendfsync", "always"])
         defer { redis.stop() }
         let (server, port, cleanup) = try startCounter(["GLOBALDATA_URL": redis.url])

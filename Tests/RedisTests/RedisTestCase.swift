@@ -12,7 +12,7 @@ class RedisTestCase: XCTestCase {
 
     /// Starts a redis-server for this test.
     func startRedis(_ arguments: [String] = []) throws -> RedisServer {
-        try XCTSkipUnless(try RedisServer.isAvailable(), "redis-server is not installed (.ci/deps/redis.sh)")
+        try RedisServer.require()
         let server = try RedisServer(arguments: arguments)
         servers.append(server)
         return server

@@ -27,15 +27,12 @@ public final class RedisServer {
         return nil
     }
 
-    /// True when redis-server is installed; false when not (the test skips). Under `CI=true` a
-    /// missing redis-server throws instead, so that CI fails rather than skips (.ci/deps/redis.sh
-    /// installs it).
-    public static func isAvailable() throws -> Bool {
-        if program("redis-server") != nil && program("redis-cli") != nil { return true }
-        if ProcessInfo.processInfo.environment["CI"] == "true" {
-            throw BlockingClient.Failure("redis-server is not installed (run .ci/deps/redis.sh)")
-        }
-        return false
+    /// Returns when redis-server and redis-cli are installed; otherwise skips the test (fails it
+    /// under CI=true, where .ci/deps/redis.sh installs them).
+    public static func require() throws {
+        try OutsidePeer.require(
+            program("redis-server") != nil && program("redis-cli") != nil,
+            "redis-server is not installed (.ci/deps/redis.sh)")
     }
 
     /// Starts a server with extra command-line options (`["--requirepass", "secret"]`).
