@@ -1,5 +1,5 @@
-import WorkermanProtocols
 import WorkermanCore
+import WorkermanProtocols
 
 /// The Channel server: Workerman's `Channel\Server`, a Worker that relays events and queue
 /// messages between the processes and servers whose `ChannelClient`s connect to it.

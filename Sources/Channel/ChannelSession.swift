@@ -1,7 +1,7 @@
-import WorkermanProtocols
-import WorkermanTimer
 import WorkermanCore
+import WorkermanProtocols
 import WorkermanRedis
+import WorkermanTimer
 
 /// The state behind `ChannelClient`: the connection, the callbacks, the unsent buffer and the
 /// timers. One per process; everything runs on the process's event loop.

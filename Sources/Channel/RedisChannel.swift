@@ -101,7 +101,8 @@ final class RedisChannel {
         for event in events {
             let command =
                 loop
-                ? RedisCommand("XADD", Self.loopPrefix + event, "*", "d", payload) : RedisCommand("PUBLISH", event, payload)
+                ? RedisCommand("XADD", Self.loopPrefix + event, "*", "d", payload)
+                : RedisCommand("PUBLISH", event, payload)
             accepted = send(command, what: "publish to \(event)") && accepted
         }
         return accepted
@@ -123,7 +124,8 @@ final class RedisChannel {
         for queue in queues {
             let key = Self.queuePrefix + queue
             createGroup(key)
-            accepted = send(RedisCommand("XADD", key, "*", "d", payload), what: "enqueue to \(queue)", retries: 3) && accepted
+            accepted =
+                send(RedisCommand("XADD", key, "*", "d", payload), what: "enqueue to \(queue)", retries: 3) && accepted
         }
         return accepted
     }
@@ -187,7 +189,9 @@ final class RedisChannel {
         for entry in entries {
             if let data = entry.data, streams[entry.key] != nil {
                 if entry.key.hasPrefix(Self.queuePrefix) {
-                    if let credit = streams[entry.key], let left = credit { streams[entry.key] = .some(max(0, left - 1)) }
+                    if let credit = streams[entry.key], let left = credit {
+                        streams[entry.key] = .some(max(0, left - 1))
+                    }
                     session.deliver(.queue, String(entry.key.dropFirst(Self.queuePrefix.count)), Self.decode(data))
                 } else {
                     session.deliver(.event, String(entry.key.dropFirst(Self.loopPrefix.count)), Self.decode(data))

@@ -115,7 +115,8 @@ public final class AsyncGlobalDataClient {
         _ key: String, by step: Int = 1, _ completion: @escaping (Result<Value, GlobalDataError>) -> Void = { _ in }
     ) {
         guard step != .min else {
-            return completion(.failure(GlobalDataError(.overflow, "decrement \(key) by \(step): past the 64-bit range")))
+            return completion(
+                .failure(GlobalDataError(.overflow, "decrement \(key) by \(step): past the 64-bit range")))
         }
         increment(key, by: -step, completion)
     }

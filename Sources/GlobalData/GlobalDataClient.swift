@@ -102,7 +102,9 @@ public final class GlobalDataClient {
     /// Subtracts `step` from the number under `key`: `increment(key, by: -step)`.
     @discardableResult
     public func decrement(_ key: String, by step: Int = 1) throws(GlobalDataError) -> Value {
-        guard step != .min else { throw GlobalDataError(.overflow, "decrement \(key) by \(step): past the 64-bit range") }
+        guard step != .min else {
+            throw GlobalDataError(.overflow, "decrement \(key) by \(step): past the 64-bit range")
+        }
         return try increment(key, by: -step)
     }
 

@@ -1,6 +1,6 @@
+import WorkermanCore
 import WorkermanProtocols
 import WorkermanTimer
-import WorkermanCore
 
 /// The GlobalData server: Workerman's `GlobalData\Server`, a Worker holding variables that every
 /// process and server shares through `GlobalDataClient` / `AsyncGlobalDataClient`.

@@ -81,7 +81,8 @@ enum RedisGlobalData {
                     return value(result) { reply in reply.integer.map { .some(.int($0)) } }
                 }
                 if error.message.contains("overflow") {
-                    return .done(.failure(GlobalDataError(.overflow, "increment \(key) by \(integer): \(error.message)")))
+                    return .done(
+                        .failure(GlobalDataError(.overflow, "increment \(key) by \(integer): \(error.message)")))
                 }
                 return .then(incrementByFloat(key, step))
             }

@@ -118,14 +118,16 @@ extension RedisClient {
 
     /// `LPUSH key value...`: the list's new length.
     public func lpush(
-        _ key: String, _ values: [any RedisArgument], _ completion: @escaping (Result<Int64, RedisError>) -> Void = { _ in }
+        _ key: String, _ values: [any RedisArgument],
+        _ completion: @escaping (Result<Int64, RedisError>) -> Void = { _ in }
     ) {
         typed(RedisCommand("LPUSH", arguments: [key] + values), Convert.integer, completion)
     }
 
     /// `RPUSH key value...`: the list's new length.
     public func rpush(
-        _ key: String, _ values: [any RedisArgument], _ completion: @escaping (Result<Int64, RedisError>) -> Void = { _ in }
+        _ key: String, _ values: [any RedisArgument],
+        _ completion: @escaping (Result<Int64, RedisError>) -> Void = { _ in }
     ) {
         typed(RedisCommand("RPUSH", arguments: [key] + values), Convert.integer, completion)
     }
@@ -149,14 +151,16 @@ extension RedisClient {
 
     /// `SADD key member...`: the number of members added.
     public func sadd(
-        _ key: String, _ members: [any RedisArgument], _ completion: @escaping (Result<Int64, RedisError>) -> Void = { _ in }
+        _ key: String, _ members: [any RedisArgument],
+        _ completion: @escaping (Result<Int64, RedisError>) -> Void = { _ in }
     ) {
         typed(RedisCommand("SADD", arguments: [key] + members), Convert.integer, completion)
     }
 
     /// `SREM key member...`: the number of members removed.
     public func srem(
-        _ key: String, _ members: [any RedisArgument], _ completion: @escaping (Result<Int64, RedisError>) -> Void = { _ in }
+        _ key: String, _ members: [any RedisArgument],
+        _ completion: @escaping (Result<Int64, RedisError>) -> Void = { _ in }
     ) {
         typed(RedisCommand("SREM", arguments: [key] + members), Convert.integer, completion)
     }

@@ -82,7 +82,9 @@ public final class RedisClient {
     }
 
     /// Sends a prepared command.
-    public func send(_ command: RedisCommand, timeout: Double? = nil, _ completion: @escaping RedisCompletion = { _ in }) {
+    public func send(
+        _ command: RedisCommand, timeout: Double? = nil, _ completion: @escaping RedisCompletion = { _ in }
+    ) {
         link.send(command, timeout: timeout, completion)
     }
 

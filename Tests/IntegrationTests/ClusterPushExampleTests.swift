@@ -110,13 +110,16 @@ final class ClusterPushExampleTests: XCTestCase {
         for (user, server) in [(alice, second), (bob, first)] {
             var arrived: [String] = []
             for attempt in 0..<40 where arrived.isEmpty {
-                XCTAssertEqual(try ExampleServer.http(port: try server.port("http"), "/?uid=\(user.uid)&msg=r\(attempt)").body, "ok")
+                XCTAssertEqual(
+                    try ExampleServer.http(port: try server.port("http"), "/?uid=\(user.uid)&msg=r\(attempt)").body,
+                    "ok")
                 arrived = try user.client.messagesArriving(within: 0.25)
             }
             XCTAssertFalse(arrived.isEmpty, "\(user.uid) never got a push through the other server")
             _ = try user.client.messagesArriving(within: 0.3)
         }
-        XCTAssertEqual(try ExampleServer.http(port: try second.port("http"), "/?uid=alice&msg=from%20second").body, "ok")
+        XCTAssertEqual(
+            try ExampleServer.http(port: try second.port("http"), "/?uid=alice&msg=from%20second").body, "ok")
         XCTAssertEqual(try alice.client.receive(), "from second")
         XCTAssertEqual(try ExampleServer.http(port: try first.port("http"), "/?msg=everyone").body, "ok")
         XCTAssertEqual(try alice.client.receive(), "everyone")

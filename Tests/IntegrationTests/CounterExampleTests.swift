@@ -90,7 +90,8 @@ final class CounterExampleTests: XCTestCase {
         kill(globalData, SIGSTOP)
         let frozen = try ask(port)
         kill(globalData, SIGCONT)
-        XCTAssertTrue(frozen.contains("no reply within"), "a frozen GlobalData server answers 503 after the timeout: \(frozen)")
+        XCTAssertTrue(
+            frozen.contains("no reply within"), "a frozen GlobalData server answers 503 after the timeout: \(frozen)")
 
         kill(globalData, SIGKILL)
         guard let count = try nextCount(port) else { return XCTFail("no count after the restart: \(server.log)") }

@@ -18,7 +18,10 @@ final class RESPCodecTests: XCTestCase {
         ("$-1\r\n", .null),
         ("*-1\r\n", .null),
         ("*0\r\n", .array([])),
-        ("*3\r\n:1\r\n$1\r\nx\r\n*1\r\n+y\r\n", .array([.integer(1), .bulkString([120]), .array([.simpleString("y")])])),
+        (
+            "*3\r\n:1\r\n$1\r\nx\r\n*1\r\n+y\r\n",
+            .array([.integer(1), .bulkString([120]), .array([.simpleString("y")])])
+        ),
         ("*2\r\n$-1\r\n*0\r\n", .array([.null, .array([])])),
         ("_\r\n", .null),
         (",3.25\r\n", .double(3.25)),

@@ -38,9 +38,10 @@ public final class RedisServer {
     /// Starts a server with extra command-line options (`["--requirepass", "secret"]`).
     public init(arguments: [String] = []) throws {
         port = ExampleServer.freePort()
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "workerman-redis-\(UUID().uuidString)"
-        ).path
+        directory =
+            FileManager.default.temporaryDirectory.appendingPathComponent(
+                "workerman-redis-\(UUID().uuidString)"
+            ).path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         extraArguments = arguments
         try start()

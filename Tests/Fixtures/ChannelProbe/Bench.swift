@@ -1,3 +1,5 @@
+import Glibc
+import Workerman
 // ROLE=bench: Channel publish-to-delivery throughput and latency with 4 subscriber processes, and
 // GlobalData operations per second with the blocking and the non-blocking client. One program:
 //   a ChannelServer on 127.0.0.1:$PORT (default 22060) and a GlobalDataServer on $GD_PORT (22070);
@@ -7,9 +9,7 @@
 // Each subscriber prints "bench subscriber ..." when it has every event; the GlobalData process
 // prints "bench globaldata ...". Stop the program with Ctrl+C (or SIGINT) after that.
 import WorkermanChannel
-import Glibc
 import WorkermanGlobalData
-import Workerman
 
 enum Bench {
     static func make() {
