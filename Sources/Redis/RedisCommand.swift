@@ -53,6 +53,18 @@ public struct RedisCommand {
     public let name: String
     /// The encoded command.
     public private(set) var encoded: ByteBuffer
+    private let arguments: [any RedisArgument]
+    private var explicitRoutingKey: [UInt8]??
+
+    /// The key that routes the command to a node of a cluster, or nil for none (any node): found
+    /// among the arguments for the common commands; set it for others.
+    public var routingKey: [UInt8]? {
+        get {
+            if let explicitRoutingKey { return explicitRoutingKey }
+            return Self.keyPosition(name, arguments).map { Self.bytes(of: arguments[$0]) }
+        }
+        set { explicitRoutingKey = .some(newValue) }
+    }
 
     /// `name` followed by `arguments`.
     public init(_ name: String, _ arguments: any RedisArgument...) { self.init(name, arguments: arguments) }
@@ -64,6 +76,37 @@ public struct RedisCommand {
         encoded.writeString("*\(arguments.count + 1)\r\n")
         name.writeRedisArgument(into: &encoded)
         for argument in arguments { argument.writeRedisArgument(into: &encoded) }
+        self.arguments = arguments
+    }
+
+    /// Where the first key is among the arguments of `name`, when the command has one.
+    private static func keyPosition(_ name: String, _ arguments: [any RedisArgument]) -> Int? {
+        switch name.uppercased() {
+        case "PING", "ECHO", "INFO", "MULTI", "EXEC", "DISCARD", "ASKING", "SCRIPT", "CLUSTER", "CLIENT", "HELLO",
+            "AUTH", "SELECT", "PUBLISH", "SUBSCRIBE", "PSUBSCRIBE", "DBSIZE", "FLUSHALL", "FLUSHDB", "DEBUG",
+            "CONFIG", "WAIT", "TIME", "KEYS", "SCAN", "RANDOMKEY", "READONLY", "COMMAND":
+            return nil
+        case "EVAL", "EVALSHA", "EVAL_RO", "EVALSHA_RO", "FCALL", "FCALL_RO":
+            return arguments.count > 2 && bytes(of: arguments[1]) != Array("0".utf8) ? 2 : nil
+        case "XGROUP", "XINFO", "OBJECT", "MEMORY":
+            return arguments.count > 1 ? 1 : nil
+        case "XREAD", "XREADGROUP":
+            guard let streams = arguments.firstIndex(where: { bytes(of: $0) == Array("STREAMS".utf8) }),
+                streams + 1 < arguments.count
+            else { return nil }
+            return streams + 1
+        default:
+            return arguments.isEmpty ? nil : 0
+        }
+    }
+
+    /// The bytes of one argument.
+    static func bytes(of argument: any RedisArgument) -> [UInt8] {
+        var buffer = ByteBuffer(capacity: 32)
+        argument.writeRedisArgument(into: &buffer)
+        let all = buffer.readableBytesArray
+        guard let newline = all.firstIndex(of: 10), all.count >= newline + 3 else { return [] }
+        return Array(all[(newline + 1)..<(all.count - 2)])
     }
 
     /// Appends `bytes` as one bulk string.

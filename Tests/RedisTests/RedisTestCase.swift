@@ -42,10 +42,11 @@ class RedisTestCase: XCTestCase {
     }
 
     /// Sends `command` and waits for its result.
-    func result(_ client: RedisClient, _ command: RedisCommand, timeout: Double = 10) -> Result<RedisReply, RedisError>?
-    {
+    func result(_ client: any RedisCommands, _ command: RedisCommand, timeout: Double = 10) -> Result<
+        RedisReply, RedisError
+    >? {
         var outcome: Result<RedisReply, RedisError>?
-        client.send(command) { outcome = $0 }
+        client.send(command, timeout: nil) { outcome = $0 }
         wait("\(command.name)", timeout: timeout) { outcome != nil }
         return outcome
     }
