@@ -9,8 +9,13 @@ public protocol RedisArgument {
 extension String: RedisArgument {
     /// The UTF-8 bytes.
     public func writeRedisArgument(into buffer: inout ByteBuffer) {
-        var copy = self
-        copy.withUTF8 { RedisCommand.writeBulk(UnsafeRawBufferPointer($0), into: &buffer) }
+        let written: Void? = utf8.withContiguousStorageIfAvailable {
+            RedisCommand.writeBulk(UnsafeRawBufferPointer($0), into: &buffer)
+        }
+        if written == nil {
+            var copy = self
+            copy.withUTF8 { RedisCommand.writeBulk(UnsafeRawBufferPointer($0), into: &buffer) }
+        }
     }
 }
 
@@ -28,12 +33,14 @@ extension Array: RedisArgument where Element == UInt8 {
 
 extension Int: RedisArgument {
     /// The decimal text.
-    public func writeRedisArgument(into buffer: inout ByteBuffer) { String(self).writeRedisArgument(into: &buffer) }
+    public func writeRedisArgument(into buffer: inout ByteBuffer) { RedisCommand.writeDecimalBulk(self, into: &buffer) }
 }
 
 extension Int64: RedisArgument {
     /// The decimal text.
-    public func writeRedisArgument(into buffer: inout ByteBuffer) { String(self).writeRedisArgument(into: &buffer) }
+    public func writeRedisArgument(into buffer: inout ByteBuffer) {
+        RedisCommand.writeDecimalBulk(Int(self), into: &buffer)
+    }
 }
 
 extension Double: RedisArgument {
@@ -73,7 +80,7 @@ public struct RedisCommand {
     public init(_ name: String, arguments: [any RedisArgument]) {
         self.name = name
         encoded = ByteBuffer(capacity: 16 + name.utf8.count + arguments.count * 16)
-        encoded.writeString("*\(arguments.count + 1)\r\n")
+        Self.writeLine(42, arguments.count + 1, into: &encoded)  // *<count>\r\n
         name.writeRedisArgument(into: &encoded)
         for argument in arguments { argument.writeRedisArgument(into: &encoded) }
         self.arguments = arguments
@@ -111,8 +118,56 @@ public struct RedisCommand {
 
     /// Appends `bytes` as one bulk string.
     static func writeBulk(_ bytes: UnsafeRawBufferPointer, into buffer: inout ByteBuffer) {
-        buffer.writeString("$\(bytes.count)\r\n")
+        writeLine(36, bytes.count, into: &buffer)  // $<length>\r\n
         buffer.writeBytes(bytes)
-        buffer.writeBytes([13, 10])
+        writeCRLF(into: &buffer)
+    }
+
+    /// Appends CRLF.
+    static func writeCRLF(into buffer: inout ByteBuffer) {
+        let crlf: (UInt8, UInt8) = (13, 10)
+        withUnsafeBytes(of: crlf) { buffer.writeBytes($0) }
+    }
+
+    /// Appends `marker`, the decimal `value` and CRLF (a RESP header line) in one write, without a
+    /// String (ByteBuffer's generic integer writes are not specialized across modules).
+    static func writeLine(_ marker: UInt8, _ value: Int, into buffer: inout ByteBuffer) {
+        var scratch: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &scratch) { raw in
+            raw[raw.count - 2] = 13
+            raw[raw.count - 1] = 10
+            let start = writeDecimal(value, endingAt: raw.count - 2, in: raw) - 1
+            raw[start] = marker
+            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: raw[start...]))
+        }
+    }
+
+    /// Appends the decimal text of `value` as one bulk string, without a String.
+    static func writeDecimalBulk(_ value: Int, into buffer: inout ByteBuffer) {
+        var scratch: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &scratch) { raw in
+            raw[raw.count - 2] = 13
+            raw[raw.count - 1] = 10
+            let start = writeDecimal(value, endingAt: raw.count - 2, in: raw)
+            writeLine(36, raw.count - 2 - start, into: &buffer)
+            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: raw[start...]))
+        }
+    }
+
+    /// Writes the decimal digits of `value` (a leading '-' when negative) so that they end just
+    /// before `end`; returns where they start.
+    private static func writeDecimal(_ value: Int, endingAt end: Int, in raw: UnsafeMutableRawBufferPointer) -> Int {
+        var start = end
+        var rest = value.magnitude
+        repeat {
+            start -= 1
+            raw[start] = UInt8(48 + rest % 10)
+            rest /= 10
+        } while rest > 0
+        if value < 0 {
+            start -= 1
+            raw[start] = 45
+        }
+        return start
     }
 }
