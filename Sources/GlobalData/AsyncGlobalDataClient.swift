@@ -27,17 +27,7 @@ public final class AsyncGlobalDataClient {
     /// (Redis: at once). A call unanswered for `timeout` seconds fails with `.timeout`.
     public init(_ addresses: [String], timeout: Double = 5) throws(GlobalDataError) {
         guard !addresses.isEmpty else { throw GlobalDataError(.connection, "no server address") }
-        if addresses.allSatisfy(RedisGlobalData.isRedisURL) {
-            var options = RedisOptions()
-            options.commandTimeout = timeout
-            var clients: [RedisClient] = []
-            for address in addresses {
-                do {
-                    clients.append(try RedisClient(url: address, options: options))
-                } catch {
-                    throw GlobalDataError(.connection, error.description)
-                }
-            }
+        if let clients = try RedisGlobalData.clients(addresses, timeout: timeout, RedisClient.init(url:options:)) {
             backend = .redis(clients)
             return
         }

@@ -148,6 +148,25 @@ enum RedisGlobalData {
         }
     }
 
+    /// One client per Redis URL, made by `make` with `timeout` as the command timeout; nil when
+    /// `addresses` are not all Redis URLs (they name GlobalData servers).
+    static func clients<Client>(
+        _ addresses: [String], timeout: Double, _ make: (String, RedisOptions) throws(RedisError) -> Client
+    ) throws(GlobalDataError) -> [Client]? {
+        guard addresses.allSatisfy(isRedisURL) else { return nil }
+        var options = RedisOptions()
+        options.commandTimeout = timeout
+        var clients: [Client] = []
+        for address in addresses {
+            do {
+                clients.append(try make(address, options))
+            } catch {
+                throw GlobalDataError(.connection, error.description)
+            }
+        }
+        return clients
+    }
+
     /// True for an address the Redis backend takes (`redis://`, `rediss://`, `redis+unix://`).
     static func isRedisURL(_ address: String) -> Bool {
         address.hasPrefix("redis://") || address.hasPrefix("rediss://") || address.hasPrefix("redis+unix://")

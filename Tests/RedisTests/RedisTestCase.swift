@@ -20,20 +20,22 @@ class RedisTestCase: XCTestCase {
 
     /// A client closed in teardown.
     func client(_ url: String, _ configure: (inout RedisOptions) -> Void = { _ in }) throws -> RedisClient {
-        var options = RedisOptions()
-        configure(&options)
-        let client = try RedisClient(url: url, options: options)
+        let client = try RedisClient(url: url, options: Self.options(configure))
         closers.append { client.close() }
         return client
     }
 
     /// A subscriber closed in teardown.
     func subscriber(_ url: String, _ configure: (inout RedisOptions) -> Void = { _ in }) throws -> RedisSubscriber {
-        var options = RedisOptions()
-        configure(&options)
-        let subscriber = try RedisSubscriber(url: url, options: options)
+        let subscriber = try RedisSubscriber(url: url, options: Self.options(configure))
         closers.append { subscriber.close() }
         return subscriber
+    }
+
+    private static func options(_ configure: (inout RedisOptions) -> Void) -> RedisOptions {
+        var options = RedisOptions()
+        configure(&options)
+        return options
     }
 
     /// Runs the loop until `condition` holds (at most `timeout` s); fails the test otherwise.
