@@ -160,7 +160,7 @@ let package = Package(
             path: "Tests/ChannelTests"),
         .testTarget(
             name: "WorkermanRedisTests",
-            dependencies: ["Workerman", "WorkermanRedis", "WorkermanTestSupport"],
+            dependencies: ["Workerman", "WorkermanRedis", "WorkermanTLS", "WorkermanTestSupport"],
             path: "Tests/RedisTests"),
         .testTarget(
             name: "WorkermanGatewayTests",

@@ -11,9 +11,9 @@ class RedisTestCase: XCTestCase {
     private var closers: [() -> Void] = []
 
     /// Starts a redis-server for this test.
-    func startRedis(_ arguments: [String] = []) throws -> RedisServer {
+    func startRedis(_ arguments: [String] = [], tls: Bool = false) throws -> RedisServer {
         try RedisServer.require()
-        let server = try RedisServer(arguments: arguments)
+        let server = try RedisServer(arguments: arguments, tls: tls)
         servers.append(server)
         return server
     }
