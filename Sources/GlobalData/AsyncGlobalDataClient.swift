@@ -17,10 +17,12 @@ import WorkermanRedis
 public final class AsyncGlobalDataClient {
     private enum Backend {
         case servers([GlobalDataLink])
-        case redis([RedisClient])
+        case redis([any RedisCommands])
     }
 
     private let backend: Backend
+    /// False when the program passed its own Redis client (then it closes it).
+    private var ownsRedisClients = true
 
     /// A client of the servers at `addresses`: GlobalData servers ("127.0.0.1:2207") or Redis
     /// servers ("redis://127.0.0.1:6379/0", see `RedisEndpoint`), not both; connects on first use
@@ -41,20 +43,29 @@ public final class AsyncGlobalDataClient {
         backend = .servers(links)
     }
 
+    /// A client that keeps its data in Redis through `redis`: a `RedisClient`, or a `RedisCluster`
+    /// (each key on the master of its hash slot).
+    public init(redis: any RedisCommands) {
+        backend = .redis([redis])
+        ownsRedisClients = false
+    }
+
     /// A client of the server at `address` ("127.0.0.1:2207" or "redis://127.0.0.1:6379").
     public convenience init(_ address: String = "127.0.0.1:2207", timeout: Double = 5) throws(GlobalDataError) {
         try self.init([address], timeout: timeout)
     }
 
     deinit {
-        if case .redis(let clients) = backend { for client in clients { client.close() } }
+        if case .redis(let clients) = backend, ownsRedisClients {
+            for case let client as RedisClient in clients { client.close() }
+        }
     }
 
     /// Calls waiting for a reply, over all servers.
     public var waitingCount: Int {
         switch backend {
         case .servers(let links): return links.reduce(0) { $0 + $1.waitingCount }
-        case .redis(let clients): return clients.reduce(0) { $0 + $1.pendingCount }
+        case .redis(let clients): return clients.reduce(0) { $0 + (($1 as? RedisClient)?.pendingCount ?? 0) }
         }
     }
 

@@ -126,9 +126,10 @@ enum RedisGlobalData {
 
     /// Runs `step` and the steps it leads to on `client`.
     static func run(
-        _ step: Step, on client: RedisClient, _ completion: @escaping (Result<Value?, GlobalDataError>) -> Void
+        _ step: Step, on client: any RedisCommands,
+        _ completion: @escaping (Result<Value?, GlobalDataError>) -> Void
     ) {
-        client.send(step.command) { result in
+        client.send(step.command, timeout: nil) { result in
             switch step.next(result) {
             case .done(let outcome): completion(outcome)
             case .then(let next): run(next, on: client, completion)

@@ -103,4 +103,29 @@ final class RedisClusterTests: RedisTestCase {
         wait("the map to say so") { cluster.node(forSlot: slot) == "127.0.0.1:\(target.port)" }
         XCTAssertEqual(try sourceServer.cli("CLUSTER", "COUNTKEYSINSLOT", "\(slot)"), "0")
     }
+
+    func testGlobalDataOnTheClusterSpreadsKeysOverTheMasters() throws {
+        let servers = try startCluster()
+        let cluster = try RedisCluster(urls: [servers[1].url])
+        defer { cluster.close() }
+        let global = AsyncGlobalDataClient(redis: cluster)
+        var done = 0
+        for index in 0..<30 {
+            global.increment("hits:\(index)", by: index) { _ in done += 1 }
+            global.increment("hits:\(index)", by: 1) { _ in done += 1 }
+        }
+        var swapped: Bool?
+        global.set("config", ["mode": "a"]) { _ in
+            global.cas("config", ["mode": "a"], ["mode": "b"]) { swapped = try? $0.get() }
+        }
+        wait("the operations", timeout: 20) { done == 60 && swapped != nil }
+        XCTAssertEqual(swapped, true, "cas by script on the key's master")
+        var values: [Int: Value] = [:]
+        for index in 0..<30 { global.get("hits:\(index)") { values[index] = (try? $0.get()) ?? nil } }
+        wait("the reads", timeout: 20) { values.count == 30 }
+        XCTAssertEqual(values, Dictionary(uniqueKeysWithValues: (0..<30).map { ($0, Value(Int64($0 + 1))) }))
+        let sizes = try servers.map { Int(try $0.cli("DBSIZE")) ?? 0 }
+        XCTAssertEqual(sizes.reduce(0, +), 31)
+        XCTAssertEqual(sizes.filter { $0 > 0 }.count, 3, "keys on every master: \(sizes)")
+    }
 }
