@@ -43,7 +43,7 @@ enum ResponseEncoder {
         }
         writeHead(
             response, fields, length: length, keepAlive: keepAlive && stream != .untilClose, http10: request.isHttp10,
-            sessionCookie: state.sessionCookie, into: &buffer)
+            serverName: state.settings.serverName, sessionCookie: state.sessionCookie, into: &buffer)
         state.sessionCookie = nil
         if let file {
             if !sendsBody {
@@ -94,13 +94,13 @@ enum ResponseEncoder {
     }
 
     /// The error page for a refused request: status, `Connection: close`, a short text body.
-    static func writeError(_ error: HttpError, into buffer: inout ByteBuffer) {
+    static func writeError(_ error: HttpError, serverName: String, into buffer: inout ByteBuffer) {
         let body = Array("\(error.status) \(HttpStatus.reason(for: error.status))".utf8)
         let response = ResponseParts(
             Response(error.status, headers: ["Content-Type": "text/plain;charset=utf-8"], bytes: body))
         writeHead(
             response, HeaderSummary(response.headers), length: body.count, keepAlive: false, http10: false,
-            into: &buffer)
+            serverName: serverName, into: &buffer)
         buffer.writeBytes(body)
     }
 
@@ -112,12 +112,12 @@ enum ResponseEncoder {
 
     private static func writeHead(
         _ response: ResponseParts, _ fields: HeaderSummary, length: Int?, keepAlive: Bool, http10: Bool,
-        sessionCookie: SetCookie? = nil, into buffer: inout ByteBuffer
+        serverName: String, sessionCookie: SetCookie? = nil, into buffer: inout ByteBuffer
     ) {
         writeStatusLine(response.status, reason: response.reason, into: &buffer)
-        if !fields.hasServer && !Http.serverName.isEmpty {
+        if !fields.hasServer && !serverName.isEmpty {
             buffer.writeLiteral("Server: ")
-            buffer.writeString(Http.serverName)
+            buffer.writeString(serverName)
             buffer.writeLiteral("\r\n")
         }
         if !fields.hasDate { HttpDate.writeHeaderLine(into: &buffer) }
