@@ -16,6 +16,19 @@ public protocol RedisCommands: AnyObject {
     func send(_ command: RedisCommand, timeout: Double?, _ completion: @escaping RedisCompletion)
 }
 
+/// A client that stays connected by itself: `RedisClient` (one server) or `RedisCluster` (its
+/// masters). What Channel over Redis needs besides sending commands.
+public protocol RedisService: RedisCommands {
+    /// True while connected (for a cluster: to at least one master).
+    var isConnected: Bool { get }
+    /// Called each time a connection is made.
+    var onConnect: (() -> Void)? { get set }
+    /// Called when a connection breaks or cannot be made.
+    var onError: ((RedisError) -> Void)? { get set }
+    /// Closes every connection; pending commands fail with `.closed`.
+    func close()
+}
+
 extension RedisCommands {
     /// Sends any command (`command("SET", "k", "v")`, binary-safe) and completes with its reply.
     public func command(

@@ -20,7 +20,7 @@ import WorkermanCore
 /// Subscriptions need a connection of their own: use `RedisSubscriber`. Give blocking commands
 /// (`BLPOP`, `XREADGROUP ... BLOCK`) a client of their own too, and a `timeout:` longer than their
 /// block time, since they hold back every command pipelined behind them.
-public final class RedisClient: RedisCommands {
+public final class RedisClient: RedisService {
     let link: RedisLink
 
     /// A client of the server at `url` (see `RedisEndpoint`); connects at once, in the background.

@@ -15,7 +15,7 @@ import WorkermanTimer
 /// per master, made on first use, with the seed's credentials and `options`. Commands to one
 /// master complete in order; commands to different masters may complete in any order.
 /// Multi-key commands need their keys in one slot (use hash tags: `{user42}:a`, `{user42}:b`).
-public final class RedisCluster: RedisCommands {
+public final class RedisCluster: RedisService {
     private let seed: RedisEndpoint
     private let options: RedisOptions
     private var nodes: [String: RedisClient] = [:]
@@ -31,6 +31,11 @@ public final class RedisCluster: RedisCommands {
     public private(set) var askCount = 0
     /// Called when a node's connection breaks or the slot map cannot be read.
     public var onError: ((RedisError) -> Void)?
+    /// Called each time a connection to a node is made.
+    public var onConnect: (() -> Void)?
+
+    /// True while connected to at least one node.
+    public var isConnected: Bool { nodes.values.contains { $0.isConnected } }
 
     /// A client of the cluster that `urls` (any of its nodes; the first is asked first) belong to.
     public init(urls: [String], options: RedisOptions = RedisOptions()) throws(RedisError) {
@@ -113,6 +118,7 @@ public final class RedisCluster: RedisCommands {
         endpoint.password = seed.password
         let client = RedisClient(endpoint: endpoint, options: options)
         client.onError = { [weak self] in self?.onError?($0) }
+        client.onConnect = { [weak self] in self?.onConnect?() }
         nodes[name] = client
         return client
     }

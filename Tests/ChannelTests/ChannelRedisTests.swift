@@ -74,7 +74,7 @@ final class ChannelRedisTests: ProbeTestCase {
         ChannelClient.reserve()
         XCTAssertTrue(spinLoop(timeout: 5) { jobs.count == 3 })
         XCTAssertEqual(jobs, [0, 1, 2])
-        XCTAssertEqual(try redis.cli("XLEN", "workerman:queue:jobs"), "0", "acknowledged messages are deleted")
+        XCTAssertEqual(try redis.cli("XLEN", "{workerman}:queue:jobs"), "0", "acknowledged messages are deleted")
         XCTAssertEqual(try redis.cli("PUBLISH", "news", #"{"from":"redis-cli"}"#), "1")
         XCTAssertTrue(spinLoop(timeout: 5) { news.count == 2 })
         XCTAssertEqual(news.last, ["from": "redis-cli"], "other programs publish JSON")

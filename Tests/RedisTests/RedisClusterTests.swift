@@ -128,4 +128,31 @@ final class RedisClusterTests: RedisTestCase {
         XCTAssertEqual(sizes.reduce(0, +), 31)
         XCTAssertEqual(sizes.filter { $0 > 0 }.count, 3, "keys on every master: \(sizes)")
     }
+
+    func testChannelOnTheCluster() throws {
+        let servers = try startCluster()
+        defer { ChannelClient.reset() }
+        ChannelClient.connect(cluster: [servers[2].url])
+        var news: [Value] = []
+        var work: [Value] = []
+        var jobs: [Value] = []
+        ChannelClient.on("news") { news.append($0) }
+        ChannelClient.on("work") { work.append($0) }
+        ChannelClient.watch("jobs") { jobs.append($0) }
+        wait("the subscription on a node", timeout: 20) {
+            servers.contains { (try? $0.cli("PUBSUB", "NUMSUB", "news"))?.hasSuffix("\n1") ?? false }
+        }
+        // Published through another node: the cluster carries it to the subscriber's.
+        try servers[0].cli("PUBLISH", "news", #"{"via":"node 0"}"#)  // counts that node's subscribers only
+        ChannelClient.publish("news", "direct")
+        ChannelClient.publishLoop("work", 1)
+        for index in 0..<5 { ChannelClient.enqueue("jobs", Value(index)) }
+        wait("the deliveries", timeout: 20) { news.count == 2 && work.count == 1 && jobs.count == 5 }
+        XCTAssertEqual(Set(news), [["via": "node 0"], "direct"])
+        XCTAssertEqual(work, [1])
+        XCTAssertEqual(jobs, [0, 1, 2, 3, 4])
+        let slot = RedisHashSlot.slot("{workerman}:queue:jobs")
+        let counts = try servers.map { try $0.cli("CLUSTER", "COUNTKEYSINSLOT", "\(slot)") }
+        XCTAssertEqual(counts.sorted(), ["0", "0", "3"], "the 3 streams on the master of their hash tag's slot")
+    }
 }
