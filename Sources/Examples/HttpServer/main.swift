@@ -10,9 +10,9 @@
 // response and "/events" a few server-sent events.
 //
 // Environment: HTTP_PROCESSES (worker count), HTTP_KEEPALIVE_S, HTTP_HEADER_TIMEOUT_S,
-// HTTP_BODY_TIMEOUT_S (the worker's HTTP timeouts), HTTP_MAX_BODY (bytes), SESSION_DIR (session files),
-// UPLOAD_DIR (worker.http.uploadDirectory), STOP_TIMEOUT_S (Worker.stopTimeout), WORKER_PID_HEADER=1
-// ("/" says which process answered).
+// HTTP_BODY_TIMEOUT_S, HTTP_BODY_MIN_RATE, TLS_HANDSHAKE_TIMEOUT_S (the worker's deadlines), HTTP_MAX_BODY
+// (bytes), SESSION_DIR (session files), UPLOAD_DIR (worker.http.uploadDirectory), STOP_TIMEOUT_S
+// (Worker.stopTimeout), WORKER_PID_HEADER=1 ("/" says which process answered).
 import Foundation
 import Workerman
 import WorkermanTLS
