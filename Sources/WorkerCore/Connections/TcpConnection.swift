@@ -43,22 +43,22 @@ public class TcpConnection: Connection, EventHandler {
     final var bufferDrainHandler: ((TcpConnection) -> Void)?
     final var errorHandler: ((TcpConnection, ConnectionErrorCode, String) -> Void)?
     /// Runs the connection's protocol with its state; nil for raw bytes.
-    final var driver: ProtocolDriver?
+    @usableFromInline final var driver: ProtocolDriver?
 
     var sendQueue = SendQueue()
     /// Received bytes no packet has consumed yet; nil when there are none.
     var receiveBuffer: ByteBuffer?
     /// The length of the packet being received, once `input` has measured it.
-    var pendingPacketLength: Int?
+    @usableFromInline final var pendingPacketLength: Int?
     /// True while the connection is parsing a batch of packets and more follow the current one:
     /// replies are queued then and written together when the batch ends.
-    var isCorked = false
+    @usableFromInline final var isCorked = false
     /// True while `pauseRecv` is in force.
     public internal(set) var isPaused = false
     /// True while reading waits for a full send buffer to drain (a protocol that `appliesBackPressure`).
     final var isHeldBack = false
     /// True unless reading is paused or held back.
-    final var isReading: Bool { !isPaused && !isHeldBack }
+    @usableFromInline final var isReading: Bool { !isPaused && !isHeldBack }
     var remote: SocketAddress?
     var local: SocketAddress?
     var isCounted = false
@@ -357,20 +357,20 @@ public class TcpConnection: Connection, EventHandler {
     }
 
     /// Logs why the connection is being closed, then destroys it.
-    func fail(_ reason: String) {
+    @usableFromInline final func fail(_ reason: String) {
         Log.writeLimited("closed connection", "connection \(id) from \(remote?.description ?? "?") closed: \(reason)")
         destroy()
     }
 
     /// Logs why the connection is being closed, then closes it after writing `reply` (its protocol's
     /// error answer).
-    final func refuse(reply: [UInt8], reason: String) {
+    @usableFromInline final func refuse(reply: [UInt8], reason: String) {
         Log.writeLimited("closed connection", "connection \(id) from \(remote?.description ?? "?") closed: \(reason)")
         close(reply.isEmpty ? nil : .binary(reply), raw: true)
     }
 
     /// Hands `message` to `onMessage`: what a protocol's `deliver` does by default.
-    package final func deliverMessage(_ message: Message) {
+    @usableFromInline package final func deliverMessage(_ message: Message) {
         messageHandler?(self, message)
     }
 }
