@@ -29,6 +29,7 @@ let package = Package(
         .executable(name: "http-hello", targets: ["WorkermanBenchHttpHello"]),
         .executable(name: "https-hello", targets: ["WorkermanBenchHttpsHello"]),
         .executable(name: "timer-bench", targets: ["WorkermanBenchTimer"]),
+        .executable(name: "redis-bench", targets: ["WorkermanBenchRedis"]),
         .executable(name: "probe-server", targets: ["WorkermanFixtureProbeServer"]),
         .executable(name: "channel-probe", targets: ["WorkermanFixtureChannelProbe"]),
         .executable(name: "probe-ws-client", targets: ["WorkermanFixtureWsClient"]),
@@ -120,6 +121,10 @@ let package = Package(
         .executableTarget(
             name: "WorkermanBenchTimer", dependencies: ["WorkermanTimer", "WorkermanCore"],
             path: "Benchmarks/TimerBench"),
+        // Commands per second of the Redis client, beside redis-benchmark: `Benchmarks/run.sh redis`.
+        .executableTarget(
+            name: "WorkermanBenchRedis", dependencies: ["WorkermanRedis", "WorkermanCore", "WorkermanTimer"],
+            path: "Benchmarks/RedisBench"),
         // A server the process-model tests start, stop, reload and patch.
         .executableTarget(
             name: "WorkermanFixtureProbeServer", dependencies: ["Workerman", "WorkermanTLS"],
@@ -155,7 +160,7 @@ let package = Package(
             path: "Tests/ChannelTests"),
         .testTarget(
             name: "WorkermanRedisTests",
-            dependencies: ["Workerman", "WorkermanRedis", "WorkermanTestSupport"],
+            dependencies: ["Workerman", "WorkermanRedis", "WorkermanTLS", "WorkermanTestSupport"],
             path: "Tests/RedisTests"),
         .testTarget(
             name: "WorkermanGatewayTests",

@@ -133,9 +133,6 @@ public final class AsyncTcpConnection: TcpConnection {
         super.destroy()
     }
 
-    /// The old spelling, as Workerman's `reConnect`.
-    public func reConnect(_ delay: Double = 0) { reconnect(after: delay) }
-
     override func handleWritable() {
         if state == .connecting {
             let error = Sys.pendingError(fd)
@@ -166,7 +163,7 @@ public final class AsyncTcpConnection: TcpConnection {
                 guard let context = try tls ?? TransportSecurityDefaults.clientContext() else {
                     throw WorkerError("transport ssl needs a TLS context: link the TLS module or set tls")
                 }
-                security = try context.makeClientSession(fd: fd, serverName: target.host)
+                security = try context.provider().makeClientSession(fd: fd, serverName: target.host)
             } catch {
                 connectFailed("TLS: \(error)")
                 return

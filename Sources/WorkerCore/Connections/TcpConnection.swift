@@ -48,6 +48,8 @@ public class TcpConnection: Connection, EventHandler {
     var sendQueue = SendQueue()
     /// Received bytes no packet has consumed yet; nil when there are none.
     var receiveBuffer: ByteBuffer?
+    /// The part of the Worker's `bufferedBytes` that is this connection's receive buffer.
+    var accountedReceiveBytes = 0
     /// The length of the packet being received, once `input` has measured it.
     @usableFromInline final var pendingPacketLength: Int?
     /// True while the connection is parsing a batch of packets and more follow the current one:
@@ -66,7 +68,7 @@ public class TcpConnection: Connection, EventHandler {
     var isSending = false
     var closeRequested = false
     /// The TLS layer of an `ssl` connection; nil for plain ones.
-    public internal(set) var security: TransportSecuritySession?
+    package internal(set) var security: TransportSecuritySession?
     /// True until the TLS handshake completes; sends wait in the queue meanwhile.
     public internal(set) var isHandshaking = false
     var securityWantsWrite = false
@@ -229,9 +231,15 @@ public class TcpConnection: Connection, EventHandler {
         return interest
     }
 
+    /// Tells the loop what to watch for now. A change epoll refuses closes the connection with
+    /// the reason logged: it could neither write what is queued nor read again.
     func updateInterest() {
         guard fd >= 0, state != .closed else { return }
-        loop.setInterest(fd, wantedInterest)
+        do {
+            try loop.setInterest(fd, wantedInterest)
+        } catch {
+            fail("the event loop cannot watch it: \(error)")
+        }
     }
 
     // MARK: closing
@@ -282,6 +290,7 @@ public class TcpConnection: Connection, EventHandler {
         state = .closed
         sendQueue.removeAll()
         receiveBuffer = nil
+        accountReceiveBuffer()
         pendingPacketLength = nil
         if isCounted {
             isCounted = false
@@ -330,7 +339,10 @@ public class TcpConnection: Connection, EventHandler {
         guard isReading else { return }
         updateInterest()
         if receiveBuffer != nil {
-            loop.execute { [weak self] in self?.parseReceiveBuffer() }
+            loop.execute { [weak self] in
+                self?.parseReceiveBuffer()
+                self?.accountReceiveBuffer()
+            }
         }
     }
 

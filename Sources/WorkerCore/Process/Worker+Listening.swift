@@ -28,7 +28,7 @@ extension Worker {
             throw WorkerError("\(name): transport ssl needs a TLS context (worker.tls = TLSServerContext(...))")
         }
         do {
-            try tls?.prepare()
+            try tls?.provider().prepare()
         } catch {
             throw WorkerError("\(name): \(error)")
         }
@@ -65,10 +65,16 @@ extension Worker {
 
     /// Wraps an accepted socket in a connection with this Worker's callbacks and announces it.
     func adopt(socket: Int32, remote: SocketAddress) {
+        if let limit = maxConnections, connections.count >= limit {
+            Log.writeLimited(
+                "connection limit", "worker[\(name)] holds \(limit) connections (maxConnections): refused \(remote)")
+            Sys.close(socket)
+            return
+        }
         let connection = TcpConnection(fd: socket, remote: remote, protocol: self.protocol, worker: self)
         if let tls {
             do {
-                connection.security = try tls.makeServerSession(fd: socket)
+                connection.security = try tls.provider().makeServerSession(fd: socket)
                 connection.transport = "ssl"
             } catch {
                 Log.write("\(name): cannot start TLS for \(remote): \(error)")
