@@ -111,16 +111,16 @@ extension StatefulWireProtocol {
             }
             connection.pendingPacketLength = nil
             offset += length
-            ConnectionStatistics.totalRequest += 1
+            ConnectionStatistics.countRequest()
             let inbound: Inbound?
             do {
                 inbound = try decode(rest.slice(0..<length), state: &driver.state, connection: connection)
             } catch let error as ProtocolError where !error.reply.isEmpty {
-                ConnectionStatistics.throwException += 1
+                ConnectionStatistics.countDecodeFailure()
                 connection.refuse(reply: error.reply, reason: error.description)
                 return offset
             } catch {
-                ConnectionStatistics.throwException += 1
+                ConnectionStatistics.countDecodeFailure()
                 connection.fail("cannot decode packet: \(error)")
                 return offset
             }
