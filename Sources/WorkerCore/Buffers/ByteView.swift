@@ -9,29 +9,31 @@ public struct ByteView: RandomAccessCollection {
     public let buffer: UnsafeRawBufferPointer
 
     /// A view of `buffer`.
-    @inline(__always)
+    @inlinable
     public init(_ buffer: UnsafeRawBufferPointer) { self.buffer = buffer }
 
     /// 0.
+    @inlinable
     public var startIndex: Int { 0 }
     /// The number of bytes.
+    @inlinable
     public var endIndex: Int { buffer.count }
     /// The byte at `position`.
-    @inline(__always)
+    @inlinable
     public subscript(position: Int) -> UInt8 { buffer[position] }
 
     /// The bytes in `range`, as a view of the same memory (indexes start at 0 again).
-    @inline(__always)
+    @inlinable
     public func slice(_ range: Range<Int>) -> ByteView {
         ByteView(UnsafeRawBufferPointer(rebasing: buffer[range]))
     }
 
     /// The bytes from `start` to the end.
-    @inline(__always)
+    @inlinable
     public func dropping(first count: Int) -> ByteView { slice(Swift.min(count, self.count)..<self.count) }
 
     /// The index of the first `byte` at or after `start`, found with memchr.
-    @inline(__always)
+    @inlinable
     public func firstIndex(of byte: UInt8, from start: Int = 0) -> Int? {
         guard start < count, let base = buffer.baseAddress else { return nil }
         guard let found = memchr(base + start, Int32(byte), count - start) else { return nil }

@@ -17,7 +17,7 @@ public class Connection {
     /// The application's data on this connection.
     public var context = ConnectionContext()
     /// The largest packet this connection accepts; a protocol announcing a larger one closes it.
-    public var maxPackageSize = TcpConnection.defaultMaxPackageSize
+    @exclusivity(unchecked) public var maxPackageSize = TcpConnection.defaultMaxPackageSize
 
     init(protocol: (any StatefulWireProtocol.Type)?) {
         Connection.lastID += 1

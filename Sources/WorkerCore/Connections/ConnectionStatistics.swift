@@ -8,6 +8,14 @@ public enum ConnectionStatistics {
     nonisolated(unsafe) public package(set) static var sendFail = 0
     /// Exceptions thrown by decoders.
     nonisolated(unsafe) public package(set) static var throwException = 0
+
+    /// Counts a packet received (for the protocols' inlinable packet loop).
+    @usableFromInline
+    static func countRequest() { totalRequest += 1 }
+
+    /// Counts a packet whose decoder threw (for the protocols' inlinable packet loop).
+    @usableFromInline
+    static func countDecodeFailure() { throwException += 1 }
 }
 
 /// The codes `onError` receives, with Workerman's numbers.

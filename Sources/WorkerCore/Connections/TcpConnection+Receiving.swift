@@ -138,7 +138,7 @@ extension TcpConnection {
     }
 
     /// Ends a batch: writes the replies queued while it ran, with one system call.
-    func uncork() {
+    @usableFromInline func uncork() {
         isCorked = false
         if fd >= 0 && !sendQueue.isEmpty && !isWaitingForWritable { flushQueue(afterWritable: false) }
     }

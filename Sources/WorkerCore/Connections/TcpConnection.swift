@@ -6,6 +6,9 @@ import Glibc
 /// each. `send` writes at once when it can and queues the rest in an application-level send buffer
 /// limited by `maxSendBufferSize` (see `send(_:raw:)`). `close` flushes before closing, `destroy`
 /// does not; `onClose` runs exactly once either way.
+///
+/// The fields the packet loop touches for every packet are `@exclusivity(unchecked)`: plain values set
+/// and read on the process's one thread, never held in an inout access across a call.
 public class TcpConnection: Connection, EventHandler {
     /// Where a connection is in its life (Workerman's status numbers).
     public enum State: Int, Sendable {
@@ -24,10 +27,10 @@ public class TcpConnection: Connection, EventHandler {
     /// The socket; -1 when there is none.
     public internal(set) var fd: Int32 = -1
     /// Where the connection is in its life.
-    public internal(set) var state: State = .initial
+    @exclusivity(unchecked) public internal(set) var state: State = .initial
     /// The send buffer limit: a send when this much is queued is dropped, and reaching it calls
     /// `onBufferFull`. Changeable at any time.
-    public var maxSendBufferSize = TcpConnection.defaultMaxSendBufferSize
+    @exclusivity(unchecked) public var maxSendBufferSize = TcpConnection.defaultMaxSendBufferSize
     /// Bytes received so far.
     public internal(set) var bytesRead = 0
     /// Bytes handed to the kernel so far.
@@ -37,30 +40,30 @@ public class TcpConnection: Connection, EventHandler {
 
     // The callbacks, as the connection calls them; the public `onMessage`, `onClose` ... (see
     // `ConnectionCallbacks`) hand each kind of connection as itself.
-    final var messageHandler: ((TcpConnection, Message) -> Void)?
+    @exclusivity(unchecked) final var messageHandler: ((TcpConnection, Message) -> Void)?
     final var closeHandler: ((TcpConnection) -> Void)?
     final var bufferFullHandler: ((TcpConnection) -> Void)?
     final var bufferDrainHandler: ((TcpConnection) -> Void)?
     final var errorHandler: ((TcpConnection, ConnectionErrorCode, String) -> Void)?
     /// Runs the connection's protocol with its state; nil for raw bytes.
-    final var driver: ProtocolDriver?
+    @usableFromInline @exclusivity(unchecked) final var driver: ProtocolDriver?
 
-    var sendQueue = SendQueue()
+    @exclusivity(unchecked) var sendQueue = SendQueue()
     /// Received bytes no packet has consumed yet; nil when there are none.
     var receiveBuffer: ByteBuffer?
     /// The part of the Worker's `bufferedBytes` that is this connection's receive buffer.
     var accountedReceiveBytes = 0
     /// The length of the packet being received, once `input` has measured it.
-    var pendingPacketLength: Int?
+    @usableFromInline @exclusivity(unchecked) final var pendingPacketLength: Int?
     /// True while the connection is parsing a batch of packets and more follow the current one:
     /// replies are queued then and written together when the batch ends.
-    var isCorked = false
+    @usableFromInline @exclusivity(unchecked) final var isCorked = false
     /// True while `pauseRecv` is in force.
-    public internal(set) var isPaused = false
+    @exclusivity(unchecked) public internal(set) var isPaused = false
     /// True while reading waits for a full send buffer to drain (a protocol that `appliesBackPressure`).
-    final var isHeldBack = false
+    @exclusivity(unchecked) final var isHeldBack = false
     /// True unless reading is paused or held back.
-    final var isReading: Bool { !isPaused && !isHeldBack }
+    @usableFromInline final var isReading: Bool { !isPaused && !isHeldBack }
     var remote: SocketAddress?
     var local: SocketAddress?
     var isCounted = false
@@ -369,20 +372,20 @@ public class TcpConnection: Connection, EventHandler {
     }
 
     /// Logs why the connection is being closed, then destroys it.
-    func fail(_ reason: String) {
+    @usableFromInline final func fail(_ reason: String) {
         Log.writeLimited("closed connection", "connection \(id) from \(remote?.description ?? "?") closed: \(reason)")
         destroy()
     }
 
     /// Logs why the connection is being closed, then closes it after writing `reply` (its protocol's
     /// error answer).
-    final func refuse(reply: [UInt8], reason: String) {
+    @usableFromInline final func refuse(reply: [UInt8], reason: String) {
         Log.writeLimited("closed connection", "connection \(id) from \(remote?.description ?? "?") closed: \(reason)")
         close(reply.isEmpty ? nil : .binary(reply), raw: true)
     }
 
     /// Hands `message` to `onMessage`: what a protocol's `deliver` does by default.
-    package final func deliverMessage(_ message: Message) {
+    @usableFromInline package final func deliverMessage(_ message: Message) {
         messageHandler?(self, message)
     }
 }

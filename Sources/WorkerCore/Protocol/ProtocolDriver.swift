@@ -1,6 +1,7 @@
 /// Runs one connection's protocol: holds the protocol's state for the connection and calls its
 /// functions. A connection reaches it through these overridable methods (one virtual call, no casts,
-/// no boxing); `Driver<P>` is the one implementation, specialised per protocol.
+/// no boxing); `Driver<P>` is the one implementation.
+@usableFromInline
 class ProtocolDriver {
     /// Cuts and delivers the packets at the start of `bytes`; returns how many bytes it consumed.
     func parse(_ bytes: ByteView, on connection: TcpConnection) -> Int { 0 }
@@ -20,29 +21,65 @@ class ProtocolDriver {
     func leaving(_ connection: TcpConnection) -> ConnectionAction { .proceed }
 }
 
-/// The driver of protocol `P`: its state for one connection, and the packet loop specialised for it.
+/// The driver of protocol `P`: its state for one connection. Its packet loop is
+/// `P._receivePackets`, which each protocol's conformance compiles for itself (specialised, with no
+/// generic value handling per packet).
+@usableFromInline
 final class Driver<P: StatefulWireProtocol>: ProtocolDriver {
-    /// The protocol's state. Unchecked: the loop hands it to one protocol function at a time, and
-    /// protocols that run application code inside those functions keep their state in a class (see
-    /// `StatefulWireProtocol`), so a nested access sees the same object and never replaces it.
-    @exclusivity(unchecked) var state: P.State
+    /// The protocol's state. Unchecked: the loop hands it to one protocol function at a time (never
+    /// across `deliver`, where the application runs), and protocols that run application code inside
+    /// their functions keep their state in a class (see `StatefulWireProtocol`), so a nested access
+    /// sees the same object and never replaces it.
+    @usableFromInline @exclusivity(unchecked) var state: P.State
 
     init(for connection: Connection) {
         state = P.makeState(for: connection)
     }
 
     override func parse(_ bytes: ByteView, on connection: TcpConnection) -> Int {
+        P._receivePackets(bytes, driver: self, connection: connection)
+    }
+
+    override func encode(_ message: Message, on connection: Connection, into buffer: inout ByteBuffer) throws {
+        try P.encode(message, state: &state, connection: connection, into: &buffer)
+    }
+
+    override func opened(_ connection: TcpConnection) { P.opened(state: &state, connection: connection) }
+
+    override func closed(_ connection: TcpConnection) { P.closed(state: &state, connection: connection) }
+
+    override func checkDeadlines(_ connection: TcpConnection, now: UInt64) -> ConnectionAction {
+        P.checkDeadlines(state: &state, connection: connection, now: now)
+    }
+
+    override var hasDeadlines: Bool { P.hasDeadlines }
+
+    override var appliesBackPressure: Bool { P.appliesBackPressure }
+
+    override func leaving(_ connection: TcpConnection) -> ConnectionAction {
+        P.leaving(state: &state, connection: connection)
+    }
+}
+
+extension StatefulWireProtocol {
+    /// The packet loop every protocol shares: cuts packets from `bytes` with `input`, decodes each and
+    /// delivers it, until the bytes run out or the connection pauses, closes or changes protocol;
+    /// returns the bytes consumed. Inlinable, so that each conformance's witness is this loop
+    /// compiled for that protocol.
+    @inlinable
+    public static func _receivePackets(_ bytes: ByteView, driver: AnyObject, connection: TcpConnection) -> Int {
+        let driver = unsafeDowncast(driver, to: Driver<Self>.self)
         var offset = 0
         defer { connection.uncork() }
         while offset < bytes.count && connection.state == .established && connection.isReading
-            && connection.driver === self
+            && connection.driver === driver
         {
             let rest = bytes.dropping(first: offset)
             let length: Int
             if let known = connection.pendingPacketLength {
                 length = known
             } else {
-                switch P.input(rest, state: &state, connection: connection) {
+                switch input(rest, state: &driver.state, connection: connection) {
                 case .needMore:
                     return offset
                 case .invalid(let reason):
@@ -74,45 +111,25 @@ final class Driver<P: StatefulWireProtocol>: ProtocolDriver {
             }
             connection.pendingPacketLength = nil
             offset += length
-            ConnectionStatistics.totalRequest += 1
-            let inbound: P.Inbound?
+            ConnectionStatistics.countRequest()
+            let inbound: Inbound?
             do {
-                inbound = try P.decode(rest.slice(0..<length), state: &state, connection: connection)
+                inbound = try decode(rest.slice(0..<length), state: &driver.state, connection: connection)
             } catch let error as ProtocolError where !error.reply.isEmpty {
-                ConnectionStatistics.throwException += 1
+                ConnectionStatistics.countDecodeFailure()
                 connection.refuse(reply: error.reply, reason: error.description)
                 return offset
             } catch {
-                ConnectionStatistics.throwException += 1
+                ConnectionStatistics.countDecodeFailure()
                 connection.fail("cannot decode packet: \(error)")
                 return offset
             }
             connection.isCorked = offset < bytes.count
             if let inbound, connection.state == .established {
-                P.deliver(inbound, state: state, connection: connection)
+                deliver(inbound, state: driver.state, connection: connection)
             }
         }
         return offset
-    }
-
-    override func encode(_ message: Message, on connection: Connection, into buffer: inout ByteBuffer) throws {
-        try P.encode(message, state: &state, connection: connection, into: &buffer)
-    }
-
-    override func opened(_ connection: TcpConnection) { P.opened(state: &state, connection: connection) }
-
-    override func closed(_ connection: TcpConnection) { P.closed(state: &state, connection: connection) }
-
-    override func checkDeadlines(_ connection: TcpConnection, now: UInt64) -> ConnectionAction {
-        P.checkDeadlines(state: &state, connection: connection, now: now)
-    }
-
-    override var hasDeadlines: Bool { P.hasDeadlines }
-
-    override var appliesBackPressure: Bool { P.appliesBackPressure }
-
-    override func leaving(_ connection: TcpConnection) -> ConnectionAction {
-        P.leaving(state: &state, connection: connection)
     }
 }
 

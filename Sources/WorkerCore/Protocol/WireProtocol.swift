@@ -90,6 +90,10 @@ public protocol StatefulWireProtocol {
     /// once it drains (back-pressure: a peer that sends requests without reading the answers waits,
     /// and no answer is dropped). Default false: Workerman's rule, a send past the limit fails.
     static var appliesBackPressure: Bool { get }
+    /// The packet loop, called by the connection with what it read: an implementation detail whose
+    /// default implementation every protocol uses (it is inlinable, so each protocol gets it compiled
+    /// for itself). Do not implement it.
+    static func _receivePackets(_ bytes: ByteView, driver: AnyObject, connection: TcpConnection) -> Int
     /// The connection's Worker is leaving (reload or graceful stop): finish what is under way and
     /// close, e.g. answer the next request with `Connection: close`, send a WebSocket 1001 close
     /// frame. Called once per connection; the default closes nothing (the Worker's stop does).
@@ -112,7 +116,7 @@ extension StatefulWireProtocol {
     /// `.proceed`: the connection is left to the Worker's stop.
     public static func leaving(state: inout State, connection: TcpConnection) -> ConnectionAction { .proceed }
     /// Calls the connection's `onMessage` with `message(from: inbound)`.
-    @inline(__always)
+    @inlinable
     public static func deliver(_ inbound: Inbound, state: State, connection: TcpConnection) {
         connection.deliverMessage(message(from: inbound))
     }
@@ -120,7 +124,7 @@ extension StatefulWireProtocol {
 
 extension StatefulWireProtocol where Inbound == Message {
     /// The message itself.
-    @inline(__always)
+    @inlinable
     public static func message(from inbound: Message) -> Message { inbound }
 }
 
@@ -148,23 +152,23 @@ public protocol WireProtocol: StatefulWireProtocol where State == Void, Inbound 
 
 extension WireProtocol {
     /// No state.
-    @inline(__always)
+    @inlinable
     public static func makeState(for connection: Connection) {}
 
     /// `input(_:connection:)`.
-    @inline(__always)
+    @inlinable
     public static func input(_ buffer: ByteView, state: inout Void, connection: Connection) -> InputResult {
         input(buffer, connection: connection)
     }
 
     /// `decode(_:connection:)`.
-    @inline(__always)
+    @inlinable
     public static func decode(_ packet: ByteView, state: inout Void, connection: Connection) throws -> Message? {
         try decode(packet, connection: connection)
     }
 
     /// `encode(_:connection:into:)`.
-    @inline(__always)
+    @inlinable
     public static func encode(
         _ message: Message, state: inout Void, connection: Connection, into buffer: inout ByteBuffer
     ) throws {
