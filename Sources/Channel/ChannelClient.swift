@@ -95,9 +95,9 @@ public enum ChannelClient {
         }
     }
 
-    /// Connects to the Redis Cluster that `urls` belong to (any of its nodes): pub/sub through the
-    /// first node (a cluster forwards every publish to every node), `publishLoop` and queues on
-    /// Streams that share one hash tag (so one master holds them), each command sent to its master.
+    /// Connects to the Redis Cluster that `urls` belong to (any of its nodes): events by sharded
+    /// pub/sub (`SPUBLISH`/`SSUBSCRIBE` on the master of the event name's slot), `publishLoop` and
+    /// queues on Streams that share one hash tag (so one master holds them).
     public static func connect(cluster urls: [String]) {
         guard let first = urls.first else { return }
         session.connect(redis: first, cluster: urls)

@@ -29,7 +29,9 @@ final class RedisChannel {
     private unowned let session: ChannelSession
     private let commands: any RedisService
     private let reader: any RedisService
-    private let subscriber: RedisSubscriber
+    /// Events: pub/sub on one server, sharded pub/sub (SPUBLISH/SSUBSCRIBE) on a cluster.
+    private let subscriber: RedisSubscriber?
+    private let shardedSubscriber: RedisClusterSubscriber?
     private let consumer: String
     /// Streams read, by key: nil credit for events and auto-reserving queues, else reserves left.
     private var streams: [String: Int?] = [:]
@@ -39,20 +41,24 @@ final class RedisChannel {
     private let blockMilliseconds = 1000
 
     /// Channel over the Redis server at `url`, or over the Redis Cluster that `clusterURLs` belong to
-    /// (pub/sub on the first node: a cluster forwards every publish to every node).
+    /// (events by sharded pub/sub, each on the master of its name's slot).
     init(url: String, cluster clusterURLs: [String]? = nil, session: ChannelSession) throws(RedisError) {
         self.session = session
         var options = RedisOptions()
         options.reconnectDelays = session.reconnectDelays
         options.maxQueuedCommands = 100_000
         if let clusterURLs {
-            commands = try RedisCluster(urls: clusterURLs, options: options)
+            let cluster = try RedisCluster(urls: clusterURLs, options: options)
+            commands = cluster
             reader = try RedisCluster(urls: clusterURLs, options: options)
+            subscriber = nil
+            shardedSubscriber = RedisClusterSubscriber(cluster: cluster, options: options)
         } else {
             commands = try RedisClient(url: url, options: options)
             reader = try RedisClient(url: url, options: options)
+            subscriber = try RedisSubscriber(url: url, options: options)
+            shardedSubscriber = nil
         }
-        subscriber = try RedisSubscriber(url: url, options: options)
         var name = [CChar](repeating: 0, count: 256)
         gethostname(&name, 255)
         let host = name.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
@@ -70,7 +76,8 @@ final class RedisChannel {
         claimTimer = nil
         commands.close()
         reader.close()
-        subscriber.close()
+        subscriber?.close()
+        shardedSubscriber?.close()
     }
 
     private func connected() {
@@ -91,16 +98,19 @@ final class RedisChannel {
 
     func subscribe(_ events: [String]) {
         for event in events {
-            subscriber.subscribe(event) { [weak self] message in
+            let deliver: (RedisMessage) -> Void = { [weak self] message in
                 self?.session.deliver(.event, event, Self.decode(message.payload))
             }
+            subscriber?.subscribe(event, deliver)
+            shardedSubscriber?.ssubscribe(event, deliver)
             addStream(Self.loopPrefix + event, credit: nil)
         }
     }
 
     func unsubscribe(_ events: [String]) {
         for event in events {
-            subscriber.unsubscribe(event)
+            subscriber?.unsubscribe(event)
+            shardedSubscriber?.unsubscribe(event, kind: .shard)
             streams[Self.loopPrefix + event] = nil
         }
     }
@@ -112,7 +122,7 @@ final class RedisChannel {
             let command =
                 loop
                 ? RedisCommand("XADD", Self.loopPrefix + event, "*", "d", payload)
-                : RedisCommand("PUBLISH", event, payload)
+                : RedisCommand(shardedSubscriber == nil ? "PUBLISH" : "SPUBLISH", event, payload)
             accepted = send(command, what: "publish to \(event)") && accepted
         }
         return accepted

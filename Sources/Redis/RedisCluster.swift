@@ -110,12 +110,24 @@ public final class RedisCluster: RedisService {
         word.hasPrefix(":") ? seed.host + word : String(word)
     }
 
-    private func client(for name: String) -> RedisClient? {
-        if let client = nodes[name] { return client }
+    /// The endpoint of the node "host:port", with the seed's credentials.
+    func endpoint(ofNode name: String) -> RedisEndpoint? {
         guard let colon = name.lastIndex(of: ":"), let port = Int(name[name.index(after: colon)...]) else { return nil }
         var endpoint = RedisEndpoint(host: String(name[..<colon]), port: port, secure: seed.secure)
         endpoint.username = seed.username
         endpoint.password = seed.password
+        return endpoint
+    }
+
+    /// The seed node's name, "host:port".
+    var seedName: String { "\(seed.host):\(seed.port)" }
+
+    /// Reads the slot map again (after a subscription learned that it changed).
+    func slotsChanged() { refreshSlots() }
+
+    private func client(for name: String) -> RedisClient? {
+        if let client = nodes[name] { return client }
+        guard let endpoint = endpoint(ofNode: name) else { return nil }
         let client = RedisClient(endpoint: endpoint, options: options)
         client.onError = { [weak self] in self?.onError?($0) }
         client.onConnect = { [weak self] in self?.onConnect?() }

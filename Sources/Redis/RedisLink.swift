@@ -228,6 +228,10 @@ final class RedisLink {
             return
         }
         guard let pending = inFlight.popFirst() else {
+            if pushMode, case .error = reply {  // a refused SUBSCRIBE (MOVED for SSUBSCRIBE on a cluster)
+                onPush?(reply)
+                return
+            }
             Log.write("Redis \(endpoint): a reply with no command waiting for it: \(reply)")
             return
         }

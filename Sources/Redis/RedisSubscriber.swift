@@ -39,6 +39,10 @@ public final class RedisSubscriber {
 
     /// Runs when Redis confirms a subscription (after `subscribe` and after each reconnect).
     public var onSubscribed: ((Kind, String) -> Void)?
+    /// Runs when Redis refuses a subscription (`MOVED` for a shard channel of another node) or
+    /// ends a shard subscription itself (`sunsubscribe` when its slot moves): the channel is
+    /// dropped here, for `RedisClusterSubscriber` to subscribe again where it lives now.
+    var onShardLost: ((String?, RedisError?) -> Void)?
 
     /// Runs when the connection breaks or cannot be made (the subscriber reconnects by itself).
     public var onError: ((RedisError) -> Void)? {
@@ -119,6 +123,10 @@ public final class RedisSubscriber {
     }
 
     private func received(_ reply: RedisReply) {
+        if let message = reply.errorMessage {
+            onShardLost?(nil, RedisError(.server, message))
+            return
+        }
         guard let elements = reply.elements, let kind = elements.first?.string?.lowercased(), elements.count >= 3 else {
             return
         }
@@ -138,6 +146,10 @@ public final class RedisSubscriber {
             else { return }
             confirmed[subscription, default: []].insert(name)
             onSubscribed?(subscription, name)
+        case "sunsubscribe":
+            guard let name = elements[1].string, callbacks[.shard]?.removeValue(forKey: name) != nil else { return }
+            confirmed[.shard]?.remove(name)
+            onShardLost?(name, nil)
         default:
             break
         }

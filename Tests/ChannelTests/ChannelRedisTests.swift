@@ -79,6 +79,19 @@ final class ChannelRedisTests: ProbeTestCase {
         XCTAssertTrue(spinLoop(timeout: 5) { news.count == 2 })
         XCTAssertEqual(news.last, ["from": "redis-cli"], "other programs publish JSON")
 
+        let url = redis.url
+        XCTAssertTrue(
+            try runWithClient {
+                let publisher = try BlockingChannelPublisher(url: url)
+                try publisher.publish("news", "from a thread")
+                try publisher.publishLoop("work", 8)
+                try publisher.enqueue("jobs", 3)
+            })
+        ChannelClient.reserve()
+        XCTAssertTrue(spinLoop(timeout: 5) { news.count == 3 && work.count == 2 && jobs.count == 4 })
+        XCTAssertEqual(
+            [news.last, work.last, jobs.last], ["from a thread", 8, 3], "the blocking publisher over Redis")
+
         ChannelClient.unsubscribe("news")
         XCTAssertTrue(
             eventually(timeout: 5) {

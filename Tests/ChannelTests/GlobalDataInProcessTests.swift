@@ -106,6 +106,13 @@ final class GlobalDataInProcessTests: XCTestCase {
         let read = try ServerProcess.run(
             "/usr/bin/env", ["python3", "-c", "import json,sys; v=json.loads(sys.argv[1]); print(v['tags'][1])", json])
         XCTAssertEqual(read.output, "2.5\n", "Python reads it")
+        try OutsidePeer.require(
+            ((try? ServerProcess.run("/usr/bin/env", ["php", "-v"]))?.status ?? 1) == 0,
+            "php-cli is not installed (.ci/deps/php.sh)")
+        let php = try ServerProcess.run(
+            "/usr/bin/env", ["php", "-r", "var_export(json_decode($argv[1], true)['tags']);", json])
+        XCTAssertEqual(
+            php.output, "array (\n  0 => 1,\n  1 => 2.5,\n  2 => true,\n  3 => NULL,\n)", "PHP reads it")
         var back: Value??
         global.get("user:1") { back = try? $0.get() }
         var count: Value?

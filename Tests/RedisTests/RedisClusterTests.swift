@@ -93,9 +93,7 @@ final class RedisClusterTests: RedisTestCase {
         XCTAssertEqual(try targetServer.cli("CLUSTER", "COUNTKEYSINSLOT", "\(slot)"), "1", "{m}:b went to the target")
 
         try sourceServer.cli("MIGRATE", "127.0.0.1", "\(target.port)", "", "0", "5000", "KEYS", "{m}:a")
-        for server in [targetServer, sourceServer] + servers.filter({ $0 !== targetServer && $0 !== sourceServer }) {
-            try server.cli("CLUSTER", "SETSLOT", "\(slot)", "NODE", target.id)
-        }
+        try assign(slot, to: target.id, first: [targetServer, sourceServer], servers)
         let movedBefore = cluster.movedCount
         XCTAssertEqual(try result(cluster, RedisCommand("GET", "{m}:a"))?.get(), .bulkString(Array("old".utf8)))
         XCTAssertEqual(cluster.movedCount, movedBefore + 1, "MOVED followed once")
@@ -139,20 +137,76 @@ final class RedisClusterTests: RedisTestCase {
         ChannelClient.on("news") { news.append($0) }
         ChannelClient.on("work") { work.append($0) }
         ChannelClient.watch("jobs") { jobs.append($0) }
-        wait("the subscription on a node", timeout: 20) {
-            servers.contains { (try? $0.cli("PUBSUB", "NUMSUB", "news"))?.hasSuffix("\n1") ?? false }
+        let newsNode = try owner(of: RedisHashSlot.slot("news"), servers[0]).port
+        let newsServer = servers.first { $0.port == newsNode }!
+        wait("the sharded subscription on the master of news", timeout: 20) {
+            (try? newsServer.cli("PUBSUB", "SHARDNUMSUB", "news"))?.hasSuffix("\n1") ?? false
         }
-        // Published through another node: the cluster carries it to the subscriber's.
-        try servers[0].cli("PUBLISH", "news", #"{"via":"node 0"}"#)  // counts that node's subscribers only
+        // Published by another program through the cluster: SPUBLISH on the channel's master.
+        let other = try RedisCluster(urls: [servers[0].url])
+        defer { other.close() }
+        other.command("SPUBLISH", "news", #"{"via":"another program"}"#)
         ChannelClient.publish("news", "direct")
         ChannelClient.publishLoop("work", 1)
         for index in 0..<5 { ChannelClient.enqueue("jobs", Value(index)) }
         wait("the deliveries", timeout: 20) { news.count == 2 && work.count == 1 && jobs.count == 5 }
-        XCTAssertEqual(Set(news), [["via": "node 0"], "direct"])
+        XCTAssertEqual(Set(news), [["via": "another program"], "direct"])
         XCTAssertEqual(work, [1])
         XCTAssertEqual(jobs, [0, 1, 2, 3, 4])
         let slot = RedisHashSlot.slot("{workerman}:queue:jobs")
         let counts = try servers.map { try $0.cli("CLUSTER", "COUNTKEYSINSLOT", "\(slot)") }
         XCTAssertEqual(counts.sorted(), ["0", "0", "3"], "the 3 streams on the master of their hash tag's slot")
+    }
+
+    /// Ends a migration: every node learns that `slot` belongs to `owner` (`first` told first).
+    private func assign(_ slot: Int, to owner: String, first: [RedisServer], _ servers: [RedisServer]) throws {
+        for server in first + servers.filter({ server in !first.contains { $0 === server } }) {
+            try server.cli("CLUSTER", "SETSLOT", "\(slot)", "NODE", owner)
+        }
+    }
+
+    func testShardedSubscriptionsFollowTheirSlotsMaster() throws {
+        let servers = try startCluster()
+        let cluster = try RedisCluster(urls: [servers[0].url])
+        defer { cluster.close() }
+        let subscriber = RedisClusterSubscriber(cluster: cluster)
+        defer { subscriber.close() }
+        // One shard channel per master (their slots' owners read from the cluster itself).
+        var channels: [Int: String] = [:]
+        for index in 0..<200 where channels.count < 3 {
+            let port = try owner(of: RedisHashSlot.slot("orders:{\(index)}"), servers[0]).port
+            if channels[port] == nil { channels[port] = "orders:{\(index)}" }
+        }
+        XCTAssertEqual(channels.count, 3)
+        var received: [String: [String]] = [:]
+        XCTAssertTrue(channels.values.allSatisfy { cluster.node(forSlot: RedisHashSlot.slot($0)) == nil }, "no map yet")
+        for channel in channels.values {
+            subscriber.ssubscribe(channel) { received[channel, default: []].append($0.string) }
+        }
+        var broadcast: [String] = []
+        subscriber.subscribe("all") { broadcast.append($0.string) }
+        wait("the shard subscriptions, after MOVED where the map was not loaded yet", timeout: 20) {
+            channels.values.allSatisfy { subscriber.isShardSubscribed($0) }
+        }
+        for channel in channels.values { cluster.command("SPUBLISH", channel, "first") }
+        try servers[2].cli("PUBLISH", "all", "to everyone")
+        wait("the deliveries", timeout: 10) { received.count == 3 && broadcast.count == 1 }
+        XCTAssertEqual(Set(received.values.map { $0 }), [["first"]])
+
+        // The slot of one channel moves: Redis ends that subscription, and it is made again on the new master.
+        let (port, channel) = channels.first!
+        let slot = RedisHashSlot.slot(channel)
+        let source = servers.first { $0.port == port }!
+        let target = servers.first { $0.port != port }!
+        let targetID = try target.cli("CLUSTER", "MYID")
+        try target.cli("CLUSTER", "SETSLOT", "\(slot)", "IMPORTING", try source.cli("CLUSTER", "MYID"))
+        try source.cli("CLUSTER", "SETSLOT", "\(slot)", "MIGRATING", targetID)
+        try assign(slot, to: targetID, first: [target, source], servers)
+        wait("the subscription on the new master", timeout: 20) {
+            (try? target.cli("PUBSUB", "SHARDNUMSUB", channel))?.hasSuffix("\n1") ?? false
+        }
+        cluster.command("SPUBLISH", channel, "after the move")
+        wait("the delivery after the move", timeout: 10) { received[channel]?.count == 2 }
+        XCTAssertEqual(received[channel], ["first", "after the move"])
     }
 }
