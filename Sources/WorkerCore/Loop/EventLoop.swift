@@ -15,6 +15,7 @@ public final class EventLoop {
         var interest: Interest = []
         var generation: UInt32 = 0
         var exclusive = false
+        var edgeTriggered = false
     }
 
     /// The loop of this process, made on first use.
@@ -63,10 +64,11 @@ public final class EventLoop {
 
     /// Starts watching `fd` for `interest` on behalf of `handler`. An `exclusive` registration
     /// (EPOLLEXCLUSIVE: a listening socket shared by several processes) wakes only one of the
-    /// processes waiting on it; its interest cannot be changed, only removed and added again.
-    func register(_ fd: Int32, _ handler: EventHandler, interest: Interest, exclusive: Bool = false)
-        throws(SyscallError)
-    {
+    /// processes waiting on it; its interest cannot be changed, only removed and added again. An
+    /// `edgeTriggered` registration (EPOLLET) reports each change once, not the state.
+    func register(
+        _ fd: Int32, _ handler: EventHandler, interest: Interest, exclusive: Bool = false, edgeTriggered: Bool = false
+    ) throws(SyscallError) {
         let index = Int(fd)
         precondition(index >= 0, "cannot watch descriptor \(fd)")
         if index >= registrations.count {
@@ -74,7 +76,8 @@ public final class EventLoop {
         }
         nextGeneration &+= 1
         registrations[index] = Registration(
-            handler: handler, interest: interest, generation: nextGeneration, exclusive: exclusive)
+            handler: handler, interest: interest, generation: nextGeneration, exclusive: exclusive,
+            edgeTriggered: edgeTriggered)
         try Sys.epollControl(epollFD, EPOLL_CTL_ADD, fd, events: epollEvents(registrations[index]), data: eventData(fd))
     }
 
@@ -116,6 +119,7 @@ public final class EventLoop {
         }
         if registration.interest.contains(.write) { events |= UInt32(EPOLLOUT.rawValue) }
         if registration.exclusive { events |= UInt32(EPOLLEXCLUSIVE.rawValue) }
+        if registration.edgeTriggered { events |= UInt32(EPOLLET.rawValue) }
         return events
     }
 

@@ -42,9 +42,11 @@ enum WorkerProcess {
         Sys.ignoreSIGPIPE()
         Sys.raiseOpenFileLimit()
         Timer.delAll()  // timers added by code before runAll() belong to no callback
+        AcceptBalance.closeSiblings(of: identity)
         if let fd = identity.listenFDs[identity.workerIndex] {
             try? Sys.setInheritable(fd, false)
             worker.adoptListeningSocket(fd)
+            worker.shareAccepting(identity)
         } else if worker.address != nil {
             do {
                 try worker.listen()
