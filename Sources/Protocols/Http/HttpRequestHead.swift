@@ -82,7 +82,7 @@ enum HttpHeadParser {
             let (colon, value) = try parseField(line)
             let name = line.slice(0..<colon)
             summarize(name: name.buffer, value: value.buffer, into: &summary)
-            headers.add(Self.string(name, commonIn: .fieldName), value.string)
+            headers.append(parsed: Self.string(name, commonIn: .fieldName), value.string)
             position = end + 2
         }
     }

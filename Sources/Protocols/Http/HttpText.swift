@@ -51,12 +51,13 @@ enum HttpText {
     }
 
     /// True when `bytes` equal `lowercase` (an ASCII lower-case literal) in any ASCII case.
+    @inline(__always)
     static func equals(_ bytes: UnsafeRawBufferPointer, lowercase: StaticString) -> Bool {
-        guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
-        return lowercase.withUTF8Buffer { expected in
-            for index in 0..<bytes.count where HttpText.lowercase(bytes[index]) != expected[index] { return false }
-            return true
-        }
+        let count = lowercase.utf8CodeUnitCount
+        guard bytes.count == count else { return false }
+        let expected = lowercase.utf8Start  // a literal of ASCII letters and signs: stored as UTF-8
+        for index in 0..<count where HttpText.lowercase(bytes[index]) != expected[index] { return false }
+        return true
     }
 
     /// True when `a` and `b` are equal in any ASCII case.

@@ -11,7 +11,7 @@ enum ResponseEncoder {
         _ original: Response, _ state: HttpConnectionState, _ connection: Connection, into buffer: inout ByteBuffer
     ) {
         let response = ResponseParts(original)
-        let fields = HeaderSummary(response.headers)
+        let fields = response.fields
         if let problem = fields.problem ?? invalidOther(response) {
             Log.write("HTTP response refused (\(problem)); a 500 is sent instead")
             write(Response(500, body: "Internal Server Error"), state, connection, into: &buffer)
@@ -55,11 +55,11 @@ enum ResponseEncoder {
                 file.read(into: &buffer)
             }
         } else if sendsBody {
-            if !response.body.isEmpty {
+            if response.body.count > 0 {
                 if case .chunked = stream {
-                    writeChunk(response.body, into: &buffer)
+                    writeChunk(response.body.bytes, into: &buffer)
                 } else {
-                    buffer.writeBytes(response.body)
+                    response.body.write(into: &buffer)
                 }
             }
         }
@@ -98,9 +98,7 @@ enum ResponseEncoder {
         let body = Array("\(error.status) \(HttpStatus.reason(for: error.status))".utf8)
         let response = ResponseParts(
             Response(error.status, headers: ["Content-Type": "text/plain;charset=utf-8"], bytes: body))
-        writeHead(
-            response, HeaderSummary(response.headers), length: body.count, keepAlive: false, http10: false,
-            into: &buffer)
+        writeHead(response, response.fields, length: body.count, keepAlive: false, http10: false, into: &buffer)
         buffer.writeBytes(body)
     }
 
@@ -111,7 +109,7 @@ enum ResponseEncoder {
     }
 
     private static func writeHead(
-        _ response: ResponseParts, _ fields: HeaderSummary, length: Int?, keepAlive: Bool, http10: Bool,
+        _ response: ResponseParts, _ fields: ResponseFieldSummary, length: Int?, keepAlive: Bool, http10: Bool,
         sessionCookie: SetCookie? = nil, into buffer: inout ByteBuffer
     ) {
         writeStatusLine(response.status, reason: response.reason, into: &buffer)
@@ -121,11 +119,13 @@ enum ResponseEncoder {
             buffer.writeLiteral("\r\n")
         }
         if !fields.hasDate { HttpDate.writeHeaderLine(into: &buffer) }
-        for (name, value) in response.headers {
-            switch FieldName(name) {
-            case .contentLength, .connection: continue
-            case .transferEncoding where http10: continue
-            default: break
+        for (name, value) in response.headers.fields {
+            if fields.hasFramingField {
+                switch ResponseFieldName(name) {
+                case .contentLength, .connection: continue
+                case .transferEncoding where http10: continue
+                default: break
+                }
             }
             buffer.writeString(name)
             buffer.writeLiteral(": ")
@@ -198,17 +198,8 @@ enum ResponseEncoder {
         buffer.writeString("\r\n")
     }
 
-    /// Why the header field `name: value` cannot be sent, or nil.
-    fileprivate static func invalidField(_ name: String, _ value: String) -> String? {
-        let validName = HttpText.withBytes(of: name) { bytes in !bytes.isEmpty && bytes.allSatisfy(HttpText.isToken) }
-        if !validName { return "header name '\(name)'" }
-        let splits = HttpText.withBytes(of: value) { bytes in bytes.contains { $0 == 0x0d || $0 == 0x0a || $0 == 0 } }
-        if splits { return "CR, LF or NUL in \(name)" }
-        return nil
-    }
-
     /// Why the response's cookies, reason phrase or status cannot be sent, or nil (the header
-    /// fields are checked by `HeaderSummary`).
+    /// fields are checked by `ResponseFieldSummary`).
     private static func invalidOther(_ response: ResponseParts) -> String? {
         for cookie in response.cookies where !cookie.name.utf8.allSatisfy(HttpText.isToken) || cookie.name.isEmpty {
             return "cookie name '\(cookie.name)'"
@@ -227,89 +218,25 @@ enum ResponseEncoder {
     }
 }
 
-/// The properties of a `Response`, each read once (every read of a class property is checked for
-/// exclusive access at run time).
+/// The properties of a `Response`, each read once; the header summary worked out at most once per
+/// response (kept in its headers), so a response sent again is not validated again.
 private struct ResponseParts {
     let status: Int
     let reason: String?
     let headers: HttpHeaders
-    let body: [UInt8]
+    let fields: ResponseFieldSummary
+    let body: Response.Body
     let cookies: [SetCookie]
     let file: Response.FileBody?
 
     init(_ response: Response) {
         status = response.status
         reason = response.reason
+        fields = response.headers.responseSummary()
         headers = response.headers
-        body = response.body
+        body = response.content
         cookies = response.cookies
         file = response.file
-    }
-}
-
-/// The response header names the encoder treats specially, recognised in any case.
-private enum FieldName {
-    case server, date, contentType, contentLength, connection, transferEncoding, other
-
-    init(_ name: String) {
-        self = HttpText.withBytes(of: name) { bytes in
-            switch bytes.count {
-            case 4 where HttpText.equals(bytes, lowercase: "date"): return .date
-            case 6 where HttpText.equals(bytes, lowercase: "server"): return .server
-            case 10 where HttpText.equals(bytes, lowercase: "connection"): return .connection
-            case 12 where HttpText.equals(bytes, lowercase: "content-type"): return .contentType
-            case 14 where HttpText.equals(bytes, lowercase: "content-length"): return .contentLength
-            case 17 where HttpText.equals(bytes, lowercase: "transfer-encoding"): return .transferEncoding
-            default: return .other
-            }
-        }
-    }
-}
-
-/// What encoding a response needs to know of its header fields, found in one pass over them.
-private struct HeaderSummary {
-    /// Why a field cannot be sent (the first such field), or nil.
-    var problem: String?
-    var hasServer = false
-    var hasDate = false
-    var hasContentType = false
-    /// `Connection` lists `close`.
-    var closes = false
-    /// The (first) `Content-Type` is `text/event-stream`: the head goes out, events follow.
-    var isEventStream = false
-    /// `Transfer-Encoding` lists `chunked`: the application sends `Chunk`s, an empty one ends them.
-    var isChunked = false
-
-    init(_ headers: HttpHeaders) {
-        for (name, value) in headers {
-            if let problem = ResponseEncoder.invalidField(name, value) {
-                self.problem = problem
-                return
-            }
-            switch FieldName(name) {
-            case .server: hasServer = true
-            case .date: hasDate = true
-            case .contentType:
-                if !hasContentType { isEventStream = Self.isEventStream(value) }
-                hasContentType = true
-            case .connection: closes = closes || HttpHeaders.listsToken("close", in: value)
-            case .transferEncoding: isChunked = isChunked || HttpHeaders.listsToken("chunked", in: value)
-            case .contentLength, .other: break
-            }
-        }
-    }
-
-    /// True when `contentType` begins with "text/event-stream" in any case.
-    private static func isEventStream(_ contentType: String) -> Bool {
-        let prefix: StaticString = "text/event-stream"
-        let matches = HttpText.withBytes(of: contentType) { bytes -> Bool? in
-            guard HttpText.isASCII(bytes) else { return nil }
-            return bytes.count >= prefix.utf8CodeUnitCount
-                && HttpText.equals(
-                    UnsafeRawBufferPointer(rebasing: bytes.prefix(prefix.utf8CodeUnitCount)), lowercase: prefix)
-        }
-        // Not ASCII: compare Characters, as String.hasPrefix does.
-        return matches ?? HttpText.lowercased(contentType).hasPrefix("text/event-stream")
     }
 }
 
