@@ -21,15 +21,19 @@ public final class EventLoop {
     /// The loop of this process, made on first use.
     nonisolated(unsafe) public static let current = EventLoop()  // owned by the process's one thread
 
+    // The stored properties below skip run-time exclusivity checks (`@exclusivity(unchecked)`): they
+    // are read or written for every event, on the loop's one thread, and no access to one of them is
+    // held across a call that could reach it again (`dispatch` copies what it reads of a
+    // registration before calling its handler; `runDeferred` swaps the lists before running one).
     private let epollFD: Int32
     private let wakeFD: Int32
-    private var registrations: [Registration] = []
-    private var nextGeneration: UInt32 = 0
-    private var events: UnsafeMutablePointer<epoll_event>
-    private var eventCapacity: Int32 = 256
-    private var deferred: [() -> Void] = []
-    private var running: [() -> Void] = []
-    private var stopRequested = false
+    @exclusivity(unchecked) private var registrations: [Registration] = []
+    @exclusivity(unchecked) private var nextGeneration: UInt32 = 0
+    @exclusivity(unchecked) private var events: UnsafeMutablePointer<epoll_event>
+    @exclusivity(unchecked) private var eventCapacity: Int32 = 256
+    @exclusivity(unchecked) private var deferred: [() -> Void] = []
+    @exclusivity(unchecked) private var running: [() -> Void] = []
+    @exclusivity(unchecked) private var stopRequested = false
     private lazy var wakeHandler = WakeHandler(loop: self)
     lazy var signals = SignalDispatcher(loop: self)
 
@@ -39,8 +43,9 @@ public final class EventLoop {
     /// Shared by every connection of this loop: bytes are read here first, and only what a protocol
     /// cannot consume yet is copied into the connection's own buffer.
     let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
-    /// A reusable buffer that replies are encoded into before a direct write.
-    var encodeScratch: ByteBuffer? = ByteBuffer(capacity: 16 * 1024)
+    /// A reusable buffer that replies are encoded into before a direct write (taken and given back
+    /// around each send, never held across other code: its exclusivity checks are skipped).
+    @exclusivity(unchecked) var encodeScratch: ByteBuffer? = ByteBuffer(capacity: 16 * 1024)
 
     /// Gives the encode scratch buffer back for the next send (unless it grew too large to keep).
     func returnScratch(_ scratch: inout ByteBuffer) {
