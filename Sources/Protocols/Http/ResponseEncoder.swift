@@ -112,81 +112,72 @@ enum ResponseEncoder {
         _ response: ResponseParts, _ fields: ResponseFieldSummary, length: Int?, keepAlive: Bool, http10: Bool,
         sessionCookie: SetCookie? = nil, into buffer: inout ByteBuffer
     ) {
-        writeStatusLine(response.status, reason: response.reason, into: &buffer)
-        if !fields.hasServer && !Http.serverName.isEmpty {
-            buffer.writeLiteral("Server: ")
-            buffer.writeString(Http.serverName)
-            buffer.writeLiteral("\r\n")
-        }
-        if !fields.hasDate { HttpDate.writeHeaderLine(into: &buffer) }
-        for (name, value) in response.headers.fields {
-            if fields.hasFramingField {
-                switch ResponseFieldName(name) {
-                case .contentLength, .connection: continue
-                case .transferEncoding where http10: continue
-                default: break
+        var cookies = response.cookies.map(\.headerValue)
+        if let sessionCookie { cookies.append(sessionCookie.headerValue) }
+        let server = fields.hasServer ? "" : Http.serverName
+        // Everything is measured first, so that the head is written into memory reserved once.
+        var room = 64 + (response.reason?.utf8.count ?? 48) + server.utf8.count + HttpDate.headerLineLength + 96
+        for (name, value) in response.headers.fields { room += name.utf8.count + value.utf8.count + 4 }
+        for cookie in cookies { room += cookie.utf8.count + 14 }
+        buffer.writeWithUnsafeMutableBytes(minimumWritable: room) { space in
+            var head = HeadWriter(space.baseAddress!)
+            writeStatusLine(response.status, reason: response.reason, into: &head)
+            if !server.isEmpty {
+                head.put("Server: ")
+                head.put(server)
+                head.put("\r\n")
+            }
+            if !fields.hasDate { HttpDate.writeHeaderLine(into: &head) }
+            for (name, value) in response.headers.fields {
+                if fields.hasFramingField {
+                    switch ResponseFieldName(name) {
+                    case .contentLength, .connection: continue
+                    case .transferEncoding where http10: continue
+                    default: break
+                    }
                 }
+                head.put(name)
+                head.put(": ")
+                head.put(value)
+                head.put("\r\n")
             }
-            buffer.writeString(name)
-            buffer.writeLiteral(": ")
-            buffer.writeString(value)
-            buffer.writeLiteral("\r\n")
-        }
-        for cookie in response.cookies { writeSetCookie(cookie, into: &buffer) }
-        if let sessionCookie { writeSetCookie(sessionCookie, into: &buffer) }
-        if let length, !HttpStatus.forbidsBody(response.status) {
-            if !fields.hasContentType && (length > 0 || response.file != nil) {
-                buffer.writeLiteral("Content-Type: text/html;charset=utf-8\r\n")
+            for cookie in cookies {
+                head.put("Set-Cookie: ")
+                head.put(cookie)
+                head.put("\r\n")
             }
-            buffer.writeLiteral("Content-Length: ")
-            writeDecimal(length, into: &buffer)
-            buffer.writeLiteral("\r\n")
-        }
-        if keepAlive {
-            buffer.writeLiteral("Connection: keep-alive\r\n\r\n")
-        } else {
-            buffer.writeLiteral("Connection: close\r\n\r\n")
+            if let length, !HttpStatus.forbidsBody(response.status) {
+                if !fields.hasContentType && (length > 0 || response.file != nil) {
+                    head.put("Content-Type: text/html;charset=utf-8\r\n")
+                }
+                head.put("Content-Length: ")
+                head.putDecimal(length)
+                head.put("\r\n")
+            }
+            head.put(keepAlive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n")
+            return head.count
         }
     }
 
     /// "HTTP/1.1 200 OK\r\n"; `status` is 100...999 (checked by `invalidOther`).
-    private static func writeStatusLine(_ status: Int, reason: String?, into buffer: inout ByteBuffer) {
+    private static func writeStatusLine(_ status: Int, reason: String?, into head: inout HeadWriter) {
         if status == 200 && reason == nil {
-            buffer.writeLiteral("HTTP/1.1 200 OK\r\n")
+            head.put("HTTP/1.1 200 OK\r\n")
             return
         }
-        buffer.writeLiteral("HTTP/1.1 ")
-        writeDecimal(status, into: &buffer)
-        buffer.writeLiteral(" ")
-        buffer.writeString(reason ?? HttpStatus.reason(for: status))
-        buffer.writeLiteral("\r\n")
-    }
-
-    private static func writeSetCookie(_ cookie: SetCookie, into buffer: inout ByteBuffer) {
-        buffer.writeLiteral("Set-Cookie: ")
-        buffer.writeString(cookie.headerValue)
-        buffer.writeLiteral("\r\n")
+        head.put("HTTP/1.1 ")
+        head.putDecimal(status)
+        head.put(" ")
+        head.put(reason ?? HttpStatus.reason(for: status))
+        head.put("\r\n")
     }
 
     /// Appends `value` in decimal digits, without making a String.
     static func writeDecimal(_ value: Int, into buffer: inout ByteBuffer) {
-        guard value >= 0 else {
-            buffer.writeString(String(value))
-            return
-        }
-        var digits = 1
-        var rest = value / 10
-        while rest > 0 {
-            digits += 1
-            rest /= 10
-        }
-        _ = buffer.writeWithUnsafeMutableBytes(minimumWritable: digits) { space in
-            var remaining = value
-            for index in stride(from: digits - 1, through: 0, by: -1) {
-                space[index] = UInt8(truncatingIfNeeded: 0x30 + remaining % 10)
-                remaining /= 10
-            }
-            return digits
+        buffer.writeWithUnsafeMutableBytes(minimumWritable: 20) { space in
+            var digits = HeadWriter(space.baseAddress!)
+            digits.putDecimal(value)
+            return digits.count
         }
     }
 
@@ -237,6 +228,58 @@ private struct ResponseParts {
         body = response.content
         cookies = response.cookies
         file = response.file
+    }
+}
+
+/// Writes a response head into memory reserved for it beforehand (`writeHead` measures first), with
+/// no capacity or uniqueness check per piece.
+struct HeadWriter {
+    private let base: UnsafeMutableRawPointer
+    /// The bytes written so far.
+    private(set) var count = 0
+
+    init(_ base: UnsafeMutableRawPointer) { self.base = base }
+
+    @inline(__always)
+    mutating func put(_ text: StaticString) {
+        (base + count).copyMemory(from: text.utf8Start, byteCount: text.utf8CodeUnitCount)
+        count += text.utf8CodeUnitCount
+    }
+
+    @inline(__always)
+    mutating func put(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes in
+            guard let start = bytes.baseAddress else { return }
+            (base + count).copyMemory(from: start, byteCount: bytes.count)
+            count += bytes.count
+        }
+    }
+
+    mutating func put(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { raw in
+            guard let start = raw.baseAddress else { return }
+            (base + count).copyMemory(from: start, byteCount: raw.count)
+            count += raw.count
+        }
+    }
+
+    /// `value` in decimal digits (at most 20 bytes).
+    mutating func putDecimal(_ value: Int) {
+        guard value >= 0 else { return put(String(value)) }
+        var digits = 1
+        var rest = value / 10
+        while rest > 0 {
+            digits += 1
+            rest /= 10
+        }
+        var remaining = value
+        for index in stride(from: digits - 1, through: 0, by: -1) {
+            base.storeBytes(
+                of: UInt8(truncatingIfNeeded: 0x30 + remaining % 10), toByteOffset: count + index, as: UInt8.self)
+            remaining /= 10
+        }
+        count += digits
     }
 }
 

@@ -23,11 +23,22 @@ struct ResponseFieldSummary {
     /// Takes one more field into account.
     mutating func note(_ name: String, _ value: String) {
         guard problem == nil else { return }
-        if let problem = Self.invalidField(name, value) {
-            self.problem = problem
+        var name = name
+        var value = value
+        // One pass over each (withUTF8 lends a native or small string's bytes without a copy).
+        let kind = name.withUTF8 { bytes -> ResponseFieldName? in
+            guard !bytes.isEmpty, bytes.allSatisfy(HttpText.isToken) else { return nil }
+            return ResponseFieldName(UnsafeRawBufferPointer(bytes))
+        }
+        guard let kind else {
+            problem = "header name '\(name)'"
             return
         }
-        switch ResponseFieldName(name) {
+        if value.withUTF8({ $0.contains { $0 == 0x0d || $0 == 0x0a || $0 == 0 } }) {
+            problem = "CR, LF or NUL in \(name)"
+            return
+        }
+        switch kind {
         case .server: hasServer = true
         case .date: hasDate = true
         case .contentType:
@@ -44,18 +55,10 @@ struct ResponseFieldSummary {
         }
     }
 
-    /// Why the header field `name: value` cannot be sent, or nil.
-    static func invalidField(_ name: String, _ value: String) -> String? {
-        let validName = HttpText.withBytes(of: name) { bytes in !bytes.isEmpty && bytes.allSatisfy(HttpText.isToken) }
-        if !validName { return "header name '\(name)'" }
-        let splits = HttpText.withBytes(of: value) { bytes in bytes.contains { $0 == 0x0d || $0 == 0x0a || $0 == 0 } }
-        if splits { return "CR, LF or NUL in \(name)" }
-        return nil
-    }
-
     /// True when `contentType` begins with "text/event-stream" in any case.
     private static func isEventStream(_ contentType: String) -> Bool {
         let prefix: StaticString = "text/event-stream"
+        guard contentType.utf8.count >= prefix.utf8CodeUnitCount else { return false }
         let matches = HttpText.withBytes(of: contentType) { bytes -> Bool? in
             guard HttpText.isASCII(bytes) else { return nil }
             return bytes.count >= prefix.utf8CodeUnitCount
@@ -72,16 +75,18 @@ enum ResponseFieldName {
     case server, date, contentType, contentLength, connection, transferEncoding, other
 
     init(_ name: String) {
-        self = HttpText.withBytes(of: name) { bytes in
-            switch bytes.count {
-            case 4 where HttpText.equals(bytes, lowercase: "date"): return .date
-            case 6 where HttpText.equals(bytes, lowercase: "server"): return .server
-            case 10 where HttpText.equals(bytes, lowercase: "connection"): return .connection
-            case 12 where HttpText.equals(bytes, lowercase: "content-type"): return .contentType
-            case 14 where HttpText.equals(bytes, lowercase: "content-length"): return .contentLength
-            case 17 where HttpText.equals(bytes, lowercase: "transfer-encoding"): return .transferEncoding
-            default: return .other
-            }
+        self = HttpText.withBytes(of: name) { Self($0) }
+    }
+
+    init(_ bytes: UnsafeRawBufferPointer) {
+        switch bytes.count {
+        case 4 where HttpText.equals(bytes, lowercase: "date"): self = .date
+        case 6 where HttpText.equals(bytes, lowercase: "server"): self = .server
+        case 10 where HttpText.equals(bytes, lowercase: "connection"): self = .connection
+        case 12 where HttpText.equals(bytes, lowercase: "content-type"): self = .contentType
+        case 14 where HttpText.equals(bytes, lowercase: "content-length"): self = .contentLength
+        case 17 where HttpText.equals(bytes, lowercase: "transfer-encoding"): self = .transferEncoding
+        default: self = .other
         }
     }
 }
