@@ -7,8 +7,10 @@ import Glibc
 /// the unparsed part of what they received in one.
 public struct ByteBuffer {
     final class Storage {
-        var bytes: UnsafeMutableRawPointer
-        var capacity: Int
+        // Used by ByteBuffer alone, which never holds an access to them across other code: their
+        // run-time exclusivity checks (made on every write) are skipped.
+        @exclusivity(unchecked) var bytes: UnsafeMutableRawPointer
+        @exclusivity(unchecked) var capacity: Int
 
         init(capacity: Int) {
             self.capacity = capacity
@@ -65,7 +67,13 @@ public struct ByteBuffer {
 
     /// Makes room for `count` more bytes at the end (and makes the storage unique). Indexes stay
     /// valid: nothing already written moves.
+    @inline(__always)
     public mutating func reserveWritable(_ count: Int) {
+        if writerIndex + count <= storage.capacity && isKnownUniquelyReferenced(&storage) { return }
+        reserveWritableSlowly(count)
+    }
+
+    private mutating func reserveWritableSlowly(_ count: Int) {
         let needed = writerIndex + count
         if !isKnownUniquelyReferenced(&storage) {
             storage = storage.copy(upTo: writerIndex, capacity: max(needed, storage.capacity))
