@@ -11,6 +11,8 @@ let package = Package(
         .library(name: "WorkermanTLS", targets: ["WorkermanTLS"]),
         .library(name: "WorkermanChannel", targets: ["WorkermanChannel"]),
         .library(name: "WorkermanGlobalData", targets: ["WorkermanGlobalData"]),
+        .library(name: "WorkermanRedis", targets: ["WorkermanRedis"]),
+        .library(name: "WorkermanGateway", targets: ["WorkermanGateway"]),
         .executable(name: "text-echo", targets: ["WorkermanExampleTextEcho"]),
         .executable(name: "hello", targets: ["WorkermanExampleHello"]),
         .executable(name: "tcp-proxy", targets: ["WorkermanExampleTcpProxy"]),
@@ -21,6 +23,7 @@ let package = Package(
         .executable(name: "chat", targets: ["WorkermanExampleChat"]),
         .executable(name: "ws-echo", targets: ["WorkermanExampleWsEcho"]),
         .executable(name: "http-server", targets: ["WorkermanExampleHttpServer"]),
+        .executable(name: "gateway-chat", targets: ["WorkermanExampleGatewayChat"]),
         // Benchmark servers and test fixtures keep their short executable names; their target names
         // carry the package's prefix so that they never clash with a user's targets.
         .executable(name: "http-hello", targets: ["WorkermanBenchHttpHello"]),
@@ -30,6 +33,7 @@ let package = Package(
         .executable(name: "probe-server", targets: ["WorkermanFixtureProbeServer"]),
         .executable(name: "channel-probe", targets: ["WorkermanFixtureChannelProbe"]),
         .executable(name: "probe-ws-client", targets: ["WorkermanFixtureWsClient"]),
+        .executable(name: "gateway-probe", targets: ["WorkermanFixtureGatewayProbe"]),
     ],
     targets: [
         // Linux APIs Swift cannot import on its own: epoll, eventfd, signalfd, accept4, wait-status macros.
@@ -53,14 +57,28 @@ let package = Package(
             dependencies: ["WorkermanCore", "CWorkermanBuiltinProtocols", "CWorkermanZlib"], path: "Sources/Protocols"),
         // What Channel and GlobalData share: the Value type, MessagePack, blocking frame sockets.
         .target(name: "WorkermanComponentWire", dependencies: ["WorkermanCore"], path: "Sources/ComponentWire"),
+        // The asynchronous Redis client (RESP2/RESP3), its subscriber and its blocking client.
+        .target(
+            name: "WorkermanRedis",
+            dependencies: ["WorkermanCore", "WorkermanTimer", "WorkermanProtocols", "WorkermanComponentWire"],
+            path: "Sources/Redis"),
         .target(
             name: "WorkermanChannel",
-            dependencies: ["WorkermanCore", "WorkermanProtocols", "WorkermanTimer", "WorkermanComponentWire"],
+            dependencies: [
+                "WorkermanCore", "WorkermanProtocols", "WorkermanTimer", "WorkermanComponentWire", "WorkermanRedis",
+            ],
             path: "Sources/Channel"),
         .target(
             name: "WorkermanGlobalData",
-            dependencies: ["WorkermanCore", "WorkermanProtocols", "WorkermanTimer", "WorkermanComponentWire"],
+            dependencies: [
+                "WorkermanCore", "WorkermanProtocols", "WorkermanTimer", "WorkermanComponentWire", "WorkermanRedis",
+            ],
             path: "Sources/GlobalData"),
+        // GatewayWorker: Register, Gateway, BusinessWorker and the Gateway API (wire-compatible with GatewayWorker 4).
+        .target(
+            name: "WorkermanGateway",
+            dependencies: ["WorkermanCore", "WorkermanProtocols", "WorkermanTimer", "WorkermanComponentWire"],
+            path: "Sources/Gateway"),
         // Everything but TLS, which programs that serve or dial https/wss/ssl add (and so link OpenSSL).
         .target(
             name: "Workerman",
@@ -87,6 +105,10 @@ let package = Package(
         .executableTarget(
             name: "WorkermanExampleClusterPush", dependencies: ["Workerman"], path: "Sources/Examples/ClusterPush"),
         .executableTarget(name: "WorkermanExampleChat", dependencies: ["Workerman"], path: "Sources/Examples/Chat"),
+        // Seed 003's push service on GatewayWorker's model: register, websocket gateway, business workers, HTTP push.
+        .executableTarget(
+            name: "WorkermanExampleGatewayChat", dependencies: ["Workerman", "WorkermanGateway", "WorkermanTLS"],
+            path: "Sources/Examples/GatewayChat"),
         // The README's ten-line server, built so that it cannot rot.
         .executableTarget(name: "WorkermanExampleHello", dependencies: ["Workerman"], path: "Sources/Examples/Hello"),
         // The plaintext HTTP server of `Benchmarks/run.sh http`.
@@ -110,6 +132,10 @@ let package = Package(
             name: "WorkermanFixtureChannelProbe",
             dependencies: ["Workerman", "WorkermanChannel", "WorkermanGlobalData"],
             path: "Tests/Fixtures/ChannelProbe"),
+        // The Gateway tests' processes: register, text gateway, business workers (one or all roles).
+        .executableTarget(
+            name: "WorkermanFixtureGatewayProbe", dependencies: ["Workerman", "WorkermanGateway"],
+            path: "Tests/Fixtures/GatewayProbe"),
         // A ws/wss client process for the WebSocket-over-TLS tests.
         .executableTarget(
             name: "WorkermanFixtureWsClient", dependencies: ["Workerman", "WorkermanTLS"],
@@ -130,6 +156,14 @@ let package = Package(
             name: "WorkermanChannelTests",
             dependencies: ["Workerman", "WorkermanChannel", "WorkermanGlobalData", "WorkermanTestSupport"],
             path: "Tests/ChannelTests"),
+        .testTarget(
+            name: "WorkermanRedisTests",
+            dependencies: ["Workerman", "WorkermanRedis", "WorkermanTestSupport"],
+            path: "Tests/RedisTests"),
+        .testTarget(
+            name: "WorkermanGatewayTests",
+            dependencies: ["Workerman", "WorkermanGateway", "WorkermanTestSupport"],
+            path: "Tests/GatewayTests"),
     ],
     swiftLanguageModes: [.v6]
 )

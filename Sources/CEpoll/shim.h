@@ -3,6 +3,10 @@
 #ifndef CEPOLL_SHIM_H
 #define CEPOLL_SHIM_H
 
+#ifndef __linux__
+#error "swift-workerman is Linux only (epoll): build it on Linux, or in a Linux container"
+#endif
+
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
@@ -29,6 +33,14 @@ extern int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
 
 static inline int cepoll_sock_nonblock(void) { return 04000; }   // SOCK_NONBLOCK
 static inline int cepoll_sock_cloexec(void) { return 02000000; } // SOCK_CLOEXEC
+
+// C's stdout flushed at every newline, also when it is a file or a pipe (Swift 6 cannot touch the
+// global `stdout` itself: it is shared mutable state).
+#include <stdio.h>
+static inline void cepoll_line_buffer_stdout(void) {
+    fflush(stdout);
+    setvbuf(stdout, NULL, _IOLBF, 0);
+}
 
 // Function-like macros do not import into Swift.
 static inline int cepoll_wifexited(int status) { return WIFEXITED(status); }

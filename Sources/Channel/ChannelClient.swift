@@ -83,6 +83,26 @@ public enum ChannelClient {
     /// Connects to a Channel server at `address`: `frame://host:port` or `unix:///path`.
     public static func connect(address: String) { session.connect(to: address) }
 
+    /// Connects to the Channel server or Redis that `url` names: `redis://[user:password@]host:port[/db]`,
+    /// `rediss://...`, `redis+unix:///path` (Redis: see `RedisChannel` for how each operation maps
+    /// onto pub/sub and Streams, and why queues there are at least once), or `frame://host:port`
+    /// (our Channel server). The rest of the API is the same for both.
+    public static func connect(url: String) {
+        if url.hasPrefix("redis://") || url.hasPrefix("rediss://") || url.hasPrefix("redis+unix://") {
+            session.connect(redis: url)
+        } else {
+            session.connect(to: url)
+        }
+    }
+
+    /// With Redis: seconds after which a queue or `publishLoop` message that its consumer did not
+    /// acknowledge (it died, or its callback still runs) goes to another consumer (default 30).
+    /// Set it before `connect(url:)`.
+    public static var redeliveryDelay: Double {
+        get { session.redeliveryDelay }
+        set { session.redeliveryDelay = newValue }
+    }
+
     /// Subscribes to `event`; `callback` runs in this process with each event's data. A second call
     /// for the same event replaces the callback.
     public static func on(_ event: String, _ callback: @escaping (Value) -> Void) {

@@ -1,6 +1,7 @@
 import WorkermanProtocols
 import WorkermanTimer
 import WorkermanCore
+import WorkermanRedis
 
 /// The state behind `ChannelClient`: the connection, the callbacks, the unsent buffer and the
 /// timers. One per process; everything runs on the process's event loop.
@@ -19,8 +20,13 @@ final class ChannelSession {
     var maxBufferedBytes = 1024 * 1024
     var pingInterval = 55.0
     var reconnectDelays = [0.05, 0.1, 0.2, 0.4, 0.8, 1.0]
+    var redeliveryDelay = 30.0
+    /// The Redis backend, when `connect(url:)` named a Redis server.
+    private var redis: RedisChannel?
 
-    private(set) var isConnected = false
+    private var isFrameConnected = false
+    /// True while connected to the Channel server (or to Redis).
+    var isConnected: Bool { redis?.isConnected ?? isFrameConnected }
     /// The server's address, once `connect` (or a first operation) named it.
     private var address: String?
     private var connection: AsyncTcpConnection?
@@ -45,10 +51,25 @@ final class ChannelSession {
         open()
     }
 
+    /// Connects to Redis at `url` (`redis://`, `rediss://`, `unix://`) and restores what was
+    /// subscribed and watched before.
+    func connect(redis url: String) {
+        guard address == nil else { return }
+        do {
+            let made = try RedisChannel(url: url, session: self)
+            address = url
+            redis = made
+            if !subscribedEvents.isEmpty { made.subscribe(Array(subscribedEvents)) }
+            for (queue, watch) in queueWatches { made.watch(queue, autoReserve: watch.autoReserve) }
+        } catch {
+            report(ChannelError(.connectFailed, error.description))
+        }
+    }
+
     /// Makes a new connection (each attempt gets a fresh one, so a dead one can never come back).
     private func open() {
         reconnectTimer = nil
-        guard let address, connection == nil else { return }
+        guard let address, connection == nil, redis == nil else { return }
         let made: AsyncTcpConnection
         do {
             made = try AsyncTcpConnection(address)
@@ -70,6 +91,8 @@ final class ChannelSession {
 
     /// Closes for good: no reconnect.
     func close() {
+        redis?.close()
+        redis = nil
         if let pingTimer { Timer.del(pingTimer) }
         if let reconnectTimer { Timer.del(reconnectTimer) }
         pingTimer = nil
@@ -78,11 +101,11 @@ final class ChannelSession {
         self.connection = nil
         connection.onClose = nil
         connection.destroy()
-        isConnected = false
+        isFrameConnected = false
     }
 
     private func connectionMade() {
-        isConnected = true
+        isFrameConnected = true
         failedAttempts = 0
         if !subscribedEvents.isEmpty { send(ChannelWire.request(.subscribe, names: Array(subscribedEvents))) }
         if !queueWatches.isEmpty { send(ChannelWire.request(.watch, names: Array(queueWatches.keys))) }
@@ -93,15 +116,15 @@ final class ChannelSession {
         for request in waiting { send(request) }
         if pingTimer == nil {
             pingTimer = Timer.add(pingInterval) { [unowned self] in
-                if isConnected { connection?.send(.binary([])) }
+                if isFrameConnected { connection?.send(.binary([])) }
             }
         }
         onConnect?()
     }
 
     private func connectionLost() {
-        let wasConnected = isConnected
-        isConnected = false
+        let wasConnected = isFrameConnected
+        isFrameConnected = false
         connection = nil
         let delay = reconnectDelays.isEmpty ? 1 : reconnectDelays[min(failedAttempts, reconnectDelays.count - 1)]
         failedAttempts += 1
@@ -116,14 +139,14 @@ final class ChannelSession {
     /// Sends a request now when connected; otherwise does nothing (state requests are replayed
     /// from the handlers on connect).
     private func send(_ request: ByteBuffer) {
-        guard isConnected, let connection else { return }
+        guard isFrameConnected, let connection else { return }
         connection.send(.object(request))
     }
 
     /// Sends a publish or enqueue now, or keeps it for the connection; false when dropped.
     private func sendOrKeep(_ request: ByteBuffer, what: String) -> Bool {
         ensureConnection()
-        if isConnected, let connection { return connection.send(.object(request)) != .failed }
+        if isFrameConnected, let connection { return connection.send(.object(request)) != .failed }
         guard unsentBytes + request.readableBytes <= maxBufferedBytes else {
             report(
                 ChannelError(
@@ -155,7 +178,11 @@ final class ChannelSession {
     func subscribe(_ events: [String]) {
         ensureConnection()
         let new = events.filter { subscribedEvents.insert($0).inserted }
-        if !new.isEmpty { send(ChannelWire.request(.subscribe, names: new)) }
+        if let redis {
+            redis.subscribe(new)
+        } else if !new.isEmpty {
+            send(ChannelWire.request(.subscribe, names: new))
+        }
     }
 
     func unsubscribe(_ events: [String]) {
@@ -163,10 +190,13 @@ final class ChannelSession {
             eventHandlers[event] = nil
             subscribedEvents.remove(event)
         }
+        if let redis { return redis.unsubscribe(events) }
         send(ChannelWire.request(.unsubscribe, names: events))
     }
 
     func publish(_ events: [String], _ data: Value, loop: Bool) -> Bool {
+        ensureConnection()
+        if let redis { return redis.publish(events, data, loop: loop) }
         let request = ChannelWire.request(loop ? .publishLoop : .publish, names: events, data: data)
         return sendOrKeep(request, what: "publish to \(events)")
     }
@@ -176,20 +206,27 @@ final class ChannelSession {
         let isNew =
             queueWatches.updateValue(QueueWatch(autoReserve: autoReserve, callback: callback), forKey: queue) == nil
         guard isNew else { return }
+        if let redis { return redis.watch(queue, autoReserve: autoReserve) }
         send(ChannelWire.request(.watch, names: [queue]))
         if autoReserve { send(ChannelWire.request(.reserve)) }
     }
 
     func unwatch(_ queues: [String]) {
         for queue in queues { queueWatches[queue] = nil }
+        if let redis { return redis.unwatch(queues) }
         send(ChannelWire.request(.unwatch, names: queues))
     }
 
     func enqueue(_ queues: [String], _ data: Value) -> Bool {
-        sendOrKeep(ChannelWire.request(.enqueue, names: queues, data: data), what: "enqueue to \(queues)")
+        ensureConnection()
+        if let redis { return redis.enqueue(queues, data) }
+        return sendOrKeep(ChannelWire.request(.enqueue, names: queues, data: data), what: "enqueue to \(queues)")
     }
 
-    func reserve() { send(ChannelWire.request(.reserve)) }
+    func reserve() {
+        if let redis { return redis.reserve() }
+        send(ChannelWire.request(.reserve))
+    }
 
     // MARK: deliveries
 
@@ -207,6 +244,11 @@ final class ChannelSession {
             if case .failure(let error) = parsed { report(ChannelError(.badDelivery, error.description)) }
             return
         }
+        deliver(kind, name, data)
+    }
+
+    /// Runs the callback of an event or a queue message (from the Channel server or from Redis).
+    func deliver(_ kind: ChannelDelivery, _ name: String, _ data: Value) {
         switch kind {
         case .event:
             if let handler = eventHandlers[name] {
@@ -219,7 +261,7 @@ final class ChannelSession {
         case .queue:
             guard let watch = queueWatches[name] else { return }
             watch.callback(data)
-            if watch.autoReserve { reserve() }
+            if watch.autoReserve && redis == nil { reserve() }
         }
     }
 }

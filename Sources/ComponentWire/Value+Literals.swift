@@ -30,14 +30,6 @@ extension Value: ExpressibleByDictionaryLiteral {
     }
 }
 
-extension Value {
-    /// `.int` of an `Int`.
-    public init(_ number: Int) { self = .int(Int64(number)) }
-
-    /// `.string` of a `String`.
-    public init(_ text: String) { self = .string(text) }
-}
-
 extension Value: CustomStringConvertible {
     /// A JSON-like rendering, for logs and test failures (bytes print as `<hex>`).
     public var description: String {

@@ -9,6 +9,8 @@ struct GlobalDataCall<Output> {
 
     static func value(_ request: GlobalDataRequest) -> GlobalDataCall<Value?> { .init(request: request) { $0 } }
 
+    static func number(_ request: GlobalDataRequest) -> GlobalDataCall<Value> { .init(request: request) { $0 } }
+
     static func flag(_ request: GlobalDataRequest) -> GlobalDataCall<Bool> { .init(request: request) { $0?.bool } }
 
     static func none(_ request: GlobalDataRequest) -> GlobalDataCall<Void> { .init(request: request) { _ in () } }
@@ -20,15 +22,25 @@ struct GlobalDataCall<Output> {
         return buffer
     }
 
-    /// The result in a reply payload (`[0]`, `[0, result]` or `[1, "reason"]`).
+    /// The result in a reply payload (`[0]`, `[0, result]`, or `[code, "reason"]`: see
+    /// `GlobalDataRequest`).
     func result(from payload: [UInt8]) -> Result<Output, GlobalDataError> {
         guard let reply = try? Value(messagePack: payload), let fields = reply.array, let code = fields.first?.int
         else { return .failure(GlobalDataError(.protocolError, "unreadable reply to \(request)")) }
         guard code == 0 else {
-            return .failure(GlobalDataError(.protocolError, "server refused \(request): \(reply[1].string ?? "")"))
+            let kind = GlobalDataError.Kind(replyCode: code)
+            return .failure(GlobalDataError(kind, "server refused \(request): \(reply[1].string ?? "")"))
         }
-        guard fields.count <= 2, let output = output(fields.count == 2 ? fields[1] : nil) else {
+        guard fields.count <= 2 else {
             return .failure(GlobalDataError(.protocolError, "unexpected reply \(reply) to \(request)"))
+        }
+        return result(fromValue: fields.count == 2 ? fields[1] : nil)
+    }
+
+    /// The result from the operation's value (what `GlobalDataStore.apply` returns).
+    func result(fromValue value: Value?) -> Result<Output, GlobalDataError> {
+        guard let output = output(value) else {
+            return .failure(GlobalDataError(.protocolError, "unexpected result \(value ?? .null) to \(request)"))
         }
         return .success(output)
     }

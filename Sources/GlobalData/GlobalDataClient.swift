@@ -1,3 +1,5 @@
+import WorkermanRedis
+
 /// The blocking GlobalData client: Workerman's `GlobalData\Client`, for code that may block (a
 /// command-line tool, a request handler that can wait a millisecond). Inside a busy worker prefer
 /// `AsyncGlobalDataClient`, which never blocks the event loop.
@@ -17,25 +19,44 @@
 public final class GlobalDataClient {
     private let servers: [(host: String, port: UInt16)]
     private var sockets: [BlockingFrameSocket?]
+    private let redis: [BlockingRedisClient]
     /// The longest wait for a connect, a send or a reply (seconds).
     public let timeout: Double
 
-    /// A client of the servers at `addresses` ("127.0.0.1:2207"); connects on first use.
+    /// A client of the servers at `addresses`: GlobalData servers ("127.0.0.1:2207") or Redis
+    /// servers ("redis://127.0.0.1:6379/0"), not both; connects on first use.
     public init(_ addresses: [String], timeout: Double = 5) throws(GlobalDataError) {
+        guard !addresses.isEmpty else { throw GlobalDataError(.connection, "no server address") }
+        self.timeout = timeout
+        if addresses.allSatisfy(RedisGlobalData.isRedisURL) {
+            var options = RedisOptions()
+            options.commandTimeout = timeout
+            var clients: [BlockingRedisClient] = []
+            for address in addresses {
+                do {
+                    clients.append(try BlockingRedisClient(url: address, options: options))
+                } catch {
+                    throw GlobalDataError(.connection, error.description)
+                }
+            }
+            redis = clients
+            servers = []
+            sockets = []
+            return
+        }
         var servers: [(host: String, port: UInt16)] = []
         for address in addresses {
             guard let server = KeySharding.split(address) else {
-                throw GlobalDataError(.connection, "not a host:port address: \(address)")
+                throw GlobalDataError(.connection, "not a host:port or redis:// address: \(address)")
             }
             servers.append(server)
         }
-        guard !servers.isEmpty else { throw GlobalDataError(.connection, "no server address") }
         self.servers = servers
         sockets = Array(repeating: nil, count: servers.count)
-        self.timeout = timeout
+        redis = []
     }
 
-    /// A client of the server at `address` ("127.0.0.1:2207").
+    /// A client of the server at `address` ("127.0.0.1:2207" or "redis://127.0.0.1:6379").
     public convenience init(_ address: String = "127.0.0.1:2207", timeout: Double = 5) throws(GlobalDataError) {
         try self.init([address], timeout: timeout)
     }
@@ -65,21 +86,34 @@ public final class GlobalDataClient {
         try perform(.flag(.cas(key, expected: old, new: new)))
     }
 
-    /// Adds `step` to the number under `key` and returns the new value; nil when the key is
-    /// missing (nothing is created). A non-numeric value counts as 0. Atomic.
+    /// Adds `step` to the number under `key` and returns the new value. Atomic. The rules, the
+    /// same on a GlobalData server and on Redis:
+    /// - a missing key counts as 0: it is created holding `step` (as Redis's `INCRBY`);
+    /// - an integer stays an exact 64-bit integer; a sum past `Int64.max` or below `Int64.min`
+    ///   throws `.overflow` and leaves the value as it was (no wrapping, no turning into a double);
+    /// - a double gives a double (on Redis through `INCRBYFLOAT`, whose whole results read back
+    ///   as integers);
+    /// - anything else (text, a list, a bool) throws `.notANumber` and leaves it as it was.
     @discardableResult
-    public func increment(_ key: String, by step: Int = 1) throws(GlobalDataError) -> Value? {
-        try perform(.value(.increment(key, step: Value(step))))
+    public func increment(_ key: String, by step: Int = 1) throws(GlobalDataError) -> Value {
+        try perform(.number(.increment(key, step: Value(step))))
     }
 
     /// Subtracts `step` from the number under `key`: `increment(key, by: -step)`.
     @discardableResult
-    public func decrement(_ key: String, by step: Int = 1) throws(GlobalDataError) -> Value? {
-        try increment(key, by: -step)
+    public func decrement(_ key: String, by step: Int = 1) throws(GlobalDataError) -> Value {
+        guard step != .min else { throw GlobalDataError(.overflow, "decrement \(key) by \(step): past the 64-bit range") }
+        return try increment(key, by: -step)
     }
 
     /// Sends one request to the server holding its key and waits for the reply.
     func perform<Output>(_ call: GlobalDataCall<Output>) throws(GlobalDataError) -> Output {
+        if !redis.isEmpty {
+            let client = redis[KeySharding.server(for: call.request.key, count: redis.count)]
+            return try RedisGlobalData.run(RedisGlobalData.step(for: call.request), on: client).flatMap {
+                call.result(fromValue: $0)
+            }.get()
+        }
         let index = KeySharding.server(for: call.request.key, count: servers.count)
         let payload: [UInt8]
         do {

@@ -6,6 +6,13 @@ public struct GlobalDataError: Error, CustomStringConvertible {
         case connection
         /// The server refused the request, or replied with something this client cannot read.
         case protocolError
+        /// No reply within the client's timeout (a frozen or overloaded server); the connection
+        /// was closed and the next call opens a new one.
+        case timeout
+        /// `increment` on a value that is not a number (nothing changed).
+        case notANumber
+        /// `increment` past `Int64.max` or below `Int64.min` (nothing changed).
+        case overflow
     }
 
     /// What went wrong.
@@ -13,8 +20,29 @@ public struct GlobalDataError: Error, CustomStringConvertible {
     /// The details, for logs.
     public let description: String
 
-    init(_ kind: Kind, _ description: String) {
+    /// An error of `kind` with `description`.
+    public init(_ kind: Kind, _ description: String) {
         self.kind = kind
         self.description = description
+    }
+}
+
+extension GlobalDataError.Kind {
+    /// The error reply code the server sends for a refusal of this kind (see `GlobalDataRequest`).
+    var replyCode: Int64 {
+        switch self {
+        case .notANumber: return 2
+        case .overflow: return 3
+        default: return 1
+        }
+    }
+
+    /// The kind of an error reply code.
+    init(replyCode: Int) {
+        switch replyCode {
+        case 2: self = .notANumber
+        case 3: self = .overflow
+        default: self = .protocolError
+        }
     }
 }

@@ -1,23 +1,35 @@
 import WorkermanProtocols
 import WorkermanCore
+import WorkermanTimer
 
 /// One non-blocking connection of `AsyncGlobalDataClient` to one server: requests go out as they
 /// come (queued while connecting), replies come back in order and complete the oldest pending
 /// request. When the connection breaks, every pending request fails and the next request connects
-/// again.
+/// again. A request unanswered for `timeout` seconds (a frozen server) fails with `.timeout`,
+/// closes the connection and fails the requests behind it.
 final class GlobalDataLink {
+    private struct Pending {
+        let deadline: UInt64
+        let completion: (Result<[UInt8], GlobalDataError>) -> Void
+    }
+
     private let address: String
+    private let timeout: Double
     private var connection: AsyncTcpConnection?
-    /// Completions of requests sent and not answered, oldest first.
-    private var pending: [(Result<[UInt8], GlobalDataError>) -> Void] = []
+    /// Requests sent and not answered, oldest first, from `pendingHead` on.
+    private var pending: [Pending] = []
     private var pendingHead = 0
+    private var ticker: TimerID?
+    private var closeReason: GlobalDataError?
 
     /// A link to `frame://host:port`; connects on the first request.
-    init(host: String, port: UInt16) {
+    init(host: String, port: UInt16, timeout: Double) {
         address = FrameAddress.url(host: host, port: Int(port))
+        self.timeout = timeout
     }
 
     deinit {
+        if let ticker { Timer.del(ticker) }
         connection?.onClose = nil
         connection?.destroy()
     }
@@ -34,7 +46,11 @@ final class GlobalDataLink {
             completion(.failure(GlobalDataError(.connection, "\(error)")))
             return
         }
-        pending.append(completion)
+        let deadline = MonotonicClock.now() + MonotonicClock.nanoseconds(fromSeconds: timeout)
+        pending.append(Pending(deadline: deadline, completion: completion))
+        if ticker == nil {
+            ticker = Timer.add(max(0.01, min(0.1, timeout / 10))) { [weak self] in self?.tick() }
+        }
         if connection.send(.object(payload)) == .failed, connection === self.connection, waitingCount > 0 {
             pending.removeLast()
             completion(.failure(GlobalDataError(.connection, "\(address): send failed (buffer full or closed)")))
@@ -48,13 +64,14 @@ final class GlobalDataLink {
         made.onMessage = { [unowned self] _, message in replied(message.bytes) }
         made.onClose = { [unowned self] closed in lost(closed) }
         connection = made
+        closeReason = nil
         made.connect()
         return made
     }
 
     private func replied(_ payload: [UInt8]) {
         guard !payload.isEmpty, pendingHead < pending.count else { return }
-        let completion = pending[pendingHead]
+        let completion = pending[pendingHead].completion
         pendingHead += 1
         if pendingHead == pending.count {
             pending.removeAll(keepingCapacity: true)
@@ -69,7 +86,18 @@ final class GlobalDataLink {
         let failed = pending[pendingHead...]
         pending = []
         pendingHead = 0
-        let error = GlobalDataError(.connection, "\(address): connection closed before the reply")
-        for completion in failed { completion(.failure(error)) }
+        let error = closeReason ?? GlobalDataError(.connection, "\(address): connection closed before the reply")
+        for item in failed { item.completion(.failure(error)) }
+    }
+
+    private func tick() {
+        guard pendingHead < pending.count else {
+            if let ticker { Timer.del(ticker) }
+            ticker = nil
+            return
+        }
+        guard pending[pendingHead].deadline <= MonotonicClock.now(), let connection else { return }
+        closeReason = GlobalDataError(.timeout, "\(address): no reply within \(timeout) s")
+        connection.destroy()
     }
 }

@@ -14,9 +14,11 @@ import WorkermanCore
 /// | `[5, key, value]` add          | `[0, bool]` (false: the key exists, nothing changed)   |
 /// | `[6, key, [] or [old], new]`   | `[0, bool]` cas: swapped when the current value equals |
 /// |                                | `old` (`[]`: when the key is missing)                  |
-/// | `[7, key, step]` increment     | `[0]` no such key, `[0, new value]`                    |
+/// | `[7, key, step]` increment     | `[0, new value]` (a missing key counts as 0)           |
 ///
-/// A request the server cannot parse gets `[1, "reason"]` and the connection is closed. An empty
+/// A request the server cannot parse gets `[1, "reason"]` and the connection is closed. An
+/// increment the rules refuse (see `GlobalDataClient.increment`) gets `[2, "reason"]` (the value
+/// is not a number) or `[3, "reason"]` (64-bit overflow), and nothing changes. An empty
 /// frame is a ping and gets no reply. Replies come in request order.
 public enum GlobalDataRequest: Equatable, Sendable {
     /// Read a key.
@@ -31,8 +33,8 @@ public enum GlobalDataRequest: Equatable, Sendable {
     case add(String, Value)
     /// Replace `expected` (nil: the key is missing) with the new value, atomically.
     case cas(String, expected: Value?, new: Value)
-    /// Add `step` (an `.int` or `.double`) to a numeric value; a non-numeric value counts as 0.
-    /// A missing key is left missing.
+    /// Add `step` (an `.int` or `.double`) to a numeric value (a missing key counts as 0); see
+    /// `GlobalDataClient.increment` for the rules.
     case increment(String, step: Value)
 
     /// The key the request is about (which also picks the server of a cluster).

@@ -60,10 +60,14 @@ public final class GlobalDataServer {
         var reply = ByteBuffer(capacity: 32)
         switch parsed {
         case .success(let request):
-            let result = store.apply(request)
-            MessagePackWriter.writeArrayHeader(count: result == nil ? 1 : 2, into: &reply)
-            MessagePackWriter.writeInteger(0, into: &reply)
-            if let result { MessagePackWriter.write(result, into: &reply) }
+            do {
+                let result = try store.apply(request)
+                MessagePackWriter.writeArrayHeader(count: result == nil ? 1 : 2, into: &reply)
+                MessagePackWriter.writeInteger(0, into: &reply)
+                if let result { MessagePackWriter.write(result, into: &reply) }
+            } catch {
+                MessagePackWriter.write([.int(error.kind.replyCode), .string(error.description)], into: &reply)
+            }
             connection.send(.object(reply))
         case .failure(let error):
             Log.write("GlobalDataServer: bad request from \(connection.getRemoteAddress()): \(error); closing it")

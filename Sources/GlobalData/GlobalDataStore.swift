@@ -10,7 +10,9 @@ public struct GlobalDataStore {
     public init(_ values: [String: Value] = [:]) { self.values = values }
 
     /// Applies `request`; returns the reply's result (nil for "no value": a missing key, a `set`).
-    public mutating func apply(_ request: GlobalDataRequest) -> Value? {
+    /// Throws `.notANumber` or `.overflow` for an `increment` the rules refuse (see
+    /// `GlobalDataClient.increment`); nothing changes then.
+    public mutating func apply(_ request: GlobalDataRequest) throws(GlobalDataError) -> Value? {
         switch request {
         case .get(let key): return values[key]
         case .set(let key, let value):
@@ -30,8 +32,7 @@ public struct GlobalDataStore {
             store(new, at: key)
             return .bool(true)
         case .increment(let key, let step):
-            guard let current = values[key] else { return nil }
-            let sum = Self.add(step, to: current)
+            let sum = try Self.add(step, to: values[key] ?? .int(0), key: key)
             store(sum, at: key)
             return sum
         }
@@ -42,14 +43,20 @@ public struct GlobalDataStore {
         isDirty = true
     }
 
-    /// `current + step`: integers stay integers (wrapping to a double on overflow), a double on
-    /// either side gives a double, a non-numeric current value counts as 0 (as Workerman's).
-    private static func add(_ step: Value, to current: Value) -> Value {
-        let base: Value = current.double == nil ? .int(0) : current
-        if case .int(let left) = base, case .int(let right) = step {
-            let (sum, overflow) = left.addingReportingOverflow(right)
-            return overflow ? .double(Double(left) + Double(right)) : .int(sum)
+    /// `current + step` by the rules of `GlobalDataClient.increment`: integers stay exact 64-bit
+    /// integers and overflow is refused; a double on either side gives a double; a value that is
+    /// not a number is refused.
+    private static func add(_ step: Value, to current: Value, key: String) throws(GlobalDataError) -> Value {
+        guard let base = current.double, let increment = step.double else {
+            throw GlobalDataError(.notANumber, "increment \(key): the value \(current) is not a number")
         }
-        return .double((base.double ?? 0) + (step.double ?? 0))
+        if case .int(let left) = current, case .int(let right) = step {
+            let (sum, overflow) = left.addingReportingOverflow(right)
+            guard !overflow else {
+                throw GlobalDataError(.overflow, "increment \(key): \(left) + \(right) is past the 64-bit range")
+            }
+            return .int(sum)
+        }
+        return .double(base + increment)
     }
 }

@@ -35,7 +35,8 @@ public final class TimerQueue {
     }
 
     /// Schedules `callback` to run `interval` nanoseconds from now, and every `interval` after that
-    /// when `persistent`.
+    /// when `persistent`. Returns the id that `remove` takes (unused for a timer never cancelled).
+    @discardableResult
     public func add(
         interval: UInt64, persistent: Bool, now: UInt64 = MonotonicClock.now(), _ callback: @escaping () -> Void
     ) -> TimerID {

@@ -64,13 +64,21 @@ final class ChannelInProcessTests: XCTestCase {
         XCTAssertEqual(second.last, "from the peer")
         XCTAssertEqual(try event(peer.receive()), [1, "news", "from the peer"])
 
+        // Variables, as Workerman's publish('news', ['title' => $title, 'n' => $n]).
+        let title = "from variables"
+        let number = 2
+        XCTAssertTrue(ChannelClient.publish("news", ["title": title, "n": number]))
+        XCTAssertTrue(spinLoop(timeout: 2) { second.count == 3 })
+        XCTAssertEqual(second.last, ["title": "from variables", "n": 2])
+        XCTAssertEqual(try event(peer.receive()), [1, "news", ["title": "from variables", "n": 2]])
+
         ChannelClient.unsubscribe("news")
         XCTAssertTrue(spinLoop(timeout: 2) { self.server.subscriberCount("news") == 1 })
         ChannelClient.publish("news", "after unsubscribe")
         pump(0.05)
         XCTAssertEqual(try event(peer.receive()), [1, "news", "after unsubscribe"])
         pump(0.05)
-        XCTAssertEqual(second.count, 2, "no delivery after unsubscribe")
+        XCTAssertEqual(second.count, 3, "no delivery after unsubscribe")
         XCTAssertEqual(errors.map(\.description), [])
 
         peer.close()

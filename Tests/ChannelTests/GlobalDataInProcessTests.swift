@@ -31,36 +31,93 @@ final class GlobalDataInProcessTests: XCTestCase {
     func testTheManualsReferenceSequenceAndTheRestOfTheBlockingClient() throws {
         let (server, port) = try startServer()
         XCTAssertTrue(
-            try runWithClient {
-                let global = try GlobalDataClient("127.0.0.1:\(port)")
-                try check(try !global.isset("abc"), "isset(abc) is false at first")
-                try global.set("abc", [1, 2, 3])
-                try checkEqual(try global.get("abc"), [1, 2, 3], "get")
-                try check(try global.unset("abc"), "unset existed")
-                try check(try global.get("abc") == nil, "gone")
-                try check(try global.add("abc", 10), "add to a missing key")
-                try check(try !global.add("abc", 11), "add to an existing key fails")
-                try checkEqual(try global.increment("abc", by: 2), 12, "increment")
-                try check(try global.cas("abc", 12, 18), "cas from the current value")
-                try check(try !global.cas("abc", 12, 19), "cas from a stale value fails")
-                try checkEqual(try global.get("abc"), 18, "value after cas")
-                try checkEqual(try global.decrement("abc", by: 5), 13, "decrement")
-                try check(try global.increment("missing") == nil, "increment of a missing key fails")
-                try check(try global.decrement("missing") == nil, "decrement of a missing key fails")
-                try check(try !global.isset("missing"), "and creates nothing")
-                try check(try global.cas("fresh", nil, "new"), "cas from missing")
-                try check(try !global.cas("fresh", nil, "newer"), "cas from missing when present fails")
-                try global.set("text", "not a number")
-                try checkEqual(try global.increment("text", by: 3), 3, "a non-number counts as 0")
-                try global.set("ratio", 0.5)
-                try checkEqual(try global.increment("ratio"), 1.5, "doubles stay doubles")
-                try global.set("nothing", .null)
-                try check(try global.isset("nothing"), "a stored null is a value")
-                var copy = try global.get("fresh")!
-                copy = "changed locally"
-                try checkEqual(try global.get("fresh"), "new", "values are copies: \(copy) stays here")
-            })
+            try runWithClient { try Self.referenceSequence(try GlobalDataClient("127.0.0.1:\(port)")) })
         XCTAssertEqual(server.store.values["abc"], 13)
+    }
+
+    /// The manual's reference sequence and the rules of `increment`: the same answers from every
+    /// backend. Leaves "abc" at 13.
+    static func referenceSequence(_ global: GlobalDataClient) throws {
+        try check(try !global.isset("abc"), "isset(abc) is false at first")
+        try global.set("abc", [1, 2, 3])
+        try checkEqual(try global.get("abc"), [1, 2, 3], "get")
+        try check(try global.unset("abc"), "unset existed")
+        try check(try global.get("abc") == nil, "gone")
+        try check(try global.add("abc", 10), "add to a missing key")
+        try check(try !global.add("abc", 11), "add to an existing key fails")
+        try checkEqual(try global.increment("abc", by: 2), 12, "increment")
+        try check(try global.cas("abc", 12, 18), "cas from the current value")
+        try check(try !global.cas("abc", 12, 19), "cas from a stale value fails")
+        try checkEqual(try global.get("abc"), 18, "value after cas")
+        try checkEqual(try global.decrement("abc", by: 5), 13, "decrement")
+        try checkEqual(try global.increment("missing"), 1, "a missing key counts as 0")
+        try checkEqual(try global.decrement("missing-too", by: 3), -3, "decrement of a missing key")
+        try check(try global.isset("missing"), "and creates it")
+        try check(try global.cas("fresh", nil, "new"), "cas from missing")
+        try check(try !global.cas("fresh", nil, "newer"), "cas from missing when present fails")
+        try global.set("text", "not a number")
+        do {
+            _ = try global.increment("text", by: 3)
+            try check(false, "increment of a non-number is refused")
+        } catch let error as GlobalDataError {
+            try check(error.kind == .notANumber, "\(error)")
+        }
+        try checkEqual(try global.get("text"), "not a number", "and changes nothing")
+        try global.set("big", .int(.max - 1))
+        try checkEqual(try global.increment("big"), .int(.max), "exact up to Int64.max")
+        do {
+            _ = try global.increment("big")
+            try check(false, "increment past Int64.max is refused")
+        } catch let error as GlobalDataError {
+            try check(error.kind == .overflow, "\(error)")
+        }
+        try checkEqual(try global.get("big"), .int(.max), "and leaves the value exact")
+        try global.set("ratio", 0.5)
+        try checkEqual(try global.increment("ratio"), 1.5, "doubles stay doubles")
+        try global.set("nothing", .null)
+        try check(try global.isset("nothing"), "a stored null is a value")
+        let name = "bob"
+        let visits = 2
+        try global.set("user", ["name": name, "visits": visits])  // variables, as PHP's ['name' => $name]
+        try checkEqual(try global.get("user"), ["name": "bob", "visits": 2], "a dictionary of variables")
+        var copy = try global.get("fresh")!
+        copy = "changed locally"
+        try checkEqual(try global.get("fresh"), "new", "values are copies: \(copy) stays here")
+    }
+
+    func testTheSameSequenceOnRedisStoresValuesOtherLanguagesRead() throws {
+        try XCTSkipUnless(try RedisServer.isAvailable(), "redis-server is not installed (.ci/deps/redis.sh)")
+        let redis = try RedisServer()
+        defer { redis.stop() }
+        let url = redis.url
+        XCTAssertTrue(try runWithClient { try Self.referenceSequence(try GlobalDataClient(url)) })
+        XCTAssertEqual(try redis.cli("GET", "abc"), "13", "integers are Redis integers")
+        XCTAssertEqual(try redis.cli("INCR", "abc"), "14")
+        XCTAssertEqual(try redis.cli("GET", "text"), "\"not a number\"", "other values are JSON")
+
+        let global = try AsyncGlobalDataClient(url)
+        var stored = false
+        global.set("user:1", ["name": "ada", "tags": [1, 2.5, true, .null], "raw": .bytes([104, 105])]) { _ in
+            stored = true
+        }
+        XCTAssertTrue(spinLoop(timeout: 5) { stored })
+        let json = try redis.cli("GET", "user:1")
+        XCTAssertEqual(json, #"{"name":"ada","raw":"hi","tags":[1,2.5,true,null]}"#)
+        let read = try ServerProcess.run(
+            "/usr/bin/env", ["python3", "-c", "import json,sys; v=json.loads(sys.argv[1]); print(v['tags'][1])", json])
+        XCTAssertEqual(read.output, "2.5\n", "Python reads it")
+        var back: Value??
+        global.get("user:1") { back = try? $0.get() }
+        var count: Value?
+        global.increment("abc", by: 6) { count = try? $0.get() }
+        XCTAssertTrue(spinLoop(timeout: 5) { count != nil })
+        XCTAssertEqual(back, .some(["name": "ada", "tags": [1, 2.5, true, .null], "raw": "hi"]))
+        XCTAssertEqual(count, 20)
+        try redis.cli("SET", "plain", "written by redis-cli")
+        var plain: Value??
+        global.get("plain") { plain = try? $0.get() }
+        XCTAssertTrue(spinLoop(timeout: 5) { plain != nil })
+        XCTAssertEqual(plain, .some("written by redis-cli"), "a value that is not JSON reads as a string")
     }
 
     func testTheNonBlockingClientPipelinesAndReportsAFailedConnection() throws {

@@ -21,6 +21,33 @@ final class GlobalDataProcessTests: ProbeTestCase {
         XCTAssertEqual(try client.get("counter"), 40_000)
     }
 
+    func testFourProcessesIncrementingTenThousandTimesEachInRedisReachExactlyFortyThousand() throws {
+        try XCTSkipUnless(try RedisServer.isAvailable(), "redis-server is not installed (.ci/deps/redis.sh)")
+        let redis = try RedisServer()
+        defer { redis.stop() }
+        let started = Date()
+        let incrementers = try startProbe(
+            "incrementers", ["COUNT": "4", "TIMES": "10000", "GLOBAL_ADDRESS": redis.url + "/3"])
+        XCTAssertTrue(eventually(timeout: 90) { self.lines(incrementers, "incremented").count == 4 }, incrementers.log)
+        print(
+            "measured: 40,000 increments in Redis from 4 processes (2 blocking, 2 pipelined): \(Int(Date().timeIntervalSince(started) * 1000)) ms"
+        )
+        for line in lines(incrementers, "incremented") { XCTAssertTrue(line.contains("failures=0"), String(line)) }
+        XCTAssertEqual(try redis.cli("-n", "3", "GET", "counter"), "40000")
+    }
+
+    func testCasAsALockInRedisNeverLetsTwoProcessesIn() throws {
+        try XCTSkipUnless(try RedisServer.isAvailable(), "redis-server is not installed (.ci/deps/redis.sh)")
+        let redis = try RedisServer()
+        defer { redis.stop() }
+        let lockers = try startProbe("lockers", ["COUNT": "4", "TIMES": "200", "GLOBAL_ADDRESS": redis.url])
+        XCTAssertTrue(eventually(timeout: 90) { self.lines(lockers, "locked").count == 4 }, lockers.log)
+        for line in lines(lockers, "locked") { XCTAssertTrue(line.hasSuffix("violations=0"), String(line)) }
+        let client = try GlobalDataClient(redis.url)
+        XCTAssertEqual(try client.get("plain"), 800, "no read-modify-write under the lock was lost")
+        XCTAssertEqual(try client.get("lock"), 0)
+    }
+
     func testCasAsALockNeverLetsTwoProcessesIn() throws {
         let server = try startProbe("globaldata-server")
         let globalPort = try port(server, "frame")

@@ -4,6 +4,21 @@ import XCTest
 
 /// The MessagePack encoding of `Value`, against the spec's bytes and hostile input.
 final class ValueEncodingTests: XCTestCase {
+    /// Issue 15.6: a dictionary of variables converts as a PHP array does, not only literals.
+    func testDictionariesAndArraysOfVariablesConvert() {
+        let name = "alice"
+        let count = 3
+        let tags = ["a", "b"]
+        let ratio = 0.5
+        let missing: String? = nil
+        let value = Value(["name": name, "count": count, "tags": tags, "ratio": ratio, "none": missing, "ok": true])
+        XCTAssertEqual(
+            value, ["name": "alice", "count": 3, "tags": ["a", "b"], "ratio": 0.5, "none": .null, "ok": true])
+        XCTAssertEqual(Value([name, count]), ["alice", 3])
+        XCTAssertEqual(Value(name), "alice")
+        XCTAssertEqual(Value(["user": Value(["name": name, "id": count]), "at": 1]), ["user": ["name": "alice", "id": 3], "at": 1])
+    }
+
     func testScalarsUseTheShortestMessagePackForms() throws {
         let cases: [(Value, [UInt8])] = [
             (.null, [0xc0]), (false, [0xc2]), (true, [0xc3]),

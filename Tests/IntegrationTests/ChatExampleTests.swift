@@ -33,7 +33,7 @@ final class ChatExampleTests: XCTestCase {
     }
 
     func testUsersServedByDifferentProcessesTalkInARoom() throws {
-        try XCTSkipUnless(ExampleServer.hasPythonWebsockets, "python3 -m pip install websockets")
+        try OutsidePeer.requirePythonModule("websockets", install: ".ci/deps/websocket.sh installs it")
         let ports = try start()
         let script = """
             import asyncio, json, websockets

@@ -90,7 +90,7 @@ final class GroupPushExampleTests: XCTestCase {
     /// The seed's browser snippet, by Python `websockets`: join, then send to the group at once, on
     /// the same connection; the message comes back exactly once.
     func testTheSeedsBrowserSnippetWithPythonWebsockets() throws {
-        try XCTSkipUnless(ExampleServer.hasPythonWebsockets, "python3 -m pip install websockets")
+        try OutsidePeer.requirePythonModule("websockets", install: ".ci/deps/websocket.sh installs it")
         let server = try ExampleServer("group-push", environment: ["WS_PORT": "0", "CHANNEL_PORT": "0"])
         self.server = server
         let port = try server.port("websocket")

@@ -39,8 +39,7 @@ final class HttpServerProcessTests: XCTestCase {
     }
 
     func testH11ParsesKeepAliveChunkedAndEchoResponses() throws {
-        let (found, _) = try run("python3", ["-c", "import h11"])
-        try XCTSkipIf(found != 0, "Python h11 is not installed (.ci/deps/http.sh installs it)")
+        try OutsidePeer.requirePythonModule("h11", install: ".ci/deps/http.sh installs it")
         let port = try start()
         let script = """
             import h11, socket, json

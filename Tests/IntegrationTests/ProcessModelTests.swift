@@ -333,8 +333,8 @@ extension ProcessModelTests {
 
 extension ProcessModelTests {
     func testWorkersDropToTheConfiguredUserWhenStartedAsRoot() throws {
-        try XCTSkipIf(geteuid() != 0, "needs root")
-        try XCTSkipIf(getpwnam("nobody") == nil, "no user nobody")
+        if geteuid() != 0 { throw XCTSkip("needs root") }
+        if getpwnam("nobody") == nil { throw XCTSkip("no user nobody") }
         let (server, port) = try start(extra: ["COUNT": "1", "RUN_AS": "nobody"])
         XCTAssertTrue(server.waitFor("started id=0"), server.log)
         XCTAssertEqual(try ask(port, "ping"), "ping")

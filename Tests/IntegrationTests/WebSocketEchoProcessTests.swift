@@ -35,8 +35,7 @@ final class WebSocketEchoProcessTests: XCTestCase {
     }
 
     private func requirePythonWebsockets() throws {
-        let probe = try? ServerProcess.run("/usr/bin/env", ["python3", "-c", "import websockets"])
-        try XCTSkipUnless(probe?.status == 0, "python3 -m pip install websockets (see .ci/deps/websocket.sh)")
+        try OutsidePeer.requirePythonModule("websockets", install: ".ci/deps/websocket.sh installs it")
     }
 
     func testPythonWebsocketsClientEchoesTextBinaryFragmentsAndCompressedMessages() throws {

@@ -10,8 +10,7 @@ final class WssTests: XCTestCase {
     private var processes: [ServerProcess] = []
 
     override func setUpWithError() throws {
-        let check = try ServerProcess.run("/usr/bin/env", ["python3", "-c", "import websockets"])
-        try XCTSkipIf(check.status != 0, "Python websockets is not installed (.ci/deps/websocket.sh installs it)")
+        try OutsidePeer.requirePythonModule("websockets", install: ".ci/deps/websocket.sh installs it")
         directory = NSTemporaryDirectory() + "workerman-wss-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let made = try ServerProcess.run(

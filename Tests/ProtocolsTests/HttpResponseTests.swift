@@ -121,6 +121,32 @@ final class HttpResponseTests: XCTestCase {
         XCTAssertEqual(server.status("/missing"), 404)
     }
 
+    /// Issue 15.7: `Response().withFile(...)` sends the type and Last-Modified the WebServer sends.
+    func testAFileResponseCarriesTheTypeAndDateTheWebServerSends() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("http-file-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let path = root.appendingPathComponent("hello.txt").path
+        try "hello".write(toFile: path, atomically: true, encoding: .utf8)
+        let web = WebServer("tcp://127.0.0.1:0")
+        web.addRoot("localhost", root.path)
+        guard let served = WebServerProbe(web).response("/hello.txt") else { return XCTFail("no response") }
+
+        let direct = Response().withFile(path)
+        XCTAssertEqual(direct.headers["Content-Type"], "text/plain;charset=utf-8")
+        XCTAssertEqual(direct.headers["Content-Type"], served.headers["Content-Type"])
+        XCTAssertNotNil(direct.headers["Last-Modified"])
+        XCTAssertEqual(direct.headers["Last-Modified"], served.headers["Last-Modified"])
+        let wire = try encode(after: "GET / HTTP/1.1\r\nHost: x\r\n\r\n", [.object(direct)])
+        XCTAssertTrue(wire.contains("Content-Type: text/plain;charset=utf-8\r\n"), wire)
+        XCTAssertFalse(wire.contains("text/html"), wire)
+        XCTAssertTrue(wire.hasSuffix("\r\n\r\nhello"), wire)
+
+        let typed = Response(headers: ["Content-Type": "text/x-greeting"]).withFile(path)
+        XCTAssertEqual(typed.headers["Content-Type"], "text/x-greeting", "a type the caller set stays")
+        XCTAssertNil(Response().withFile(root.appendingPathComponent("missing.txt").path).headers["Last-Modified"])
+    }
+
     func testRangeHeaders() {
         XCTAssertEqual(StaticFile.byteRange("bytes=0-4", size: 10), .range(0, 4))
         XCTAssertEqual(StaticFile.byteRange("bytes=5-", size: 10), .range(5, 9))
@@ -145,14 +171,17 @@ private struct WebServerProbe {
 
     init(_ web: WebServer) { self.web = web }
 
-    func status(_ path: String) -> Int {
-        var status = 0
+    func status(_ path: String) -> Int { response(path)?.status ?? -1 }
+
+    /// The response the WebServer sends for `GET path`.
+    func response(_ path: String) -> Response? {
+        var response: Response?
         let wire = Array("GET \(path) HTTP/1.1\r\nHost: localhost\r\n\r\n".utf8)
         let outcome = WireProtocolVerifier.feed(Http.self, chunks: [wire])
-        guard let request = outcome.messages.first?.value(as: Request.self) else { return -1 }
-        let capture = CapturingConnection { status = $0.status }
+        guard let request = outcome.messages.first?.value(as: Request.self) else { return nil }
+        let capture = CapturingConnection { response = $0 }
         web.worker.onMessage?(capture, .object(request))
-        return status
+        return response
     }
 }
 

@@ -102,11 +102,6 @@ public final class ExampleServer {
         let status = Int(response.split(separator: " ").dropFirst().first ?? "") ?? 0
         return (status, String(response[split.upperBound...]))
     }
-
-    /// True when `python3 -c "import websockets"` works (see .ci/deps/websocket.sh).
-    public static var hasPythonWebsockets: Bool {
-        ((try? ServerProcess.run("/usr/bin/env", ["python3", "-c", "import websockets"]))?.status ?? 1) == 0
-    }
 }
 
 /// A websocket client for example tests: the handshake, then text messages in and out, with every

@@ -99,6 +99,8 @@ final class LoopTests: ServerTestCase {
             ("text://127.0.0.1:\(busy?.port ?? 1)", "Address already in use"),
             ("text://10.255.255.1:0", "Cannot assign requested address"),
             ("text://0.0.0.0:70000", "out of range"),
+            ("text://0.0.0.0:abc", "port 'abc' is not a number"),
+            ("text://0.0.0.0:", "port '' is not a number"),
             ("nosuch://0.0.0.0:0", "unknown protocol 'nosuch'"),
             ("0.0.0.0:80", "no scheme"),
         ]

@@ -1,3 +1,4 @@
+import Glibc
 import WorkermanCore
 
 /// An HTTP response to send with `connection.send(response)`: Workerman's `Response`.
@@ -132,10 +133,17 @@ public final class Response {
     }
 
     /// Sends `length` bytes of the file at `path` from `offset` as the body, streamed from disk
-    /// (`withFile($file, $offset, $length)`); a file that cannot be opened gives a 404.
+    /// (`withFile($file, $offset, $length)`); a file that cannot be opened gives a 404. Unless set
+    /// already, `Content-Type` (by extension) and `Last-Modified` are those the WebServer sends.
     @discardableResult
     public func withFile(_ path: String, offset: Int = 0, length: Int? = nil) -> Response {
         file = FileBody(path: path, offset: offset, length: length)
+        if !headers.contains("Content-Type") || !headers.contains("Last-Modified") {
+            var info = stat()
+            if stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
+                describeFile(at: path, modified: Int(info.st_mtim.tv_sec))
+            }
+        }
         return self
     }
 

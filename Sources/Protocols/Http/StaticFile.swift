@@ -11,8 +11,8 @@ public enum StaticFile {
         }
         let size = Int(info.st_size)
         let modified = Int(info.st_mtim.tv_sec)
-        let response = Response(200, headers: ["Content-Type": MimeTypes.type(forPath: path)])
-        response.headers["Last-Modified"] = HttpDate.format(modified)
+        let response = Response(200)
+        response.describeFile(at: path, modified: modified)
         response.headers["Accept-Ranges"] = "bytes"
         if let since = request.header("If-Modified-Since").flatMap(HttpDate.parse), modified <= since,
             request.header("If-None-Match") == nil
@@ -65,6 +65,16 @@ public enum StaticFile {
         if endText.isEmpty { return .range(first, size - 1) }
         guard let last = digits(endText), last >= first else { return .none }
         return .range(first, min(last, size - 1))
+    }
+}
+
+extension Response {
+    /// Sets what describes the file at `path`, last changed at `modified` (seconds since 1970), each
+    /// unless already set: `Content-Type` by its extension (`MimeTypes`) and `Last-Modified`. The one
+    /// place that decides both, for the WebServer and `withFile` alike.
+    func describeFile(at path: String, modified: Int) {
+        if !headers.contains("Content-Type") { headers["Content-Type"] = MimeTypes.type(forPath: path) }
+        if !headers.contains("Last-Modified") { headers["Last-Modified"] = HttpDate.format(modified) }
     }
 }
 

@@ -53,6 +53,7 @@ func deliverDatagram(
     _ datagram: ByteView, from connection: Connection, to onMessage: ((Connection, Message) -> Void)?
 ) {
     guard let wire = connection.protocol else {
+        ConnectionStatistics.totalRequest += 1  // the datagram is the request, as Workerman counts it
         onMessage?(connection, .binary(datagram.bytes))
         return
     }

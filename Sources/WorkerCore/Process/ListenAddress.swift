@@ -42,6 +42,9 @@ public struct ListenAddress: Equatable, CustomStringConvertible {
         }
         if let slash = portPart.firstIndex(of: "/") { portPart = portPart[..<slash] }  // ws://host:port/path
         guard !hostPart.isEmpty else { throw AddressError("address '\(text)' has no host") }
+        guard !portPart.isEmpty, portPart.allSatisfy({ ("0"..."9").contains($0) }) else {
+            throw AddressError("port '\(portPart)' is not a number in '\(text)'")
+        }
         guard let number = Int(portPart), (0...65535).contains(number) else {
             throw AddressError("port '\(portPart)' is out of range (0-65535) in '\(text)'")
         }

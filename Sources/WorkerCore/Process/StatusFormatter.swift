@@ -10,7 +10,10 @@ struct StatusSnapshot {
 
     struct Report {
         var pid: Int
+        /// Bytes of the process's own memory (`MemoryUsage.privateBytes`).
         var memory: Int
+        /// Bytes of resident pages it shares with other processes (`MemoryUsage.sharedBytes`).
+        var shared: Int
         var connections: Int
         var sendFail: Int
         var timers: Int
@@ -48,7 +51,7 @@ struct StatusSnapshot {
                 processes.append((number(1), number(2)))
             case "report" where fields.count >= 9:
                 reports[number(1)] = Report(
-                    pid: number(1), memory: number(2), connections: number(3), sendFail: number(4), timers: number(5),
+                    pid: number(1), memory: number(2), shared: number(9), connections: number(3), sendFail: number(4), timers: number(5),
                     totalRequest: number(6), listen: fields[7], name: fields[8])
             default:
                 break
@@ -61,7 +64,7 @@ struct StatusSnapshot {
 enum StatusFormatter {
     static func format(_ snapshot: StatusSnapshot, previous: StatusSnapshot?) -> String {
         var lines: [String] = []
-        lines.append("Start worker in \(snapshot.daemon ? "DAEMON" : "DEBUG") mode.")
+        lines.append("Running in \(snapshot.daemon ? "DAEMON" : "DEBUG") mode, master pid \(snapshot.masterPID).")
         lines.append(rule("GLOBAL STATUS", 51, 57))
         lines.append(pad("Workerman/\(workermanVersion)", 24) + pad("Swift/\(swiftVersion)", 30) + systemName())
         let uptime = max(0, Int(time(nil)) - snapshot.startTime)
@@ -81,7 +84,7 @@ enum StatusFormatter {
         lines.append(rule("PROCESS STATUS", 51, 56))
         let listenWidth = max(9, snapshot.workers.values.map(\.listen.count).max() ?? 0)
         lines.append(
-            "pid\tmemory  " + pad("listening", listenWidth) + " " + pad("name", nameWidth) + " connections "
+            "pid\tmemory  shared  " + pad("listening", listenWidth) + " " + pad("name", nameWidth) + " connections "
                 + pad("send_fail", 9) + " "
                 + pad("timers", 8) + pad("total_request", 13) + " qps    status")
         var totals = (memory: 0, connections: 0, sendFail: 0, timers: 0, requests: 0, qps: 0)
@@ -89,7 +92,7 @@ enum StatusFormatter {
             let info = snapshot.workers[process.worker]
             guard let report = snapshot.reports[process.pid] else {
                 lines.append(
-                    "\(process.pid)\t" + pad("N/A", 7) + " " + pad(info?.listen ?? "", listenWidth) + " "
+                    "\(process.pid)\t" + pad("N/A", 7) + " " + pad("N/A", 7) + " " + pad(info?.listen ?? "", listenWidth) + " "
                         + pad(info?.name ?? "", nameWidth) + " "
                         + pad("N/A", 11) + " " + pad("N/A", 9) + " " + pad("N/A", 7) + " " + pad("N/A", 13) + " "
                         + pad("N/A", 6) + " [busy]")
@@ -106,7 +109,8 @@ enum StatusFormatter {
                 totals.timers + report.timers, totals.requests + report.totalRequest, totals.qps + qps
             )
             lines.append(
-                "\(report.pid)\t" + pad(megabytes(report.memory), 7) + " " + pad(report.listen, listenWidth) + " "
+                "\(report.pid)\t" + pad(megabytes(report.memory), 7) + " " + pad(megabytes(report.shared), 7) + " "
+                    + pad(report.listen, listenWidth) + " "
                     + pad(report.name, nameWidth)
                     + " " + pad(String(report.connections), 11) + " " + pad(String(report.sendFail), 9) + " "
                     + pad(String(report.timers), 7)
@@ -114,11 +118,12 @@ enum StatusFormatter {
         }
         lines.append(rule("PROCESS STATUS", 51, 56))
         lines.append(
-            "Summary\t" + pad(megabytes(totals.memory), 7) + " " + pad("-", listenWidth) + " " + pad("-", nameWidth)
+            "Summary\t" + pad(megabytes(totals.memory), 7) + " " + pad("-", 7) + " " + pad("-", listenWidth) + " " + pad("-", nameWidth)
                 + " "
                 + pad(String(totals.connections), 11) + " " + pad(String(totals.sendFail), 9) + " "
                 + pad(String(totals.timers), 7) + " "
                 + pad(String(totals.requests), 13) + " " + pad(String(totals.qps), 6) + " [Summary]")
+        lines.append("memory: each process's own pages; shared: pages of the program and its libraries, kept once")
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -13,6 +13,7 @@ extension Worker {
     /// Worker's callbacks. So code before `runAll()` runs in every process; put per-process set-up
     /// in `onWorkerStart`. And `reload` after a rebuild runs the new executable.
     public static func runAll() -> Never {
+        StandardStream.lineBufferStandardOutput()
         if let identity = WorkerIdentity.fromEnvironment() { WorkerProcess.runAsWorker(identity) }
         let arguments = CommandLine.arguments
         let program = String((arguments.first ?? "server").split(separator: "/").last ?? "server")

@@ -158,11 +158,12 @@ enum WorkerProcess {
     /// Appends this process's line to the status file (the master wrote the header).
     private static func reportStatus() {
         let files = RuntimeFiles.current()
+        let memory = MemoryUsage.current()
         for worker in workers {
             let fields = [
-                "report", "\(getpid())", "\(residentMemory())", "\(ConnectionStatistics.connectionCount)",
+                "report", "\(getpid())", "\(memory.privateBytes)", "\(ConnectionStatistics.connectionCount)",
                 "\(ConnectionStatistics.sendFail)", "\(Timer.count)", "\(ConnectionStatistics.totalRequest)",
-                worker.listenDescription, worker.name,
+                worker.listenDescription, worker.name, "\(memory.sharedBytes)",
             ]
             writeFile(files.status, fields.joined(separator: "\t") + "\n", append: true, mode: 0o666)
         }
@@ -186,13 +187,5 @@ enum WorkerProcess {
         }
         lines.append("done\t\(getpid())")
         writeFile(files.connections, lines.joined(separator: "\n") + "\n", append: true, mode: 0o666)
-    }
-
-    /// This process's resident memory in bytes.
-    static func residentMemory() -> Int {
-        guard let statm = readFile("/proc/self/statm") else { return 0 }
-        let fields = statm.split(separator: " ")
-        guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
-        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 }

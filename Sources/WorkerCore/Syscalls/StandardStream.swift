@@ -1,3 +1,4 @@
+import CWorkermanEpoll
 import Glibc
 
 /// Unbuffered writes to standard output and standard error: nothing waits in a stdio buffer to be
@@ -8,6 +9,14 @@ public enum StandardStream {
 
     /// Writes `text` to standard error.
     public static func error(_ text: String) { write(text, to: STDERR_FILENO) }
+
+    /// Makes `print` (C's `stdout`) flush at every newline even when standard output is a file or a
+    /// pipe (systemd, Docker, `> log`), where C would otherwise hold it in a 4 KiB block buffer until
+    /// the process exits: a worker's output appears as it is printed, as Workerman's `echo` does.
+    /// `Worker.runAll()` calls it first thing, in the master, in every worker process and in a daemon.
+    public static func lineBufferStandardOutput() {
+        cepoll_line_buffer_stdout()
+    }
 
     private static func write(_ text: String, to fd: Int32) {
         var text = text

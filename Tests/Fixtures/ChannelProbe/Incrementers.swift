@@ -1,4 +1,5 @@
-// Processes that each increment one GlobalData key many times; even ids use the blocking client,
+// Processes that each increment one GlobalData key many times (at `address`: a GlobalData server
+// "127.0.0.1:port" or "redis://..."), without creating it first (a missing key counts as 0); even ids use the blocking client,
 // odd ids the non-blocking one (with up to 64 calls in flight). Each prints
 // "incremented id=N count=T failures=F last=V" when done.
 import Glibc
@@ -6,25 +7,24 @@ import WorkermanGlobalData
 import Workerman
 
 enum Incrementers {
-    static func make(count: Int, times: Int, port: Int) {
+    static func make(count: Int, times: Int, address: String) {
         let worker = Worker()
         worker.count = count
         worker.name = "incrementers"
         worker.onWorkerStart = { worker in
             if worker.id % 2 == 0 {
-                incrementBlocking(id: worker.id, times: times, port: port)
+                incrementBlocking(id: worker.id, times: times, address: address)
             } else {
-                incrementAsync(id: worker.id, times: times, port: port)
+                incrementAsync(id: worker.id, times: times, address: address)
             }
         }
     }
 
-    private static func incrementBlocking(id: Int, times: Int, port: Int) {
+    private static func incrementBlocking(id: Int, times: Int, address: String) {
         var failures = 0
         var last: Value?
         do {
-            let global = try GlobalDataClient("127.0.0.1:\(port)")
-            _ = try global.add("counter", 0)
+            let global = try GlobalDataClient(address)
             for _ in 0..<times {
                 do { last = try global.increment("counter") } catch { failures += 1 }
             }
@@ -34,8 +34,8 @@ enum Incrementers {
         say("incremented id=\(id) count=\(times) failures=\(failures) last=\(last?.description ?? "nil")")
     }
 
-    private static func incrementAsync(id: Int, times: Int, port: Int) {
-        guard let global = try? AsyncGlobalDataClient("127.0.0.1:\(port)") else { return }
+    private static func incrementAsync(id: Int, times: Int, address: String) {
+        guard let global = try? AsyncGlobalDataClient(address) else { return }
         var sent = 0
         var done = 0
         var failures = 0
@@ -44,7 +44,7 @@ enum Incrementers {
                 sent += 1
                 global.increment("counter") { result in
                     done += 1
-                    if case .success(.some) = result {} else { failures += 1 }
+                    if case .failure = result { failures += 1 }
                     if done == times {
                         say("incremented id=\(id) count=\(times) failures=\(failures) last=async")
                     } else {
@@ -53,7 +53,7 @@ enum Incrementers {
                 }
             }
         }
-        global.add("counter", 0) { _ in sendMore() }
+        sendMore()
     }
 }
 
@@ -62,14 +62,14 @@ enum Incrementers {
 // and rewrites the non-atomic counter "plain", and removes "holder". Prints "locked id=N
 // entries=T violations=V" when done.
 enum Lockers {
-    static func make(count: Int, times: Int, port: Int) {
+    static func make(count: Int, times: Int, address: String) {
         let worker = Worker()
         worker.count = count
         worker.name = "lockers"
         worker.onWorkerStart = { worker in
             var violations = 0
             do {
-                let global = try GlobalDataClient("127.0.0.1:\(port)")
+                let global = try GlobalDataClient(address)
                 _ = try global.add("lock", 0)
                 _ = try global.add("plain", 0)
                 let me = Value(Int(getpid()))

@@ -5,10 +5,12 @@
 //   ROLE=group-workers       seed 000's group send over the text protocol, $COUNT processes,
 //                            Channel at 127.0.0.1:$CHANNEL_PORT
 //   ROLE=incrementers        $COUNT processes each increment "counter" $TIMES times in GlobalData at
-//                            127.0.0.1:$GLOBAL_PORT (even ids with the blocking client, odd ids
-//                            with the non-blocking one)
+//                            $GLOBAL_ADDRESS (redis://...) or 127.0.0.1:$GLOBAL_PORT (even ids
+//                            with the blocking client, odd ids with the non-blocking one)
 //   ROLE=lockers             $COUNT processes take a cas lock $TIMES times each and check that
 //                            nobody else holds it meanwhile
+//   ROLE=redis-channel       $COUNT processes on Channel over Redis at $CHANNEL_URL (see
+//                            RedisChannelWorkers.swift)
 //   ROLE=bench               see Bench.swift
 //
 // Every role is a Workerman program: run it with `start`; it prints the start banner.
@@ -31,9 +33,15 @@ case "globaldata-server":
 case "group-workers":
     GroupWorkers.make(count: number("COUNT", 4), channelPort: number("CHANNEL_PORT", 2206))
 case "incrementers":
-    Incrementers.make(count: number("COUNT", 4), times: number("TIMES", 10_000), port: number("GLOBAL_PORT", 2207))
+    Incrementers.make(
+        count: number("COUNT", 4), times: number("TIMES", 10_000),
+        address: environment("GLOBAL_ADDRESS") ?? "127.0.0.1:\(number("GLOBAL_PORT", 2207))")
 case "lockers":
-    Lockers.make(count: number("COUNT", 4), times: number("TIMES", 200), port: number("GLOBAL_PORT", 2207))
+    Lockers.make(
+        count: number("COUNT", 4), times: number("TIMES", 200),
+        address: environment("GLOBAL_ADDRESS") ?? "127.0.0.1:\(number("GLOBAL_PORT", 2207))")
+case "redis-channel":
+    RedisChannelWorkers.make(count: number("COUNT", 4), url: environment("CHANNEL_URL") ?? "redis://127.0.0.1:6379")
 case "bench":
     Bench.make()
 default:

@@ -30,7 +30,16 @@ worker.onMessage = { connection, data in
     switch data.string {
     case "version": connection.send(build)
     case "whoami": connection.send("\(worker.id) \(getpid())")
+    case "print":
+        print("printed by pid=\(getpid())")  // Swift's print: C's stdout, a file in the tests
+        connection.send("ok")
     default: connection.send(data)
     }
+}
+// A raw udp:// echo beside the text Worker when UDP_PORT is set (for `status` on datagrams).
+if let udpPort = environment("UDP_PORT") {
+    let udp = Worker("udp://127.0.0.1:\(udpPort)")
+    udp.name = "probe-udp"
+    udp.onMessage = { connection, data in connection.send(data) }
 }
 Worker.runAll()
