@@ -4,14 +4,20 @@
 import WorkermanProtocols
 import WorkermanCore
 
+/// The Worker whose settings the requests are parsed with.
+nonisolated(unsafe) let worker: Worker = {
+    let worker = Worker()
+    worker.http.uploadMemoryLimit = 64
+    worker.http.maxBodySize = 1 << 16
+    return worker
+}()
+
 /// libFuzzer's entry point: parses `data` as requests on an unconnected connection.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzHttpParser(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    Http.uploadMemoryLimit = 64
-    Http.maxBodySize = 1 << 16
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     for chunks in [[bytes], [Array(bytes.prefix(size / 2)), Array(bytes.dropFirst(size / 2))]] {
-        let outcome = WireProtocolVerifier.feed(Http.self, chunks: chunks, maxPackageSize: 4096)
+        let outcome = WireProtocolVerifier.feed(Http.self, chunks: chunks, maxPackageSize: 4096, worker: worker)
         for message in outcome.messages {
             guard let request = message.value(as: Request.self) else { continue }
             _ = (request.path, request.query.count, request.form.count, request.files.count, request.cookies.count)

@@ -1,5 +1,5 @@
-import WorkermanProtocols
 import WorkermanCore
+import WorkermanProtocols
 
 /// The Channel server: Workerman's `Channel\Server`, a Worker that relays events and queue
 /// messages between the processes and servers whose `ChannelClient`s connect to it.
@@ -35,7 +35,6 @@ public final class ChannelServer {
         worker.count = 1
         worker.reloadable = false
         worker.onMessage = { connection, message in
-            guard let connection = connection as? TcpConnection else { return }
             self.handle(message.bytes, from: connection)
         }
         worker.onClose = { connection in self.forget(connection) }

@@ -111,7 +111,7 @@ public final class BusinessWorker {
         connection.onClose = { [self] connection in
             if let timer = pingTimer { Timer.del(timer) }
             pingTimer = nil
-            if !isLeaving { (connection as? AsyncTcpConnection)?.reconnect(after: 1) }
+            if !isLeaving { connection.reconnect(after: 1) }
         }
         connection.connect()
         registerConnections.append(connection)
@@ -133,7 +133,7 @@ public final class BusinessWorker {
         connection.send(.object(GatewayFrame(.workerConnect, body: .string(hello))))
         connection.onConnect = { [self] connection in
             connecting[address] = nil
-            gatewayConnections[address] = connection as? AsyncTcpConnection
+            gatewayConnections[address] = connection
         }
         connection.onMessage = { [self] _, message in
             guard let frame = message.value(as: GatewayFrame.self) else { return }

@@ -119,9 +119,7 @@ public final class Gateway {
             connection.context[.gatewayAuthorized] = secretKey.isEmpty
         }
         inner.onMessage = { [self] connection, message in
-            guard let connection = connection as? TcpConnection, let frame = message.value(as: GatewayFrame.self) else {
-                return
-            }
+            guard let frame = message.value(as: GatewayFrame.self) else { return }
             handleInner(frame, from: connection)
         }
         inner.onClose = { [self] connection in innerClosed(connection) }
@@ -282,7 +280,7 @@ public final class Gateway {
             connection.onClose = { connection in
                 if let timer = pingTimer { Timer.del(timer) }
                 pingTimer = nil
-                (connection as? AsyncTcpConnection)?.reconnect(after: 1)
+                connection.reconnect(after: 1)
             }
             connection.connect()
             registerConnections.append(connection)

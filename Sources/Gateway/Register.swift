@@ -44,7 +44,6 @@ public final class Register {
             }
         }
         worker.onMessage = { [self] connection, message in
-            guard let connection = connection as? TcpConnection else { return }
             handle(message.string, from: connection)
         }
         worker.onClose = { [self] connection in forget(connection) }

@@ -1,6 +1,6 @@
+import WorkermanCore
 import WorkermanProtocols
 import WorkermanTimer
-import WorkermanCore
 
 /// The GlobalData server: Workerman's `GlobalData\Server`, a Worker holding variables that every
 /// process and server shares through `GlobalDataClient` / `AsyncGlobalDataClient`.
@@ -41,7 +41,6 @@ public final class GlobalDataServer {
         worker.onWorkerStart = { _ in self.started() }
         worker.onWorkerStop = { _ in self.saveSnapshot() }
         worker.onMessage = { connection, message in
-            guard let connection = connection as? TcpConnection else { return }
             self.handle(message.bytes, from: connection)
         }
     }

@@ -5,7 +5,7 @@ import WorkermanCore
 /// works with no set-up call.
 public enum BuiltinProtocols {
     /// Scheme names and their protocols.
-    public static var all: [(scheme: String, type: any WireProtocol.Type)] {
+    public static var all: [(scheme: String, type: any StatefulWireProtocol.Type)] {
         [
             ("text", Text.self),
             ("frame", Frame.self),

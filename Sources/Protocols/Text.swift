@@ -9,7 +9,7 @@ public enum Text: WireProtocol {
     /// The length of the first line, "\n" included.
     public static func input(_ buffer: ByteView, connection: Connection) -> InputResult {
         if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) { return .packet(length: newline + 1) }
-        let limit = (connection as? TcpConnection)?.maxPackageSize ?? TcpConnection.defaultMaxPackageSize
+        let limit = connection.maxPackageSize
         return buffer.count >= limit
             ? .invalid("no newline in the first \(buffer.count) bytes (maxPackageSize \(limit))") : .needMore
     }

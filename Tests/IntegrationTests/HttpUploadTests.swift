@@ -2,7 +2,7 @@ import Foundation
 import WorkermanTestSupport
 import XCTest
 
-/// Uploads larger than `Http.uploadMemoryLimit` stream to disk: a 50 MB body reaches http-server's
+/// Uploads larger than `http.uploadMemoryLimit` stream to disk: a 50 MB body reaches http-server's
 /// /echo intact (its SHA-256 matches) while the worker's peak memory stays far below the upload, with
 /// a Content-Length or in chunked transfer coding.
 final class HttpUploadTests: HttpExampleTestCase {

@@ -1,7 +1,7 @@
 import Workerman
 import XCTest
 
-/// Chunked request bodies whose payload passes `Http.uploadMemoryLimit` stream like large
+/// Chunked request bodies whose payload passes `worker.http.uploadMemoryLimit` stream like large
 /// Content-Length bodies: their framing is removed piece by piece, the payload goes to disk or to the
 /// multipart parser, and the request after them is still found.
 final class HttpChunkedStreamTests: StreamedBodyTestCase {
@@ -71,7 +71,7 @@ final class HttpChunkedStreamTests: StreamedBodyTestCase {
     }
 
     func testAChunkedBodyOverMaxBodySizeIsRefusedWith413() {
-        Http.maxBodySize = 1000
+        worker.http.maxBodySize = 1000
         let full = Self.chunked(String(repeating: "a", count: 1000), sizes: [300])
         XCTAssertEqual(refusals(Self.chunkedHead + "\r\n" + full + Self.next), [nil])
         let over = Self.chunked(String(repeating: "a", count: 1001), sizes: [300])
@@ -80,7 +80,7 @@ final class HttpChunkedStreamTests: StreamedBodyTestCase {
     }
 
     func testTrailersOverMaxHeaderSizeAreRefusedWith431() {
-        Http.maxHeaderSize = 300
+        worker.http.maxHeaderSize = 300
         let payload = String(repeating: "a", count: 100)
         let fits = Self.chunked(payload, sizes: [40], trailers: "X-T: \(String(repeating: "t", count: 280))\r\n")
         XCTAssertEqual(refusals(Self.chunkedHead + "\r\n" + fits), [nil])

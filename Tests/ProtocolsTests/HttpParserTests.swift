@@ -90,9 +90,8 @@ final class HttpParserTests: XCTestCase {
     }
 
     func testLargeUploadsGoToATemporaryFileRemovedWithTheRequest() throws {
-        let saved = Http.uploadMemoryLimit
-        Http.uploadMemoryLimit = 10
-        defer { Http.uploadMemoryLimit = saved }
+        let worker = Worker()
+        worker.http.uploadMemoryLimit = 10
         let content = String(repeating: "z", count: 100)
         let body = "--B\r\nContent-Disposition: form-data; name=\"f\"; filename=\"z\"\r\n\r\n\(content)\r\n--B--\r\n"
         let wire =
@@ -100,7 +99,7 @@ final class HttpParserTests: XCTestCase {
             + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
         var path: String?
         do {
-            let outcome = WireProtocolVerifier.feed(Http.self, chunks: [Array(wire.utf8)])
+            let outcome = WireProtocolVerifier.feed(Http.self, chunks: [Array(wire.utf8)], worker: worker)
             let file = try XCTUnwrap(outcome.messages.first?.value(as: Request.self)?.files.first)
             path = file.temporaryPath
             XCTAssertNil(file.data)

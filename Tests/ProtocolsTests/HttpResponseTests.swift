@@ -2,27 +2,29 @@ import Foundation
 import Workerman
 import XCTest
 
-@testable import WorkermanProtocols
 @testable import WorkermanCore
+@testable import WorkermanProtocols
 
 /// Response encoding, static-path safety and Range parsing.
 final class HttpResponseTests: XCTestCase {
     /// The bytes `messages` encode to after the requests in `wire` were decoded on one connection.
     private func encode(after wire: String, _ messages: [Message]) throws -> String {
         let connection = TcpConnection.unconnected(protocol: Http.self)
+        var state = Http.makeState(for: connection)
         var pending = Array(wire.utf8)
         while !pending.isEmpty {
             let length = try pending.withUnsafeBytes { raw -> Int in
-                guard case .packet(let length) = Http.input(ByteView(raw), connection: connection) else {
+                guard case .packet(let length) = Http.input(ByteView(raw), state: &state, connection: connection) else {
                     throw ProtocolError("no packet")
                 }
-                _ = try Http.decode(ByteView(UnsafeRawBufferPointer(rebasing: raw[0..<length])), connection: connection)
+                let packet = ByteView(UnsafeRawBufferPointer(rebasing: raw[0..<length]))
+                _ = try Http.decode(packet, state: &state, connection: connection)
                 return length
             }
             pending.removeFirst(length)
         }
         var buffer = ByteBuffer()
-        for message in messages { try Http.encode(message, connection: connection, into: &buffer) }
+        for message in messages { try Http.encode(message, state: &state, connection: connection, into: &buffer) }
         return buffer.readableString.replacingOccurrences(
             of: "Date: [^\r]*\r\n", with: "", options: .regularExpression)
     }
@@ -180,18 +182,19 @@ private struct WebServerProbe {
         let outcome = WireProtocolVerifier.feed(Http.self, chunks: [wire])
         guard let request = outcome.messages.first?.value(as: Request.self) else { return nil }
         let capture = CapturingConnection { response = $0 }
-        web.worker.onMessage?(capture, .object(request))
+        web.worker.onRequest?(capture, request)
         return response
     }
 }
 
-/// A connection that records the Response sent to it.
-private final class CapturingConnection: Connection {
+/// A connection that records the Response sent to it (it has no protocol, so a Response reaches
+/// `send(_:raw:)` as a message).
+private final class CapturingConnection: TcpConnection {
     let onResponse: (Response) -> Void
 
     init(_ onResponse: @escaping (Response) -> Void) {
         self.onResponse = onResponse
-        super.init(protocol: Http.self)
+        super.init(fd: -1, remote: nil, protocol: nil)
     }
 
     override func send(_ message: Message, raw: Bool = false) -> SendResult {

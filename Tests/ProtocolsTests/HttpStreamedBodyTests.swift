@@ -1,7 +1,7 @@
 import Workerman
 import XCTest
 
-/// Content-Length bodies over `Http.uploadMemoryLimit` are cut into pieces as they arrive and
+/// Content-Length bodies over `worker.http.uploadMemoryLimit` are cut into pieces as they arrive and
 /// written to disk.
 final class HttpStreamedBodyTests: StreamedBodyTestCase {
     func testALargeBodyStreamsToATemporaryFileInEverySplit() {
@@ -26,11 +26,12 @@ final class HttpStreamedBodyTests: StreamedBodyTestCase {
     }
 
     func testABodyOverMaxBodySizeIsRefusedWith413() {
-        Http.maxBodySize = 1000
+        worker.http.maxBodySize = 1000
         let over = "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1001\r\n\r\n"
-        let outcome = WireProtocolVerifier.feed(Http.self, chunks: [Array(over.utf8)])
+        let outcome = WireProtocolVerifier.feed(Http.self, chunks: [Array(over.utf8)], worker: worker)
         XCTAssertEqual(outcome.error.map { String($0.prefix(3)) }, "413")
         let fits = "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1000\r\n\r\n" + String(repeating: "a", count: 1000)
-        XCTAssertNil(WireProtocolVerifier.feed(Http.self, chunks: [Array(fits.utf8)], maxPackageSize: 100).error)
+        XCTAssertNil(
+            WireProtocolVerifier.feed(Http.self, chunks: [Array(fits.utf8)], maxPackageSize: 100, worker: worker).error)
     }
 }

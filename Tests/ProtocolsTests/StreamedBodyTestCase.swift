@@ -2,11 +2,11 @@ import Foundation
 import Workerman
 import XCTest
 
-/// Tests of bodies over `Http.uploadMemoryLimit`, which is set to 16 bytes (and restored, with
-/// `Http.maxBodySize` and `Http.maxHeaderSize`, after each test): the same requests must come out of
-/// every split of the wire, in packets of at most 128 bytes.
+/// Tests of bodies over `uploadMemoryLimit`, which each test's own Worker sets to 16 bytes: the same
+/// requests must come out of every split of the wire, in packets of at most 128 bytes.
 class StreamedBodyTestCase: XCTestCase {
-    private var savedLimits = (memory: 0, body: 0, header: 0)
+    /// The Worker whose `http` settings the requests are decoded with.
+    var worker = Worker()
 
     /// A multipart body with a field, a file over the memory limit and a file whose content almost
     /// contains the boundary; `describeUpload` tells what the server made of it.
@@ -24,12 +24,8 @@ class StreamedBodyTestCase: XCTestCase {
     private static let bigFileContent = String(repeating: "0123456789", count: 30)
 
     override func setUp() {
-        savedLimits = (Http.uploadMemoryLimit, Http.maxBodySize, Http.maxHeaderSize)
-        Http.uploadMemoryLimit = 16
-    }
-
-    override func tearDown() {
-        (Http.uploadMemoryLimit, Http.maxBodySize, Http.maxHeaderSize) = savedLimits
+        worker = Worker()
+        worker.http.uploadMemoryLimit = 16
     }
 
     /// The requests of every split of `wire`, described by `describe`; fails on a refusal.
@@ -38,7 +34,7 @@ class StreamedBodyTestCase: XCTestCase {
     ) -> Set<[String]> {
         var results = Set<[String]>()
         for chunks in WireProtocolVerifier.splits(of: Array(wire.utf8), randomSplits: 20) {
-            let outcome = WireProtocolVerifier.feed(Http.self, chunks: chunks, maxPackageSize: 128)
+            let outcome = WireProtocolVerifier.feed(Http.self, chunks: chunks, maxPackageSize: 128, worker: worker)
             XCTAssertNil(outcome.error, file: file, line: line)
             XCTAssertEqual(outcome.leftover, 0, file: file, line: line)
             results.insert(outcome.messages.compactMap { $0.value(as: Request.self) }.map(describe))
@@ -51,7 +47,9 @@ class StreamedBodyTestCase: XCTestCase {
     func refusals(_ wire: String, maxPackageSize: Int = 128) -> Set<String?> {
         Set(
             WireProtocolVerifier.splits(of: Array(wire.utf8), randomSplits: 5).map { chunks in
-                let error = WireProtocolVerifier.feed(Http.self, chunks: chunks, maxPackageSize: maxPackageSize).error
+                let error = WireProtocolVerifier.feed(
+                    Http.self, chunks: chunks, maxPackageSize: maxPackageSize, worker: worker
+                ).error
                 return error.map { String(($0.hasPrefix("decode: ") ? $0.dropFirst(8) : Substring($0)).prefix(3)) }
             })
     }

@@ -1,5 +1,5 @@
-import WorkermanTestSupport
 import Workerman
+import WorkermanTestSupport
 import XCTest
 
 /// The `ws://` client against our own `websocket://` server, both on this process's loop.
@@ -76,7 +76,7 @@ final class WebSocketClientTests: WebSocketServerTestCase {
             connection.send("hello \(attempts)")
         }
         connection.onMessage = { _, data in received.append(data.string) }
-        connection.onClose = { ($0 as? AsyncTcpConnection)?.reconnect(after: 0.05) }
+        connection.onClose = { $0.reconnect(after: 0.05) }
         connection.connect()
         XCTAssertTrue(spinLoop(timeout: 10) { received.count == 1 && pongs >= 2 })
         for server in worker.connections.values { server.webSocket.close(code: 1001) }

@@ -1,5 +1,5 @@
-import WorkermanTestSupport
 import Workerman
+import WorkermanTestSupport
 import XCTest
 
 /// The server's frame parser fed whole, byte by byte and in random splits, and hostile input.
@@ -43,30 +43,43 @@ final class WebSocketFrameTests: XCTestCase {
         var isOpen = false
     }
 
-    /// Drives a server connection with `chunks` as reads would deliver them, until it closes.
+    /// Drives a server connection's protocol with `chunks` as reads would deliver them, until it
+    /// refuses the input.
     private func feed(_ chunks: [[UInt8]], maxPackageSize: Int = TcpConnection.defaultMaxPackageSize) -> Fed {
         let connection = TcpConnection.unconnected(protocol: WebSocket.self)
         connection.maxPackageSize = maxPackageSize
+        var session = WebSocket.makeState(for: connection)
         var fed = Fed()
         var pending: [UInt8] = []
-        reading: for chunk in chunks {
+        var refused = false
+        reading: for chunk in chunks where !refused {
             pending += chunk
-            while connection.state != .closed && connection.state != .closing {
+            while !refused {
                 let length: Int? = pending.withUnsafeBytes { raw in
-                    guard case .packet(let length) = WebSocket.input(ByteView(raw), connection: connection),
-                        length <= raw.count
-                    else { return nil }
-                    if let message = try? WebSocket.decode(ByteView(raw).slice(0..<length), connection: connection) {
-                        fed.messages.append(message)
+                    switch WebSocket.input(ByteView(raw), state: &session, connection: connection) {
+                    case .packet(let length) where length <= raw.count:
+                        do {
+                            let packet = ByteView(raw).slice(0..<length)
+                            if let message = try WebSocket.decode(packet, state: &session, connection: connection) {
+                                fed.messages.append(message)
+                            }
+                        } catch {
+                            refused = true
+                        }
+                        return length
+                    case .replyAndClose, .invalid:
+                        refused = true
+                        return nil
+                    default:
+                        return nil
                     }
-                    return length
                 }
                 guard let length else { continue reading }
                 pending.removeFirst(length)
             }
         }
-        fed.closeCode = connection.webSocket.closeCode
-        fed.isOpen = connection.webSocket.isOpen
+        fed.closeCode = session.closeCode
+        fed.isOpen = session.isOpen
         return fed
     }
 

@@ -1,5 +1,5 @@
-import WorkermanTestSupport
 import Workerman
+import WorkermanTestSupport
 import XCTest
 
 final class AsyncConnectionTests: ServerTestCase {
@@ -42,7 +42,7 @@ final class AsyncConnectionTests: ServerTestCase {
         client.onClose = { connection in
             events.append("close")
             if events.filter({ $0 == "close" }).count == 1 {
-                (connection as? AsyncTcpConnection)?.reconnect(after: 0.05)
+                connection.reconnect(after: 0.05)
             }
         }
         client.onConnect = { connection in
@@ -62,7 +62,7 @@ final class AsyncConnectionTests: ServerTestCase {
         failing.onError = { _, code, _ in XCTAssertEqual(code, .connectFail) }
         failing.onClose = { connection in
             attempts += 1
-            if attempts < 3 { (connection as? AsyncTcpConnection)?.reconnect(after: 0.01) }
+            if attempts < 3 { connection.reconnect(after: 0.01) }
         }
         failing.connect()
         XCTAssertTrue(spinLoop(timeout: 5) { attempts == 3 })

@@ -1,13 +1,13 @@
 import Glibc
-import WorkermanTestSupport
 import Workerman
+import WorkermanTestSupport
 import XCTest
 
 final class DatagramAndUnixTests: ServerTestCase {
     func testUdpEcho() throws {
         var remoteIPs: [String] = []
         let worker = try startWorker("udp://127.0.0.1:0") { worker in
-            worker.onMessage = { connection, data in
+            worker.onDatagram = { connection, data in
                 remoteIPs.append(connection.getRemoteIp())
                 connection.send("echo \(data)")
             }
@@ -26,7 +26,7 @@ final class DatagramAndUnixTests: ServerTestCase {
         var lines: [String] = []
         let worker = try startWorker("text://127.0.0.1:0") { worker in
             worker.transport = "udp"
-            worker.onMessage = { connection, data in
+            worker.onDatagram = { connection, data in
                 lines.append(data.string)
                 connection.send(data)
             }
@@ -44,7 +44,7 @@ final class DatagramAndUnixTests: ServerTestCase {
 
     func testAsyncUdpConnectionTalksToAUdpWorker() throws {
         let worker = try startWorker("udp://127.0.0.1:0") { worker in
-            worker.onMessage = { connection, data in connection.send("pong \(data)") }
+            worker.onDatagram = { connection, data in connection.send("pong \(data)") }
         }
         var replies: [String] = []
         let client = try AsyncUdpConnection("udp://127.0.0.1:\(worker.port)")

@@ -1,6 +1,6 @@
 import Glibc
-import WorkermanTestSupport
 import Workerman
+import WorkermanTestSupport
 import XCTest
 
 @testable import WorkermanCore
@@ -62,7 +62,7 @@ final class ReviewRegressionTests: ServerTestCase {
         client.onMessage = { connection, data in
             replies.append(data.string)
             if data == "first" {
-                (connection as? AsyncTcpConnection)?.reconnect(after: 0.05)
+                connection.reconnect(after: 0.05)
                 XCTAssertEqual(connection.send("second"), .queued, "kept for the next connection")
             }
         }
@@ -93,7 +93,7 @@ final class ReviewRegressionTests: ServerTestCase {
         var connection: TcpConnection?
         let worker = try startWorker("text://127.0.0.1:0") { worker in
             worker.onMessage = { sender, data in
-                connection = sender as? TcpConnection
+                connection = sender
                 results.append(sender.send(data))
             }
             worker.onBufferDrain = { _ in drains += 1 }

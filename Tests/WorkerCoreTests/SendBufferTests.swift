@@ -1,5 +1,5 @@
-import WorkermanTestSupport
 import Workerman
+import WorkermanTestSupport
 import XCTest
 
 final class SendBufferTests: ServerTestCase {
@@ -191,7 +191,7 @@ extension SendBufferTests {
             worker.protocol = ClosingLines.self
             worker.onMessage = { connection, data in
                 connection.send(data)
-                let state = (connection as? TcpConnection)?.state
+                let state = connection.state
                 XCTAssertEqual(state == .established, data != "bye", "closing once bye is encoded")
             }
             worker.onClose = { _ in closes += 1 }

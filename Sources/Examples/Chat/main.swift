@@ -82,7 +82,6 @@ chat.onWorkerStart = { _ in
 }
 
 chat.onMessage = { connection, data in
-    guard let connection = connection as? TcpConnection else { return }
     guard let command = try? JSONDecoder().decode(Value.self, from: Data(data.string.utf8)) else {
         connection.send(json(["type": "error", "text": "send JSON, e.g. {\"type\":\"say\",\"text\":\"hi\"}"]))
         return

@@ -58,7 +58,7 @@ pusher.onWorkerStart = { worker in
 }
 
 pusher.onMessage = { connection, data in
-    guard let connection = connection as? TcpConnection, connection.context[.uid] == nil else { return }
+    guard connection.context[.uid] == nil else { return }
     let uid = data.string.trimmingCharacters(in: .whitespacesAndNewlines)
     guard !uid.isEmpty else { return }
     connection.context[.uid] = uid

@@ -60,8 +60,7 @@ worker.onWorkerStart = { worker in
 }
 
 worker.onMessage = { connection, data in
-    guard let connection = connection as? TcpConnection,
-        let command = try? JSONDecoder().decode(Value.self, from: Data(data.string.utf8))
+    guard let command = try? JSONDecoder().decode(Value.self, from: Data(data.string.utf8))
     else { return }  // not JSON: ignore it
     let groupID = command["group_id"].string ?? ""
     switch command["cmd"].string {

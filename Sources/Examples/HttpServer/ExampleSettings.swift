@@ -2,12 +2,15 @@ import Workerman
 
 /// The example's knobs read from the environment, so that tests can shrink the timeouts.
 enum ExampleSettings {
-    /// Sets the Http timeouts, the body limit and the session directory from `environment`.
-    static func apply(_ environment: [String: String]) {
-        if let seconds = environment["HTTP_KEEPALIVE_S"].flatMap(Double.init) { Http.keepAliveTimeout = seconds }
-        if let seconds = environment["HTTP_HEADER_TIMEOUT_S"].flatMap(Double.init) { Http.headerTimeout = seconds }
-        if let seconds = environment["HTTP_BODY_TIMEOUT_S"].flatMap(Double.init) { Http.bodyTimeout = seconds }
-        if let bytes = environment["HTTP_MAX_BODY"].flatMap(Int.init) { Http.maxBodySize = bytes }
-        if let directory = environment["SESSION_DIR"] { Session.handler = FileSessionHandler(directory: directory) }
+    /// Sets `worker`'s HTTP timeouts, body limit and session directory from `environment`.
+    static func apply(_ environment: [String: String], to worker: Worker) {
+        let http = worker.http
+        if let seconds = environment["HTTP_KEEPALIVE_S"].flatMap(Double.init) { http.keepAliveTimeout = seconds }
+        if let seconds = environment["HTTP_HEADER_TIMEOUT_S"].flatMap(Double.init) { http.headerTimeout = seconds }
+        if let seconds = environment["HTTP_BODY_TIMEOUT_S"].flatMap(Double.init) { http.bodyTimeout = seconds }
+        if let bytes = environment["HTTP_MAX_BODY"].flatMap(Int.init) { http.maxBodySize = bytes }
+        if let directory = environment["SESSION_DIR"] {
+            http.session.handler = FileSessionHandler(directory: directory)
+        }
     }
 }

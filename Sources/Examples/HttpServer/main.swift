@@ -10,17 +10,17 @@
 // response and "/events" a few server-sent events.
 //
 // Environment: HTTP_PROCESSES (worker count), HTTP_KEEPALIVE_S, HTTP_HEADER_TIMEOUT_S,
-// HTTP_BODY_TIMEOUT_S (the Http timeouts), HTTP_MAX_BODY (bytes), SESSION_DIR (session files).
+// HTTP_BODY_TIMEOUT_S (the worker's HTTP timeouts), HTTP_MAX_BODY (bytes), SESSION_DIR (session files).
 import Foundation
-import WorkermanTLS
 import Workerman
+import WorkermanTLS
 
 let environment = ProcessInfo.processInfo.environment
 let port = environment["HTTP_PORT"] ?? "8080"
 let defaultRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("public").path
 
-ExampleSettings.apply(environment)
 let web = WebServer("http://0.0.0.0:\(port)")
+ExampleSettings.apply(environment, to: web.worker)
 web.worker.name = "HttpServer"
 web.count = Int(environment["HTTP_PROCESSES"] ?? "") ?? 1
 if let certificate = environment["TLS_CERT"], let key = environment["TLS_KEY"] {

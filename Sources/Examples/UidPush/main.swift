@@ -79,7 +79,6 @@ ws.onWorkerStart = { ws in
 }
 
 ws.onMessage = { connection, data in
-    guard let connection = connection as? TcpConnection else { return }
     connection.context[.lastMessageTime] = now()  // any message counts as a heartbeat
     guard connection.context[.uid] == nil else { return }
     // Not logged in yet: the first message that is a non-zero integer is the uid (the seed's

@@ -6,8 +6,8 @@ import WorkermanCore
 ///
 /// `Http.input` runs it without keeping anything to find where a body ends (on a copy, so that the
 /// decoder of the request is left untouched); `Http.decode` runs it to hand the payload on and keep
-/// the trailer section. The payload may total `Http.maxBodySize` (413 beyond), the trailer section
-/// `Http.maxHeaderSize` (431 beyond).
+/// the trailer section. The payload may total the Worker's `http.maxBodySize` (413 beyond), the
+/// trailer section its `http.maxHeaderSize` (431 beyond).
 struct ChunkedDecoder {
     private enum Phase {
         /// The hex digits of a chunk size.
@@ -33,6 +33,9 @@ struct ChunkedDecoder {
     /// The longest chunk-size line (with extensions, without its LF) accepted.
     static let maxSizeLineLength = 4096
 
+    /// The largest payload and trailer section accepted.
+    private let maxPayload: Int
+    private let maxTrailer: Int
     private var phase = Phase.size
     /// The size being read in a size line, then the bytes of the chunk still to come.
     private var chunkSize = 0
@@ -50,6 +53,12 @@ struct ChunkedDecoder {
     private var trailerSize = 0
     /// The trailer section kept by `decode`, ending with its empty line.
     private var trailerBytes: [UInt8] = []
+
+    /// A decoder for a body within `settings`' `maxBodySize` and `maxHeaderSize` (for its trailers).
+    init(settings: HttpSettings) {
+        maxPayload = settings.maxBodySize
+        maxTrailer = settings.maxHeaderSize
+    }
 
     /// True once the body's last chunk and trailer section have been read.
     var isComplete: Bool {
@@ -79,8 +88,10 @@ struct ChunkedDecoder {
     }
 
     /// The payload and the trailer fields of a complete chunked body (one that `measure` found whole).
-    static func decodeComplete(_ body: ByteView) throws(HttpError) -> (payload: [UInt8], trailers: HttpHeaders) {
-        var decoder = ChunkedDecoder()
+    static func decodeComplete(_ body: ByteView, settings: HttpSettings) throws(HttpError) -> (
+        payload: [UInt8], trailers: HttpHeaders
+    ) {
+        var decoder = ChunkedDecoder(settings: settings)
         var payload: [UInt8] = []
         payload.reserveCapacity(body.count)
         _ = try decoder.decode(body) { run throws(HttpError) in payload.append(contentsOf: run.buffer) }
@@ -161,8 +172,8 @@ struct ChunkedDecoder {
 
     /// Starts the chunk the size line announced, or the trailer section after the last chunk.
     private mutating func endSizeLine() throws(HttpError) {
-        guard chunkSize <= Http.maxBodySize - payloadSize else {
-            throw HttpError(413, "chunked body over \(Http.maxBodySize) bytes")
+        guard chunkSize <= maxPayload - payloadSize else {
+            throw HttpError(413, "chunked body over \(maxPayload) bytes")
         }
         payloadSize += chunkSize
         phase = chunkSize == 0 ? .trailer : .data
@@ -177,7 +188,7 @@ struct ChunkedDecoder {
             let byte = bytes[position]
             position += 1
             trailerSize += 1
-            if trailerSize > Http.maxHeaderSize { throw HttpError(431, "trailer section too large") }
+            if trailerSize > maxTrailer { throw HttpError(431, "trailer section too large") }
             guard byte == 0x0a else {
                 afterCarriageReturn = byte == 0x0d
                 lineLength += 1

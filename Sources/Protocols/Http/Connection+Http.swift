@@ -3,7 +3,16 @@ import WorkermanCore
 extension Connection {
     /// Sends an HTTP response (`$connection->send($response)`).
     @discardableResult
-    public func send(_ response: Response) -> SendResult { send(.object(response)) }
+    public func send(_ response: Response) -> SendResult {
+        // The typed path: encoded with the connection's HTTP state, never boxed in a Message.
+        if let tcp = self as? TcpConnection,
+            let result = tcp.send(
+                through: Http.self, { state, buffer in ResponseEncoder.write(response, state, tcp, into: &buffer) })
+        {
+            return result
+        }
+        return send(.object(response))
+    }
 
     /// Sends one chunk of a chunked response; `Chunk("")` ends it.
     @discardableResult
@@ -18,7 +27,8 @@ extension Connection {
 }
 
 extension Worker {
-    /// Runs with each HTTP request: sets `onMessage` to call it with the decoded `Request`.
+    /// Runs with each HTTP request, typed (Workerman's `onMessage` with a `Request`): the same as
+    /// `worker.http.onRequest`. When it is nil, `onMessage` gets `.object(Request)` instead.
     ///
     /// ```swift
     /// let worker = Worker("http://0.0.0.0:8080")
@@ -26,17 +36,8 @@ extension Worker {
     ///     connection.send("hello \(request.get("name") ?? "world")")
     /// }
     /// ```
-    /// Other messages (none for an `http://` Worker) are ignored.
-    public var onRequest: ((Connection, Request) -> Void)? {
-        get { nil }
-        set {
-            guard let handler = newValue else {
-                onMessage = nil
-                return
-            }
-            onMessage = { connection, message in
-                if let request = message.value(as: Request.self) { handler(connection, request) }
-            }
-        }
+    public var onRequest: ((TcpConnection, Request) -> Void)? {
+        get { http.onRequest }
+        set { http.onRequest = newValue }
     }
 }

@@ -113,7 +113,7 @@ final class FileStreamer {
 
     private func complete(_ connection: TcpConnection) {
         release()
-        guard let state = connection.protocolState as? HttpConnectionState else { return }
+        guard let state = connection.protocolState(of: Http.self) else { return }
         state.stream = nil
         ResponseEncoder.finish(keepAlive: keepAlive, state, connection)
         connection.resumeRecv()

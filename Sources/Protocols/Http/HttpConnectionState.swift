@@ -1,14 +1,15 @@
-import WorkermanTimer
 import WorkermanCore
+import WorkermanTimer
 
-/// What the Http protocol keeps on a connection (in `Connection.protocolState`): the request being
-/// received, the requests answered in order, an open response stream, and the clock for timeouts.
+/// What the Http protocol keeps on a connection (its `State`): the request being received, the
+/// requests answered in order, an open response stream, the clock for timeouts, and the Worker's
+/// settings. Opaque to applications.
 ///
 /// Its stored properties are `@exclusivity(unchecked)`: they are read and written on every request,
 /// and the runtime's dynamic exclusivity checks cost more than the rest of the access. That is safe
 /// because a state is only used by the protocol code of this module, on its process's one thread, and
 /// that code never holds an inout access to one of them across a call that could touch it again.
-final class HttpConnectionState {
+public final class HttpConnectionState {
     /// What encoding a response needs to know about the request it answers.
     struct PendingRequest {
         var isHead: Bool
@@ -31,9 +32,9 @@ final class HttpConnectionState {
     /// Where to resume looking for the end of the head.
     @exclusivity(unchecked) var headSearchFrom = 0
     /// Measures a chunked body while it may still come as one packet with its head.
-    @exclusivity(unchecked) var chunkedDecoder = ChunkedDecoder()
+    @exclusivity(unchecked) var chunkedDecoder: ChunkedDecoder
     @exclusivity(unchecked) var sentContinue = false
-    /// The body of the current request while it streams in (over `Http.uploadMemoryLimit`).
+    /// The body of the current request while it streams in (over `settings.uploadMemoryLimit`).
     @exclusivity(unchecked) var streamedBody: StreamedBody?
     /// Set once a request was refused: the error reply is on its way and the connection closing.
     @exclusivity(unchecked) var rejected: HttpError?
@@ -49,27 +50,24 @@ final class HttpConnectionState {
     /// `bytesRead` and time at the last sweep while a body was arriving.
     @exclusivity(unchecked) var bodyProgress: (bytes: Int, at: UInt64) = (0, 0)
 
-    /// The connection, held weakly, shared by the connection's `Request`s: one weak reference per
-    /// connection instead of one made and destroyed per request.
+    /// The connection and this state, held weakly, shared by the connection's `Request`s: one weak
+    /// reference per connection instead of one made and destroyed per request.
     let connectionReference: WeakConnection
+    /// The settings of the connection's Worker (fresh defaults for a connection without one).
+    let settings: HttpSettings
 
-    private init(_ connection: Connection) {
+    init(_ connection: Connection, settings: HttpSettings) {
         connectionReference = WeakConnection(connection)
-    }
-
-    /// The state of `connection`, made on first use.
-    static func of(_ connection: Connection) -> HttpConnectionState {
-        if let state = connection.protocolState as? HttpConnectionState { return state }
-        let state = HttpConnectionState(connection)
-        connection.protocolState = state
-        return state
+        self.settings = settings
+        chunkedDecoder = ChunkedDecoder(settings: settings)
+        connectionReference.state = self
     }
 
     /// Forgets the request just cut, ready for the next.
     func requestCut() {
         head = nil
         headSearchFrom = 0
-        chunkedDecoder = ChunkedDecoder()
+        chunkedDecoder = ChunkedDecoder(settings: settings)
         sentContinue = false
         streamedBody = nil
         headStartedAt = 0
@@ -78,15 +76,27 @@ final class HttpConnectionState {
     /// True when nothing is being received, answered or streamed.
     var isIdle: Bool { head == nil && headStartedAt == 0 && pending.isEmpty && stream == nil }
 
+    /// True from the connection's start until its first response: the first request's head is
+    /// due `headerTimeout` seconds after the start, not `keepAliveTimeout`.
+    @exclusivity(unchecked) var awaitsFirstRequest = true
+
+    /// The connection is established: the first request is awaited from now on.
+    func connectionOpened() {
+        idleSince = MonotonicClock.now()
+        awaitsFirstRequest = true
+    }
+
     /// Marks the end of a response: idle from now on if nothing else is pending.
     func responseFinished() {
         idleSince = MonotonicClock.now()
+        awaitsFirstRequest = false
     }
 }
 
-/// A weak reference to a connection that several objects share.
+/// A weak reference to a connection and its HTTP state that several objects share.
 final class WeakConnection {
     weak var connection: Connection?
+    weak var state: HttpConnectionState?
 
     init(_ connection: Connection) { self.connection = connection }
 }

@@ -2,10 +2,12 @@
 /// `MultipartStream` uses.
 enum MultipartParser {
     /// The fields and files of a body held in memory, cut by `boundary`; at most
-    /// `Http.maxFileUploads` files, the rest ignored (as PHP). A malformed body yields what was
+    /// `settings.maxFileUploads` files, the rest ignored (as PHP). A malformed body yields what was
     /// parsed before the fault.
-    static func parse(_ body: [UInt8], boundary: String) -> (fields: FormParameters, files: [UploadedFile]) {
-        var stream = MultipartStream(boundary: boundary)
+    static func parse(_ body: [UInt8], boundary: String, settings: HttpSettings) -> (
+        fields: FormParameters, files: [UploadedFile]
+    ) {
+        var stream = MultipartStream(boundary: boundary, settings: settings)
         body.withUnsafeBytes { stream.feed($0) }
         return stream.finish()
     }

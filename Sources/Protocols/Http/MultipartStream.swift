@@ -3,7 +3,7 @@ import WorkermanCore
 
 /// Parses a `multipart/form-data` body (RFC 7578) fed in pieces of any size, keeping only a small
 /// look-behind in memory: field values go to memory, files to `SpillingBuffer`s (temporary files
-/// once they pass `Http.uploadMemoryLimit`).
+/// once they pass the Worker's `http.uploadMemoryLimit`).
 struct MultipartStream {
     private enum Phase {
         /// Before the first delimiter.
@@ -33,9 +33,14 @@ struct MultipartStream {
     private var fields = FormParameters()
     private var files: [UploadedFile] = []
     private var fileParts = 0
+    /// The Worker's limits.
+    private let settings: HttpSettings
 
-    /// A parser for parts separated by `boundary`.
-    init(boundary: String) { delimiter = Array("\r\n--\(boundary)".utf8) }
+    /// A parser for parts separated by `boundary`, within `settings`' limits.
+    init(boundary: String, settings: HttpSettings) {
+        delimiter = Array("\r\n--\(boundary)".utf8)
+        self.settings = settings
+    }
 
     /// Parses the next piece of the body.
     mutating func feed(_ piece: UnsafeRawBufferPointer) {
@@ -82,7 +87,7 @@ struct MultipartStream {
             return true
         case .partHead:
             guard let end = Self.find(Array("\r\n\r\n".utf8), in: pending, from: 0) else {
-                return pending.count > Http.maxHeaderSize ? fault() : false
+                return pending.count > settings.maxHeaderSize ? fault() : false
             }
             startPart(String(decoding: pending[2..<(end + 2)], as: UTF8.self))
             pending.removeFirst(end + 4)
@@ -99,7 +104,7 @@ struct MultipartStream {
         switch part {
         case .field(let name, var value):
             part = .skipped  // no second reference while appending
-            let room = max(0, Http.uploadMemoryLimit - value.count)
+            let room = max(0, settings.uploadMemoryLimit - value.count)
             value.append(contentsOf: pending[0..<min(count, room)])
             part = .field(name: name, value: value)
         case .file(let fieldName, let fileName, let contentType, var content):
@@ -122,7 +127,7 @@ struct MultipartStream {
             part = .field(name: name.hasSuffix("[]") ? String(name.dropLast(2)) : name, value: [])
             return
         }
-        guard fileParts < Http.maxFileUploads, !fileName.isEmpty else {
+        guard fileParts < settings.maxFileUploads, !fileName.isEmpty else {
             part = .skipped
             return
         }
@@ -130,7 +135,7 @@ struct MultipartStream {
         let baseName = String(fileName.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last ?? "")
         part = .file(
             fieldName: name, fileName: baseName, contentType: headers["content-type"] ?? "application/octet-stream",
-            content: SpillingBuffer())
+            content: SpillingBuffer(limit: settings.uploadMemoryLimit, directory: settings.uploadDirectory))
     }
 
     private mutating func endPart() {

@@ -5,7 +5,7 @@ extension Request {
     /// A new session's `Set-Cookie` goes out with the response to this request.
     public var session: Session {
         if let started = startedSession { return started }
-        let (session, cookie) = Session.start(cookie: cookie(Session.name))
+        let (session, cookie) = Session.start(cookie: cookie(settings.session.name), settings: settings.session)
         startedSession = session
         if let cookie { announce(cookie) }
         return session
@@ -20,7 +20,6 @@ extension Request {
     /// Makes the next response on the connection (this request's, unless earlier pipelined ones
     /// are still unanswered: the same client either way) carry `cookie`.
     private func announce(_ cookie: SetCookie) {
-        guard let connection else { return }
-        HttpConnectionState.of(connection).sessionCookie = cookie
+        connectionReference.state?.sessionCookie = cookie
     }
 }

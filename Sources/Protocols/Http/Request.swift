@@ -1,6 +1,6 @@
 import WorkermanCore
 
-/// One HTTP request, as `onMessage` receives it (`.object(Request)`) or `worker.onRequest` does.
+/// One HTTP request, as `worker.onRequest` receives it (or `onMessage`, as `.object(Request)`).
 ///
 /// Workerman's `Request` with Swift types: `get("id")` is `$request->get('id')`, `post`, `header`,
 /// `cookie`, `file`, `method()`, `path()`, `uri()`, `host()`, `rawBody()`. Query, form and cookie
@@ -31,14 +31,18 @@ public final class Request {
     private let streamedForm: (fields: FormParameters, files: [UploadedFile])?
     private let storedBody: TemporaryFile?
     /// Holds `connection` weakly (shared with the connection's state and its other requests).
-    private let connectionReference: WeakConnection
+    let connectionReference: WeakConnection
+    /// The settings of the Worker that received it (sessions, upload limits).
+    let settings: HttpSettings
     /// The session, once `session` started it.
     var startedSession: Session?
 
     init(
         head: consuming HttpRequestHead, body: [UInt8], bodySize: Int, bodyFile: TemporaryFile? = nil,
-        form: (FormParameters, [UploadedFile])? = nil, trailers: HttpHeaders, connection: WeakConnection
+        form: (FormParameters, [UploadedFile])? = nil, trailers: HttpHeaders, connection: WeakConnection,
+        settings: HttpSettings
     ) {
+        self.settings = settings
         method = head.method
         uri = head.target
         protocolVersion = head.version
@@ -87,7 +91,7 @@ public final class Request {
         guard let colon = host.firstIndex(of: ":") else { return host }
         return String(host[..<colon])
     }
-    /// The temporary file holding a body that was too large for memory (over `Http.uploadMemoryLimit`
+    /// The temporary file holding a body that was too large for memory (over `worker.http.uploadMemoryLimit`
     /// and not `multipart/form-data`), removed with this Request; nil when the body is in `rawBody`.
     public var bodyFile: String? { storedBody?.path }
 
@@ -136,7 +140,7 @@ public final class Request {
             return (FormParameters(parsing: body), [])
         }
         if type == "multipart/form-data", let boundary = MultipartParser.boundary(of: headers["Content-Type"]!) {
-            return MultipartParser.parse(rawBody, boundary: boundary)
+            return MultipartParser.parse(rawBody, boundary: boundary, settings: settings)
         }
         return (FormParameters(), [])
     }

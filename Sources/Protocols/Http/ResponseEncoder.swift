@@ -43,7 +43,7 @@ enum ResponseEncoder {
         }
         writeHead(
             response, fields, length: length, keepAlive: keepAlive && stream != .untilClose, http10: request.isHttp10,
-            sessionCookie: state.sessionCookie, into: &buffer)
+            serverName: state.settings.serverName, sessionCookie: state.sessionCookie, into: &buffer)
         state.sessionCookie = nil
         if let file {
             if !sendsBody {
@@ -94,11 +94,13 @@ enum ResponseEncoder {
     }
 
     /// The error page for a refused request: status, `Connection: close`, a short text body.
-    static func writeError(_ error: HttpError, into buffer: inout ByteBuffer) {
+    static func writeError(_ error: HttpError, serverName: String, into buffer: inout ByteBuffer) {
         let body = Array("\(error.status) \(HttpStatus.reason(for: error.status))".utf8)
         let response = ResponseParts(
             Response(error.status, headers: ["Content-Type": "text/plain;charset=utf-8"], bytes: body))
-        writeHead(response, response.fields, length: body.count, keepAlive: false, http10: false, into: &buffer)
+        writeHead(
+            response, response.fields, length: body.count, keepAlive: false, http10: false, serverName: serverName,
+            into: &buffer)
         buffer.writeBytes(body)
     }
 
@@ -110,11 +112,11 @@ enum ResponseEncoder {
 
     private static func writeHead(
         _ response: ResponseParts, _ fields: ResponseFieldSummary, length: Int?, keepAlive: Bool, http10: Bool,
-        sessionCookie: SetCookie? = nil, into buffer: inout ByteBuffer
+        serverName: String, sessionCookie: SetCookie? = nil, into buffer: inout ByteBuffer
     ) {
         var cookies = response.cookies.map(\.headerValue)
         if let sessionCookie { cookies.append(sessionCookie.headerValue) }
-        let server = fields.hasServer ? "" : Http.serverName
+        let server = fields.hasServer ? "" : serverName
         // Everything is measured first, so that the head is written into memory reserved once.
         var room = 64 + (response.reason?.utf8.count ?? 48) + server.utf8.count + HttpDate.headerLineLength + 96
         for (name, value) in response.headers.fields { room += name.utf8.count + value.utf8.count + 4 }

@@ -9,41 +9,24 @@
 ///     connection.send("visit \(visits)")
 /// }
 /// ```
-/// The first use of `request.session` reads the cookie named `Session.name` ("PHPSID", as
-/// Workerman); a request without one, or with an id the handler does not know (expired, or made up
-/// by the client: no session fixation), gets a new random id and its response a `Set-Cookie`.
-/// Changes are written through `Session.handler` when the session is released (the request is
-/// done with) or by `save()`; an unchanged session is only touched, so it lives `lifetime` more seconds.
+/// The first use of `request.session` reads the cookie named `worker.http.session.name` ("PHPSID",
+/// as Workerman); a request without one, or with an id the handler does not know (expired, or made
+/// up by the client: no session fixation), gets a new random id and its response a `Set-Cookie`.
+/// Changes are written through the settings' `handler` when the session is released (the request
+/// is done with) or by `save()`; an unchanged session is only touched, so it lives `lifetime` more
+/// seconds.
 public final class Session {
-    /// The cookie carrying the session id (default "PHPSID", as Workerman).
-    nonisolated(unsafe) public static var name = "PHPSID"  // one thread per process
-    /// Seconds a session lives after its last use (default 1440, PHP's `gc_maxlifetime`).
-    nonisolated(unsafe) public static var lifetime = 1440  // one thread per process
-    /// Where sessions are stored (default: a `FileSessionHandler` in its default directory).
-    nonisolated(unsafe) public static var handler: SessionHandler = FileSessionHandler()  // one thread per process
-    /// The chance that starting a session first collects expired ones: (1, 20000) is 1 in 20,000, as Workerman.
-    nonisolated(unsafe) public static var gcProbability = (numerator: 1, denominator: 20000)  // one thread per process
-    /// The session cookie's Max-Age in seconds; 0 (the default) makes a browser-session cookie.
-    nonisolated(unsafe) public static var cookieLifetime = 0  // one thread per process
-    /// The session cookie's Path (default "/").
-    nonisolated(unsafe) public static var cookiePath = "/"  // one thread per process
-    /// The session cookie's Domain (default none).
-    nonisolated(unsafe) public static var cookieDomain: String?  // one thread per process
-    /// Whether the session cookie is sent over https only (default false).
-    nonisolated(unsafe) public static var cookieSecure = false  // one thread per process
-    /// Whether scripts are denied the session cookie (default true).
-    nonisolated(unsafe) public static var cookieHttpOnly = true  // one thread per process
-    /// The session cookie's SameSite (default Lax).
-    nonisolated(unsafe) public static var cookieSameSite: SetCookie.SameSite? = .lax  // one thread per process
-
+    /// The settings it was started with (its Worker's `http.session`).
+    let settings: SessionSettings
     /// The session id (the cookie's value).
     public private(set) var id: String
     private var values: [String: String]
     private var changed = false
 
-    init(id: String, values: [String: String]) {
+    init(id: String, values: [String: String], settings: SessionSettings) {
         self.id = id
         self.values = values
+        self.settings = settings
     }
 
     /// The value of `name` (`$session->get($name)`), or nil.
@@ -76,44 +59,73 @@ public final class Session {
     /// Writes the values now if they changed, else marks the session used (called on release too).
     public func save() {
         if changed {
-            Self.handler.write(id, SessionCodec.encode(values))
+            settings.handler.write(id, SessionCodec.encode(values))
             changed = false
         } else if !values.isEmpty {
-            Self.handler.touch(id)
+            settings.handler.touch(id)
         }
     }
 
     /// Moves the values to a new id (after a login, against fixation) and removes the old one;
     /// returns the cookie that announces it.
     func regenerate() -> SetCookie {
-        Self.handler.destroy(id)
+        settings.handler.destroy(id)
         id = SessionId.make()
         changed = true
-        return Self.cookie(for: id)
-    }
-
-    /// The `Set-Cookie` announcing `id`, with the configured attributes.
-    static func cookie(for id: String) -> SetCookie {
-        SetCookie(
-            name, id, maxAge: cookieLifetime > 0 ? cookieLifetime : nil, path: cookiePath, domain: cookieDomain,
-            secure: cookieSecure, httpOnly: cookieHttpOnly, sameSite: cookieSameSite)
+        return settings.cookie(for: id)
     }
 
     /// The session named by `cookie` when the handler knows it; else a new one, with the cookie to
     /// send. Sometimes collects expired sessions first (`gcProbability`).
-    static func start(cookie: String?) -> (Session, newCookie: SetCookie?) {
-        let chance = gcProbability
+    static func start(cookie: String?, settings: SessionSettings) -> (Session, newCookie: SetCookie?) {
+        let chance = settings.gcProbability
         if chance.numerator > 0, chance.denominator > 0, Int.random(in: 0..<chance.denominator) < chance.numerator {
-            handler.collectGarbage(maxLifetime: lifetime)
+            settings.handler.collectGarbage(maxLifetime: settings.lifetime)
         }
-        if let cookie, SessionId.isValid(cookie), let stored = handler.read(cookie, maxLifetime: lifetime) {
-            return (Session(id: cookie, values: SessionCodec.decode(stored)), nil)
+        if let cookie, SessionId.isValid(cookie),
+            let stored = settings.handler.read(cookie, maxLifetime: settings.lifetime)
+        {
+            return (Session(id: cookie, values: SessionCodec.decode(stored), settings: settings), nil)
         }
         let id = SessionId.make()
-        return (Session(id: id, values: [:]), Self.cookie(for: id))
+        return (Session(id: id, values: [:], settings: settings), settings.cookie(for: id))
     }
 
     deinit { save() }
+}
+
+/// How a Worker's sessions are kept and announced (`worker.http.session`).
+public struct SessionSettings {
+    /// The cookie carrying the session id (default "PHPSID", as Workerman).
+    public var name = "PHPSID"
+    /// Seconds a session lives after its last use (default 1440, PHP's `gc_maxlifetime`).
+    public var lifetime = 1440
+    /// Where sessions are stored (default: a `FileSessionHandler` in its default directory).
+    public var handler: SessionHandler = FileSessionHandler()
+    /// The chance that starting a session first collects expired ones: (1, 20000) is 1 in 20,000, as Workerman.
+    public var gcProbability = (numerator: 1, denominator: 20000)
+    /// The session cookie's Max-Age in seconds; 0 (the default) makes a browser-session cookie.
+    public var cookieLifetime = 0
+    /// The session cookie's Path (default "/").
+    public var cookiePath = "/"
+    /// The session cookie's Domain (default none).
+    public var cookieDomain: String?
+    /// Whether the session cookie is sent over https only (default false).
+    public var cookieSecure = false
+    /// Whether scripts are denied the session cookie (default true).
+    public var cookieHttpOnly = true
+    /// The session cookie's SameSite (default Lax).
+    public var cookieSameSite: SetCookie.SameSite? = .lax
+
+    /// The defaults.
+    public init() {}
+
+    /// The `Set-Cookie` announcing `id`, with these attributes.
+    func cookie(for id: String) -> SetCookie {
+        SetCookie(
+            name, id, maxAge: cookieLifetime > 0 ? cookieLifetime : nil, path: cookiePath, domain: cookieDomain,
+            secure: cookieSecure, httpOnly: cookieHttpOnly, sameSite: cookieSameSite)
+    }
 }
 
 /// Session ids: 128 random bits as 32 hex digits.

@@ -1,5 +1,5 @@
 /// Where sessions are kept (PHP's `SessionHandlerInterface`, Workerman's session handlers): set
-/// `Session.handler` to your own to keep them in Redis, a database, shared memory.
+/// `worker.http.session.handler` to your own to keep them in Redis, a database, shared memory.
 ///
 /// Ids are checked before they reach a handler (letters, digits, "-" and ","; 16 to 128 of them),
 /// so a handler may use them in file names and keys as they are. Every call happens in the worker's

@@ -10,9 +10,14 @@ struct SpillingBuffer {
     /// True when a temporary file could not be made or written: the bytes are lost.
     private(set) var failed = false
     private let limit: Int
+    /// Where the temporary file goes.
+    private let directory: String
 
-    /// An empty buffer that spills over `limit` bytes (default `Http.uploadMemoryLimit`).
-    init(limit: Int = Http.uploadMemoryLimit) { self.limit = limit }
+    /// An empty buffer that spills into a temporary file in `directory` past `limit` bytes.
+    init(limit: Int, directory: String) {
+        self.limit = limit
+        self.directory = directory
+    }
 
     /// Appends `piece`, spilling to disk when the total passes the limit.
     mutating func append(_ piece: UnsafeRawBufferPointer) {
@@ -23,7 +28,7 @@ struct SpillingBuffer {
             return
         }
         if file == nil {
-            guard let made = TemporaryFile(), bytes.withUnsafeBytes({ made.append($0) }) else {
+            guard let made = TemporaryFile(directory: directory), bytes.withUnsafeBytes({ made.append($0) }) else {
                 fail()
                 return
             }

@@ -1,6 +1,6 @@
 import WorkermanCore
 
-/// A request body too large to arrive as one packet (a Content-Length over `Http.uploadMemoryLimit`,
+/// A request body too large to arrive as one packet (a Content-Length over `http.uploadMemoryLimit`,
 /// or a chunked body whose payload outgrew it), received piece by piece as `Http.input` cuts them:
 /// a `multipart/form-data` body straight into `MultipartStream` (files into temporary files), any
 /// other body into a temporary file. A chunked body loses its framing on the way in.
@@ -12,25 +12,30 @@ final class StreamedBody {
     /// The parser of a multipart body; nil for other bodies.
     private var multipart: MultipartStream?
     /// The bytes of a body that is not multipart.
-    private var raw = SpillingBuffer()
+    private var raw: SpillingBuffer
     /// The payload bytes received so far (without chunked framing).
     private(set) var size = 0
     /// The trailer fields of a chunked body, once it is complete.
     private(set) var trailers = HttpHeaders()
+    /// Where the raw body spills, for the error message.
+    private let directory: String
 
-    /// A receiver for the body announced by `head` (Content-Length or chunked framing).
-    init(head: HttpRequestHead) {
+    /// A receiver for the body announced by `head` (Content-Length or chunked framing), within
+    /// `settings`' limits.
+    init(head: HttpRequestHead, settings: HttpSettings) {
+        directory = settings.uploadDirectory
+        raw = SpillingBuffer(limit: settings.uploadMemoryLimit, directory: settings.uploadDirectory)
         if case .contentLength(let length) = head.framing {
             remaining = length
         } else {
             remaining = 0
-            chunked = ChunkedDecoder()
+            chunked = ChunkedDecoder(settings: settings)
         }
         if let type = head.headers["Content-Type"],
             HttpText.lowercased(HttpText.trimmed(type.prefix { $0 != ";" })) == "multipart/form-data",
             let boundary = MultipartParser.boundary(of: type)
         {
-            multipart = MultipartStream(boundary: boundary)
+            multipart = MultipartStream(boundary: boundary, settings: settings)
         }
     }
 
@@ -65,7 +70,7 @@ final class StreamedBody {
             return
         }
         raw.append(payload.buffer)
-        if raw.failed { throw HttpError(500, "cannot store the request body in \(Http.uploadDirectory)") }
+        if raw.failed { throw HttpError(500, "cannot store the request body in \(directory)") }
     }
 
     /// What the body became, once `isComplete`: a form with its files, or the raw bytes (in a

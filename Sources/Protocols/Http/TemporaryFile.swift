@@ -1,6 +1,6 @@
 import Glibc
 
-/// A file in `Http.uploadDirectory` holding bytes too large for memory (a streamed request body or
+/// A file in the Worker's `http.uploadDirectory` holding bytes too large for memory (a streamed request body or
 /// an uploaded file): written in pieces, removed when the last reference to this object goes.
 final class TemporaryFile {
     /// Where the bytes are.
@@ -9,9 +9,9 @@ final class TemporaryFile {
     private(set) var size = 0
     private var fd: Int32
 
-    /// A new, empty file (`workerman-upload-XXXXXX`, mode 0600); nil when it cannot be made.
-    init?() {
-        var template = Array("\(Http.uploadDirectory)/workerman-upload-XXXXXX".utf8CString)
+    /// A new, empty file in `directory` (`workerman-upload-XXXXXX`, mode 0600); nil when it cannot be made.
+    init?(directory: String) {
+        var template = Array("\(directory)/workerman-upload-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { return nil }
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)  // mkostemp is not visible to Swift here

@@ -1,7 +1,7 @@
 /// A file uploaded in a `multipart/form-data` request (PHP's `$_FILES` entry).
 ///
-/// Small files stay in memory (`data`); files over `Http.uploadMemoryLimit` are written to a
-/// temporary file in `Http.uploadDirectory` as they arrive (`temporaryPath`, PHP's `tmp_name`),
+/// Small files stay in memory (`data`); files over `worker.http.uploadMemoryLimit` are written to a
+/// temporary file in `worker.http.uploadDirectory` as they arrive (`temporaryPath`, PHP's `tmp_name`),
 /// removed when the last reference to this object goes: move or copy it before then to keep it.
 public final class UploadedFile {
     /// The form field's name.

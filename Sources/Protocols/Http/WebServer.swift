@@ -18,7 +18,7 @@ public final class WebServer {
     /// The Worker that listens; set `count`, `name` and the other Worker properties on it.
     public let worker: Worker
     /// Handles requests that no static file answers (the dynamic part of the site).
-    public var onRequest: ((Connection, Request) -> Void)?
+    public var onRequest: ((TcpConnection, Request) -> Void)?
     /// The file served for a directory.
     public var indexFile = "index.html"
     private var roots: [(host: String, directory: String)] = []
@@ -46,7 +46,7 @@ public final class WebServer {
     }
 
     /// Serves a static file, a 403, or passes the request to `onRequest` (else a 404).
-    func handle(_ connection: Connection, _ request: Request) {
+    func handle(_ connection: TcpConnection, _ request: Request) {
         if request.method == "GET" || request.method == "HEAD", let root = root(for: request.hostName) {
             switch StaticPath.resolve(request.path, under: root, index: indexFile) {
             case .file(let path):

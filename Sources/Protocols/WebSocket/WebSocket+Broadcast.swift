@@ -11,7 +11,7 @@ extension WebSocket {
         var delivered = 0
         for connection in connections {
             let result: SendResult
-            if let session = connection.protocolState as? WebSocketSession, session.role == .server,
+            if let session = connection.protocolState(of: WebSocket.self),
                 session.phase == .open, session.options.websocketType == nil
             {
                 if frame == nil {

@@ -17,29 +17,33 @@ import WorkermanCore
 /// code, and a peer that breaks the protocol is closed with the code RFC 6455 names: 1002 for a
 /// malformed, unmasked or out-of-order frame, 1007 for text that is not UTF-8, 1009 for a message
 /// over `maxMessageSize`. (Workerman checks none of these.)
-public enum WebSocket: WireProtocol {
-    /// The length of the handshake head or of the next frame.
-    public static func input(_ buffer: ByteView, connection: Connection) -> InputResult {
-        WebSocketEngine.input(buffer, connection: connection, role: .server)
+public enum WebSocket: StatefulWireProtocol {
+    /// A session with its Worker's options (`worker.webSocket`).
+    public static func makeState(for connection: Connection) -> WebSocketSession {
+        WebSocketSession(role: .server, connection: connection)
+    }
+
+    /// The length of the handshake head or of the next frame; a violation is answered and closes.
+    public static func input(_ buffer: ByteView, state: inout WebSocketSession, connection: Connection) -> InputResult {
+        WebSocketEngine.input(buffer, session: state)
     }
 
     /// The message a frame completes, if any; answers handshakes and control frames itself.
-    public static func decode(_ packet: ByteView, connection: Connection) throws -> Message? {
-        WebSocketEngine.decode(packet, connection: connection, role: .server)
+    public static func decode(_ packet: ByteView, state: inout WebSocketSession, connection: Connection) throws
+        -> Message?
+    {
+        try WebSocketEngine.decode(packet, session: state)
     }
 
     /// One unmasked data frame (held back until the handshake completes).
-    public static func encode(_ message: Message, connection: Connection, into buffer: inout ByteBuffer) throws {
-        try WebSocketEngine.encode(message, connection: connection, role: .server, into: &buffer)
-    }
-
-    /// Makes the connection's session from its Worker's options.
-    public static func connectionOpened(_ connection: Connection) {
-        _ = WebSocketSession.of(connection, role: .server)
+    public static func encode(
+        _ message: Message, state: inout WebSocketSession, connection: Connection, into buffer: inout ByteBuffer
+    ) throws {
+        try WebSocketEngine.encode(message, session: state, connection: connection, into: &buffer)
     }
 
     /// Stops the session's heartbeat.
-    public static func connectionClosed(_ connection: Connection) {
-        (connection.protocolState as? WebSocketSession)?.reset()
+    public static func closed(state: inout WebSocketSession, connection: TcpConnection) {
+        state.reset()
     }
 }

@@ -3,12 +3,10 @@ import WorkermanCore
 /// The `input` and `decode` that the server (`WebSocket`) and the client (`Ws`) share: a handshake
 /// head first, then one packet per frame.
 ///
-/// `input` measures; a violation it finds is recorded in the session and reported as a one-byte
-/// packet, so that the following `decode` can answer it properly (an HTTP error or a close frame
-/// with the right code) instead of the connection being dropped without a word.
+/// `input` measures; a violation it finds is answered at once (an HTTP error or a close frame with
+/// the right code, then the connection closes) instead of the connection being dropped without a word.
 enum WebSocketEngine {
-    static func input(_ buffer: ByteView, connection: Connection, role: WebSocketSession.Role) -> InputResult {
-        let session = WebSocketSession.of(connection, role: role)
+    static func input(_ buffer: ByteView, session: WebSocketSession) -> InputResult {
         switch session.phase {
         case .handshake:
             if let length = HTTPHead.length(in: buffer) { return .packet(length: length) }
@@ -17,7 +15,7 @@ enum WebSocketEngine {
             }
             return .needMore
         case .closed:
-            return .packet(length: 1)  // dropped by decode, though the connection reads no more
+            return .needMore  // the connection is closing: nothing more is read
         case .open, .closing:
             switch WebSocketFrameHeader.parse(buffer) {
             case .needMore:
@@ -31,30 +29,24 @@ enum WebSocketEngine {
         }
     }
 
-    static func decode(_ packet: ByteView, connection: Connection, role: WebSocketSession.Role) -> Message? {
-        let session = WebSocketSession.of(connection, role: role)
-        if let failure = session.failure {
-            session.failure = nil
-            session.fail(failure)
-            return nil
-        }
+    static func decode(_ packet: ByteView, session: WebSocketSession) throws -> Message? {
         switch session.phase {
         case .handshake:
-            switch role {
-            case .server: WebSocketServerHandshake.handle(packet, session: session)
+            switch session.role {
+            case .server: try WebSocketServerHandshake.handle(packet, session: session)
             case .client: WebSocketClientHandshake.handle(packet, session: session)
             }
             return nil
         case .closed:
             return nil
         case .open, .closing:
-            return WebSocketFrameHandler.handle(packet, session: session)
+            return try WebSocketFrameHandler.handle(packet, session: session)
         }
     }
 
     private static func failing(_ session: WebSocketSession, _ failure: WebSocketSession.Failure) -> InputResult {
-        session.failure = failure
-        return .packet(length: 1)
+        let error = session.refusal(failure)
+        return .replyAndClose(error.reply, reason: error.description)
     }
 
     /// What this endpoint in its current state refuses in an otherwise well-formed header.
@@ -87,14 +79,11 @@ enum WebSocketEngine {
 
 extension WebSocketEngine {
     static func encode(
-        _ message: Message, connection: Connection, role: WebSocketSession.Role, into buffer: inout ByteBuffer
+        _ message: Message, session: WebSocketSession, connection: Connection, into buffer: inout ByteBuffer
     ) throws {
-        let session = WebSocketSession.of(connection, role: role)
         switch session.phase {
         case .handshake:
-            if let connection = connection as? TcpConnection,
-                session.pendingSends.readableBytes >= connection.maxSendBufferSize
-            {
+            if let connection = session.connection, session.pendingSends.readableBytes >= connection.maxSendBufferSize {
                 throw ProtocolError("maxSendBufferSize reached while the handshake is pending")
             }
             session.writeFrame(message, into: &session.pendingSends)

@@ -1,10 +1,10 @@
-import WorkermanTimer
 import WorkermanCore
+import WorkermanTimer
 
 /// What a well-formed frame does: data frames build messages, control frames are answered.
 enum WebSocketFrameHandler {
     /// Handles one complete frame; returns a message when the frame completes one.
-    static func handle(_ packet: ByteView, session: WebSocketSession) -> Message? {
+    static func handle(_ packet: ByteView, session: WebSocketSession) throws -> Message? {
         guard case .header(let header) = WebSocketFrameHeader.parse(packet) else { return nil }
         let payload = packet.dropping(first: header.headerLength).buffer
         if session.heartbeat != nil { session.lastReceived = MonotonicClock.now() }
@@ -20,21 +20,21 @@ enum WebSocketFrameHandler {
             }
             return nil
         case .close:
-            handleClose(unmasked(payload, header.maskKey), session: session)
+            try handleClose(unmasked(payload, header.maskKey), session: session)
             return nil
         case .text, .binary, .continuation:
             guard session.phase == .open else { return nil }  // we are closing: data is dropped
             if header.isFinal && header.opcode != .continuation && !header.isCompressed {
-                return wholeMessage(header.opcode, payload, header.maskKey, session: session)
+                return try wholeMessage(header.opcode, payload, header.maskKey, session: session)
             }
-            return fragment(header, payload, session: session)
+            return try fragment(header, payload, session: session)
         }
     }
 
     /// A message in one uncompressed frame, unmasked straight into its final storage.
     private static func wholeMessage(
         _ opcode: WebSocketOpcode, _ payload: UnsafeRawBufferPointer, _ key: UInt32?, session: WebSocketSession
-    ) -> Message? {
+    ) throws -> Message? {
         if opcode == .binary {
             return .binary(unmasked(payload, key))
         }
@@ -46,8 +46,7 @@ enum WebSocketFrameHandler {
             return payload.count
         }
         guard valid else {
-            session.fail(.close(code: WebSocketCloseCode.invalidPayload, reason: "text message is not UTF-8"))
-            return nil
+            throw session.refusal(.close(code: WebSocketCloseCode.invalidPayload, reason: "text message is not UTF-8"))
         }
         return .text(text)
     }
@@ -55,9 +54,7 @@ enum WebSocketFrameHandler {
     /// One frame of a fragmented or compressed message; the message when it is the last.
     private static func fragment(
         _ header: WebSocketFrameHeader, _ payload: UnsafeRawBufferPointer, session: WebSocketSession
-    )
-        -> Message?
-    {
+    ) throws -> Message? {
         if header.opcode != .continuation {
             session.messageOpcode = header.opcode
             session.messageCompressed = header.isCompressed
@@ -70,27 +67,26 @@ enum WebSocketFrameHandler {
         if session.messageOpcode == .text && !session.messageCompressed {
             let fresh = session.fragments.withUnsafeBytes { UnsafeRawBufferPointer(rebasing: $0[start...]) }
             guard session.utf8.validate(fresh) else {
-                session.fail(.close(code: WebSocketCloseCode.invalidPayload, reason: "text message is not UTF-8"))
-                return nil
+                throw session.refusal(
+                    .close(code: WebSocketCloseCode.invalidPayload, reason: "text message is not UTF-8"))
             }
         }
         guard header.isFinal else { return nil }
-        return completeMessage(session)
+        return try completeMessage(session)
     }
 
     /// The reassembled message: decompressed and, for text, checked as a whole.
-    private static func completeMessage(_ session: WebSocketSession) -> Message? {
+    private static func completeMessage(_ session: WebSocketSession) throws -> Message? {
         let isText = session.messageOpcode == .text
         var bytes = session.fragments
         if session.messageCompressed, let deflate = session.deflate {
             switch deflate.decompress(bytes, limit: session.messageLimit) {
             case .bytes(let inflated): bytes = inflated
             case .tooLarge:
-                session.fail(.close(code: WebSocketCloseCode.messageTooBig, reason: "message too large"))
-                return nil
+                throw session.refusal(.close(code: WebSocketCloseCode.messageTooBig, reason: "message too large"))
             case .corrupt:
-                session.fail(.close(code: WebSocketCloseCode.invalidPayload, reason: "corrupt compressed message"))
-                return nil
+                throw session.refusal(
+                    .close(code: WebSocketCloseCode.invalidPayload, reason: "corrupt compressed message"))
             }
         }
         let complete =
@@ -98,27 +94,26 @@ enum WebSocketFrameHandler {
         session.endMessage()
         guard isText else { return .binary(bytes) }
         guard complete else {
-            session.fail(.close(code: WebSocketCloseCode.invalidPayload, reason: "text message is not UTF-8"))
-            return nil
+            throw session.refusal(.close(code: WebSocketCloseCode.invalidPayload, reason: "text message is not UTF-8"))
         }
         return .text(String(decoding: bytes, as: UTF8.self))
     }
 
     /// Answers a close frame: checks its code and reason, echoes the code, and closes.
-    private static func handleClose(_ payload: [UInt8], session: WebSocketSession) {
+    private static func handleClose(_ payload: [UInt8], session: WebSocketSession) throws {
         guard let connection = session.connection else { return }
         var code: UInt16?
         var reason = ""
         if payload.count == 1 {
-            return session.fail(.close(code: WebSocketCloseCode.protocolError, reason: "one-byte close payload"))
+            throw session.refusal(.close(code: WebSocketCloseCode.protocolError, reason: "one-byte close payload"))
         }
         if payload.count >= 2 {
             let received = UInt16(payload[0]) << 8 | UInt16(payload[1])
             guard WebSocketCloseCode.isAllowedOnWire(received) else {
-                return session.fail(.close(code: WebSocketCloseCode.protocolError, reason: "close code \(received)"))
+                throw session.refusal(.close(code: WebSocketCloseCode.protocolError, reason: "close code \(received)"))
             }
             guard let text = String(validating: payload[2...], as: UTF8.self) else {
-                return session.fail(.close(code: WebSocketCloseCode.invalidPayload, reason: "close reason not UTF-8"))
+                throw session.refusal(.close(code: WebSocketCloseCode.invalidPayload, reason: "close reason not UTF-8"))
             }
             code = received
             reason = text

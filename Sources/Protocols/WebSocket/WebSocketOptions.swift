@@ -45,28 +45,17 @@ public struct WebSocketOptions {
     public init() {}
 }
 
-/// The options of each `websocket://` Worker, by Worker. An entry remembers its Worker weakly, so
-/// a Worker created where a freed one lived does not inherit its options.
-enum WorkerWebSocketOptions {
-    struct Entry {
-        weak var worker: Worker?
-        var options: WebSocketOptions
-    }
-
-    nonisolated(unsafe) static var byWorker: [ObjectIdentifier: Entry] = [:]  // one thread per process
+/// The options a `websocket://` Worker gives its connections, kept by the Worker.
+final class WebSocketWorkerSettings: WorkerSettings {
+    var options = WebSocketOptions()
 }
 
 extension Worker {
     /// The WebSocket options given to each connection this Worker accepts:
     /// `worker.webSocket.onWebSocketConnect = { connection, request, response in ... }`.
     public var webSocket: WebSocketOptions {
-        get {
-            guard let entry = WorkerWebSocketOptions.byWorker[ObjectIdentifier(self)], entry.worker === self else {
-                return WebSocketOptions()
-            }
-            return entry.options
-        }
-        set { WorkerWebSocketOptions.byWorker[ObjectIdentifier(self)] = .init(worker: self, options: newValue) }
+        get { settings(WebSocketWorkerSettings.self).options }
+        set { settings(WebSocketWorkerSettings.self).options = newValue }
     }
 
     /// Workerman's `$worker->onWebSocketConnect`: the same as `webSocket.onWebSocketConnect`.

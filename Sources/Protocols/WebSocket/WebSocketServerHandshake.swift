@@ -11,24 +11,29 @@ enum WebSocketServerHandshake {
         Base64.encode(SHA1.digest(Array((key + guid).utf8)))
     }
 
-    static func handle(_ packet: ByteView, session: WebSocketSession) {
+    /// Answers the handshake request in `packet`; throws the refusal of a bad or rejected one.
+    static func handle(_ packet: ByteView, session: WebSocketSession) throws {
         guard let connection = session.connection else { return }
-        guard let head = HTTPHead(packet) else { return session.fail(.http(status: 400, reason: "malformed request")) }
+        guard let head = HTTPHead(packet) else {
+            throw session.refusal(.http(status: 400, reason: "malformed request"))
+        }
         let request = WebSocketRequest(head: head, remoteAddress: connection.getRemoteAddress())
-        guard request.method == "GET" else { return session.fail(.http(status: 400, reason: "method must be GET")) }
+        guard request.method == "GET" else {
+            throw session.refusal(.http(status: 400, reason: "method must be GET"))
+        }
         guard head.lists("websocket", in: "Upgrade"), head.lists("upgrade", in: "Connection") else {
-            return session.fail(.http(status: 400, reason: "not a websocket upgrade"))
+            throw session.refusal(.http(status: 400, reason: "not a websocket upgrade"))
         }
         guard let key = head.value(of: "Sec-WebSocket-Key"), Base64.decodedLength(of: key) == 16 else {
-            return session.fail(.http(status: 400, reason: "missing or malformed Sec-WebSocket-Key"))
+            throw session.refusal(.http(status: 400, reason: "missing or malformed Sec-WebSocket-Key"))
         }
         guard let version = head.value(of: "Sec-WebSocket-Version") else {
-            return session.fail(.http(status: 400, reason: "missing Sec-WebSocket-Version"))
+            throw session.refusal(.http(status: 400, reason: "missing Sec-WebSocket-Version"))
         }
         guard version == "13" else {
-            connection.send(errorResponse(status: 426, body: "", headers: "Sec-WebSocket-Version: 13\r\n"), raw: true)
             session.phase = .closed
-            return connection.close()
+            let reply = errorResponse(status: 426, body: "", headers: "Sec-WebSocket-Version: 13\r\n")
+            throw ProtocolError("websocket version \(version) refused", reply: Array(reply.utf8))
         }
         session.request = request
         var response = WebSocketHandshakeResponse()
@@ -36,7 +41,7 @@ enum WebSocketServerHandshake {
         session.options.onWebSocketConnect?(connection, request, &response)
         guard connection.state != .closing && connection.state != .closed else { return }
         if let rejection = response.rejection {
-            return session.fail(.http(status: rejection.status, reason: rejection.body))
+            throw session.refusal(.http(status: rejection.status, reason: rejection.body))
         }
         var reply = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
         reply += "Connection: Upgrade\r\nSec-WebSocket-Accept: \(acceptValue(for: key))\r\n"

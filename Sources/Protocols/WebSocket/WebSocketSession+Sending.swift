@@ -1,5 +1,5 @@
-import WorkermanTimer
 import WorkermanCore
+import WorkermanTimer
 
 extension WebSocketSession {
     /// Sends a close frame with `code` and `reason`, then closes the connection once it is written
@@ -33,23 +33,24 @@ extension WebSocketSession {
         connection.send(.object(frame), raw: true)
     }
 
-    /// Acts on a failure `input` found: an HTTP error during the handshake, a close frame after it;
-    /// either way the connection closes once that is written.
-    func fail(_ failure: Failure) {
-        guard let connection else { return }
+    /// Ends the WebSocket for `failure`: the error the protocol returns so that its connection
+    /// writes the answer (an HTTP error during the handshake, a close frame with the code after it)
+    /// and closes.
+    func refusal(_ failure: Failure) -> ProtocolError {
+        let phaseBefore = phase
+        phase = .closed
         switch failure {
         case .http(let status, let reason):
-            connection.send(WebSocketServerHandshake.errorResponse(status: status, body: reason), raw: true)
+            let reply = WebSocketServerHandshake.errorResponse(status: status, body: reason)
+            return ProtocolError("websocket handshake refused (\(status)): \(reason)", reply: Array(reply.utf8))
         case .close(let code, let reason):
-            if phase == .open || phase == .closing {
-                closeCode = code
-                var frame = ByteBuffer()
-                WebSocketFrameWriter.writeClose(code: code, reason: reason, maskKey: maskKey(), into: &frame)
-                connection.send(.object(frame), raw: true)
-            }
+            guard phaseBefore == .open || phaseBefore == .closing else { return ProtocolError(reason) }
+            closeCode = code
+            var frame = ByteBuffer()
+            WebSocketFrameWriter.writeClose(code: code, reason: reason, maskKey: maskKey(), into: &frame)
+            return ProtocolError(
+                "websocket closed with \(code): \(reason)", reply: frame.withReadableBytes { Array($0) })
         }
-        phase = .closed
-        connection.close()
     }
 
     /// Completes the handshake: messages may flow, the sends made meanwhile go out, the heartbeat

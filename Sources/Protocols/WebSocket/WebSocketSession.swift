@@ -1,9 +1,9 @@
-import WorkermanTimer
 import WorkermanCore
+import WorkermanTimer
 
 /// The WebSocket side of one connection: its options, where the handshake stands, the message
-/// being reassembled, the compression streams and the heartbeat timer. Kept in the connection's
-/// `protocolState`; reach it as `connection.webSocket`.
+/// being reassembled, the compression streams and the heartbeat timer: the `State` of the
+/// `WebSocket` and `Ws` protocols; reach it as `connection.webSocket`.
 ///
 /// Its options are readable and writable directly: `connection.webSocket.pingInterval = 25`.
 @dynamicMemberLookup
@@ -26,7 +26,7 @@ public final class WebSocketSession {
         case closed
     }
 
-    /// A problem `input` found, acted on by the next `decode`.
+    /// Why the WebSocket is refused: an HTTP error during the handshake, a close frame after it.
     enum Failure {
         case http(status: Int, reason: String)
         case close(code: UInt16, reason: String)
@@ -48,7 +48,6 @@ public final class WebSocketSession {
     public internal(set) var closeCode: UInt16?
 
     var phase = Phase.handshake
-    var failure: Failure?
     /// Frames encoded before the handshake completed, written right after it.
     var pendingSends = ByteBuffer()
     /// The opcode of the fragmented message in progress, nil between messages.
@@ -73,6 +72,13 @@ public final class WebSocketSession {
         self.options = options
     }
 
+    /// The session of a new `connection`: a server's with its Worker's options.
+    convenience init(role: Role, connection: Connection) {
+        let options = role == .server ? connection.worker?.webSocket ?? WebSocketOptions() : WebSocketOptions()
+        self.init(role: role, options: options)
+        self.connection = connection as? TcpConnection
+    }
+
     /// Reads and writes an option: `connection.webSocket.pingInterval = 25`.
     public subscript<Value>(dynamicMember keyPath: WritableKeyPath<WebSocketOptions, Value>) -> Value {
         get { options[keyPath: keyPath] }
@@ -86,7 +92,6 @@ public final class WebSocketSession {
     /// reconnecting keeps its options).
     func reset() {
         phase = .handshake
-        failure = nil
         pendingSends.clear()
         endMessage()
         deflate = nil
@@ -105,22 +110,16 @@ public final class WebSocketSession {
         fragments.removeAll(keepingCapacity: fragments.count <= 64 * 1024)
         utf8 = UTF8Validator()
     }
-
-    /// The session of `connection`, made with `role` (and its Worker's options) on first use.
-    static func of(_ connection: Connection, role: Role) -> WebSocketSession {
-        if let session = connection.protocolState as? WebSocketSession { return session }
-        let session = WebSocketSession(role: role, options: connection.worker?.webSocket ?? WebSocketOptions())
-        session.connection = connection as? TcpConnection
-        connection.protocolState = session
-        return session
-    }
 }
 
 extension Connection {
-    /// This connection's WebSocket session (its options, handshake request, `close(code:reason:)`),
-    /// made on first use. Meaningful on `websocket://` and `ws://` connections.
+    /// This connection's WebSocket session (its options, handshake request, `close(code:reason:)`).
+    /// Meaningful on `websocket://` and `ws://` connections; any other connection gets a detached
+    /// session whose settings go nowhere.
     public var webSocket: WebSocketSession {
-        let isClient = self.protocol.map { ObjectIdentifier($0) == ObjectIdentifier(Ws.self) } ?? false
-        return WebSocketSession.of(self, role: isClient ? .client : .server)
+        if let tcp = self as? TcpConnection {
+            if let session = tcp.protocolState(of: WebSocket.self) ?? tcp.protocolState(of: Ws.self) { return session }
+        }
+        return WebSocketSession(role: .server, options: WebSocketOptions())
     }
 }

@@ -7,7 +7,7 @@ import WorkermanTimer
 /// let connection = try AsyncTcpConnection("text://127.0.0.1:5678")
 /// connection.onConnect = { $0.send("hello") }
 /// connection.onMessage = { _, data in print(data) }
-/// connection.onClose = { $0.reconnect(after: 1) }
+/// connection.onClose = { $0.reconnect(after: 1) }   // an AsyncTcpConnection: no cast
 /// connection.connect()
 /// ```
 /// `connect()` returns at once; `onConnect` runs when the connection is made, or
@@ -22,8 +22,8 @@ public final class AsyncTcpConnection: TcpConnection {
     public let target: ListenAddress
     /// A local "ip:port" to bind before connecting (Workerman's `socket.bindto` context option).
     public var bindTo: String?
-    /// Called once the connection is made (after the TLS handshake for `ssl`).
-    public var onConnect: ((TcpConnection) -> Void)?
+    /// Called once the connection is made; public as `onConnect` (see `ConnectionCallbacks`).
+    var connectHandler: ((TcpConnection) -> Void)?
     /// The TLS client context for `transport = "ssl"` (and `ssl://`, `wss://` addresses); when nil,
     /// the default one verifies the server's certificate against the system's CAs, with SNI.
     public var tls: TransportSecurityContext?
@@ -35,7 +35,7 @@ public final class AsyncTcpConnection: TcpConnection {
         remoteURL = address
         target = try ListenAddress(address)
         self.bindTo = bindTo
-        let wire: (any WireProtocol.Type)?
+        let wire: (any StatefulWireProtocol.Type)?
         let secure = Self.secureSchemes[target.scheme]
         if let plain = secure, let registered = ProtocolRegistry.lookup(plain) {
             wire = registered  // wss:// is ws:// over TLS
@@ -104,6 +104,7 @@ public final class AsyncTcpConnection: TcpConnection {
             isCounted = false
             ConnectionStatistics.connectionCount -= 1
         }
+        if state == .established && isAnnounced { driver?.closed(self) }
         state = .initial
         security = nil
         isHandshaking = false
@@ -170,12 +171,12 @@ public final class AsyncTcpConnection: TcpConnection {
                 return
             }
             isHandshaking = true
-            pendingOnConnect = onConnect
+            pendingOnConnect = connectHandler
             continueHandshake()
             return
         }
         updateInterest()
-        handshakeCompleted(onConnect: onConnect)
+        handshakeCompleted(onConnect: connectHandler)
     }
 
     override func handshakeFailed(_ reason: String) {
@@ -189,6 +190,6 @@ public final class AsyncTcpConnection: TcpConnection {
 
     override func releaseCallbacks() {
         super.releaseCallbacks()
-        onConnect = nil
+        connectHandler = nil
     }
 }

@@ -13,6 +13,8 @@ import Glibc
 public final class AsyncUdpConnection: Connection, EventHandler {
     /// The parsed address.
     public let target: ListenAddress
+    /// Called with each datagram's decoded packets.
+    public var onMessage: ((AsyncUdpConnection, Message) -> Void)?
     /// Called once the socket is ready (at once: UDP has no handshake).
     public var onConnect: ((AsyncUdpConnection) -> Void)?
     /// Called when `close` runs.
@@ -24,7 +26,7 @@ public final class AsyncUdpConnection: Connection, EventHandler {
     /// A UDP client for `address`; the scheme is "udp" or a registered protocol's name.
     public init(_ address: String) throws(AddressError) {
         target = try ListenAddress(address)
-        var wire: (any WireProtocol.Type)?
+        var wire: (any StatefulWireProtocol.Type)?
         if target.scheme != "udp" {
             guard let registered = ProtocolRegistry.lookup(target.scheme) else {
                 throw AddressError("unknown protocol '\(target.scheme)' in \(address)")
@@ -55,11 +57,7 @@ public final class AsyncUdpConnection: Connection, EventHandler {
         guard fd >= 0 else { return .failed }
         var buffer = ByteBuffer(capacity: message.sizeHint)
         do {
-            if raw || self.protocol == nil {
-                message.writeRaw(into: &buffer)
-            } else {
-                try self.protocol!.encode(message, connection: self, into: &buffer)
-            }
+            try encodeDatagram(message, raw: raw, into: &buffer)
             let result = try buffer.withReadableBytes { bytes throws(SyscallError) in try Sys.send(fd, bytes) }
             guard case .processed = result else { return .failed }
             return .written
@@ -84,7 +82,9 @@ public final class AsyncUdpConnection: Connection, EventHandler {
     func handleReadable() {
         let shared = loop.readBuffer
         while fd >= 0, case .processed(let (count, _)) = (try? Sys.receive(fd, shared)) ?? .wouldBlock {
-            deliverDatagram(ByteView(UnsafeRawBufferPointer(rebasing: shared[0..<count])), from: self, to: onMessage)
+            deliverDatagram(ByteView(UnsafeRawBufferPointer(rebasing: shared[0..<count]))) { message in
+                onMessage?(self, message)
+            }
         }
     }
 }

@@ -1,8 +1,8 @@
 import Glibc
 
 /// What every connection has: an id, its Worker, its protocol, the application's data, `send`,
-/// `close` and the addresses. `TcpConnection` (accepted or outgoing) and `UdpConnection` (one
-/// datagram's sender) are the two kinds; `onMessage` receives either as a `Connection`.
+/// `close` and the addresses. `TcpConnection` (accepted, or outgoing as `AsyncTcpConnection`) and
+/// `UdpConnection` (one datagram's sender) are the kinds; each kind's callbacks receive that kind.
 public class Connection {
     nonisolated(unsafe) private static var lastID = 0  // one thread per process
 
@@ -12,17 +12,14 @@ public class Connection {
     /// The Worker that accepted the connection; nil for outgoing connections.
     public internal(set) weak var worker: Worker?
     /// The protocol that cuts, decodes and encodes this connection's packets; nil for raw bytes.
-    /// It may be changed, e.g. in `onConnect`.
-    public var `protocol`: (any WireProtocol.Type)?
+    /// It may be changed, e.g. in `onConnect`: the new protocol starts with a fresh state.
+    public var `protocol`: (any StatefulWireProtocol.Type)?
     /// The application's data on this connection.
     public var context = ConnectionContext()
-    /// What the connection's protocol keeps between packets (a WebSocket's handshake state and
-    /// message fragments, an HTTP parser's current request). Owned by the protocol.
-    public var protocolState: AnyObject?
-    /// Called with each decoded packet; defaults to the Worker's `onMessage`.
-    public var onMessage: ((Connection, Message) -> Void)?
+    /// The largest packet this connection accepts; a protocol announcing a larger one closes it.
+    public var maxPackageSize = TcpConnection.defaultMaxPackageSize
 
-    init(protocol: (any WireProtocol.Type)?) {
+    init(protocol: (any StatefulWireProtocol.Type)?) {
         Connection.lastID += 1
         id = Connection.lastID
         self.protocol = `protocol`

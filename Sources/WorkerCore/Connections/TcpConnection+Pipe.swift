@@ -5,9 +5,9 @@ extension TcpConnection {
     ///
     /// Pipe both ways for a proxy: `client.pipe(to: upstream); upstream.pipe(to: client)`.
     public func pipe(to destination: TcpConnection) {
-        onMessage = { [weak destination] _, data in destination?.send(data) }
-        onClose = { [weak destination] _ in destination?.close() }
-        destination.onBufferFull = { [weak self] _ in self?.pauseRecv() }
-        destination.onBufferDrain = { [weak self] _ in self?.resumeRecv() }
+        messageHandler = { [weak destination] _, data in destination?.send(data) }
+        closeHandler = { [weak destination] _ in destination?.close() }
+        destination.bufferFullHandler = { [weak self] _ in self?.pauseRecv() }
+        destination.bufferDrainHandler = { [weak self] _ in self?.resumeRecv() }
     }
 }

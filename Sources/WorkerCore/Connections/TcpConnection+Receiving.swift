@@ -25,8 +25,8 @@ extension TcpConnection {
         }
         bytesRead += count
         let received = ByteView(UnsafeRawBufferPointer(rebasing: shared[0..<count]))
-        guard self.protocol != nil else {
-            onMessage?(self, .binary(received.bytes))
+        guard driver != nil else {
+            messageHandler?(self, .binary(received.bytes))
             return
         }
         if receiveBuffer == nil {
@@ -122,60 +122,20 @@ extension TcpConnection {
         }
     }
 
-    /// Cuts packets from `bytes` with the protocol, decodes each and calls `onMessage`; returns the
-    /// number of bytes consumed. Stops early when the connection pauses or closes.
+    /// Cuts packets from `bytes` with the protocol, decodes each and delivers it; returns the number
+    /// of bytes consumed. Stops early when the connection pauses or closes; when `onMessage` changes
+    /// the protocol, the rest goes to the new one.
     func parsePackets(_ bytes: ByteView) -> Int {
-        guard let wire = self.protocol else { return 0 }
-        var offset = 0
-        defer { uncork() }
-        while offset < bytes.count && state == .established && !isPaused {
-            let rest = bytes.dropping(first: offset)
-            let length: Int
-            if let known = pendingPacketLength {
-                length = known
-            } else {
-                switch wire.input(rest, connection: self) {
-                case .needMore:
-                    return offset
-                case .invalid(let reason):
-                    fail("bad packet: \(reason)")
-                    return offset
-                case .packet(let measured):
-                    guard measured > 0 else {
-                        fail("bad packet: the protocol measured \(measured) bytes")
-                        return offset
-                    }
-                    guard measured <= maxPackageSize else {
-                        fail("packet of \(measured) bytes is over maxPackageSize (\(maxPackageSize))")
-                        return offset
-                    }
-                    length = measured
-                }
-                guard state == .established else { return offset }
-            }
-            guard rest.count >= length else {
-                pendingPacketLength = length
-                return offset
-            }
-            pendingPacketLength = nil
-            offset += length
-            ConnectionStatistics.totalRequest += 1
-            let message: Message?
-            do {
-                message = try wire.decode(rest.slice(0..<length), connection: self)
-            } catch {
-                ConnectionStatistics.throwException += 1
-                fail("cannot decode packet: \(error)")
-                return offset
-            }
-            isCorked = offset < bytes.count
-            if message != nil { onMessage?(self, message.unsafelyUnwrapped) }
+        var consumed = 0
+        while let driver, consumed < bytes.count, state == .established, !isPaused {
+            consumed += driver.parse(bytes.dropping(first: consumed), on: self)
+            if self.driver === driver { break }
         }
-        return offset
+        return consumed
     }
 
     /// Ends a batch: writes the replies queued while it ran, with one system call.
-    private func uncork() {
+    func uncork() {
         isCorked = false
         if fd >= 0 && !sendQueue.isEmpty && !isWaitingForWritable { flushQueue(afterWritable: false) }
     }

@@ -3,7 +3,7 @@ import Glibc
 extension TcpConnection {
     /// The body of `send(_:raw:)`: encodes into the loop's scratch buffer (so a protocol's
     /// `encode` may look at this connection freely), then writes or queues the bytes.
-    func sendMessage(_ message: Message, raw: Bool) -> SendResult {
+    func sendMessage(_ encode: (inout ByteBuffer) throws -> Void) -> SendResult {
         switch state {
         case .closing, .closed: return .failed
         case .initial, .connecting, .established: break
@@ -18,7 +18,7 @@ extension TcpConnection {
         var scratch = loop.encodeScratch.take() ?? ByteBuffer(capacity: 16 * 1024)
         defer { loop.returnScratch(&scratch) }
         do {
-            try encode(message, raw: raw, into: &scratch)
+            try encode(&scratch)
         } catch {
             Log.write("connection \(id): cannot encode a message: \(error)")
             return .failed
@@ -70,10 +70,10 @@ extension TcpConnection {
     }
 
     func encode(_ message: Message, raw: Bool, into buffer: inout ByteBuffer) throws {
-        if raw || self.protocol == nil {
+        if raw || driver == nil {
             message.writeRaw(into: &buffer)
         } else {
-            try self.protocol!.encode(message, connection: self, into: &buffer)
+            try driver.unsafelyUnwrapped.encode(message, on: self, into: &buffer)
         }
     }
 
@@ -81,7 +81,7 @@ extension TcpConnection {
     var isWaitingForWritable: Bool { loop.interest(fd).contains(.write) }
 
     func checkBufferFull() {
-        if sendQueue.byteCount >= maxSendBufferSize { onBufferFull?(self) }
+        if sendQueue.byteCount >= maxSendBufferSize { bufferFullHandler?(self) }
     }
 
     /// Writes queued bytes. When the queue empties after the kernel's buffer had been full
@@ -103,7 +103,7 @@ extension TcpConnection {
         bytesWritten += before - sendQueue.byteCount
         updateInterest()
         guard done else { return }
-        if afterWritable { onBufferDrain?(self) }
+        if afterWritable { bufferDrainHandler?(self) }
         if state == .closing && sendQueue.isEmpty { destroy() }
     }
 }

@@ -28,8 +28,6 @@ public class TcpConnection: Connection, EventHandler {
     /// The send buffer limit: a send when this much is queued is dropped, and reaching it calls
     /// `onBufferFull`. Changeable at any time.
     public var maxSendBufferSize = TcpConnection.defaultMaxSendBufferSize
-    /// The largest packet this connection accepts; a protocol announcing a larger one closes it.
-    public var maxPackageSize = TcpConnection.defaultMaxPackageSize
     /// Bytes received so far.
     public internal(set) var bytesRead = 0
     /// Bytes handed to the kernel so far.
@@ -37,14 +35,15 @@ public class TcpConnection: Connection, EventHandler {
     /// "tcp", "unix" or "ssl". Set it to "ssl" on an `AsyncTcpConnection` before `connect()` for TLS.
     public var transport = "tcp"
 
-    /// Called when the connection closes, exactly once per connection, however it closed.
-    public var onClose: ((TcpConnection) -> Void)?
-    /// Called when the send buffer reaches `maxSendBufferSize`.
-    public var onBufferFull: ((TcpConnection) -> Void)?
-    /// Called when the send buffer has been written out completely.
-    public var onBufferDrain: ((TcpConnection) -> Void)?
-    /// Called on a failed send or connect, with Workerman's code and a message.
-    public var onError: ((TcpConnection, ConnectionErrorCode, String) -> Void)?
+    // The callbacks, as the connection calls them; the public `onMessage`, `onClose` ... (see
+    // `ConnectionCallbacks`) hand each kind of connection as itself.
+    var messageHandler: ((TcpConnection, Message) -> Void)?
+    var closeHandler: ((TcpConnection) -> Void)?
+    var bufferFullHandler: ((TcpConnection) -> Void)?
+    var bufferDrainHandler: ((TcpConnection) -> Void)?
+    var errorHandler: ((TcpConnection, ConnectionErrorCode, String) -> Void)?
+    /// Runs the connection's protocol with its state; nil for raw bytes.
+    var driver: ProtocolDriver?
 
     var sendQueue = SendQueue()
     /// Received bytes no packet has consumed yet; nil when there are none.
@@ -69,23 +68,48 @@ public class TcpConnection: Connection, EventHandler {
     var securityWantsWrite = false
     /// Called when the connection is announced (after the TLS handshake for `ssl` connections).
     var pendingOnConnect: ((TcpConnection) -> Void)?
+    /// `bytesRead` at the last deadline sweep, and since when it has not changed (monotonic ns): how
+    /// long the connection has been silent (during a TLS handshake: since it was accepted).
+    var quiet: (bytes: Int, since: UInt64) = (0, 0)
     /// False for an accepted `ssl` connection until its handshake completes: one that fails is
     /// closed without `onClose`, since `onConnect` never ran.
     var isAnnounced = true
 
     let loop = EventLoop.current
 
-    init(fd: Int32, remote: SocketAddress?, protocol: (any WireProtocol.Type)?) {
+    init(fd: Int32, remote: SocketAddress?, protocol: (any StatefulWireProtocol.Type)?, worker: Worker? = nil) {
         super.init(protocol: `protocol`)
         self.fd = fd
         self.remote = remote
+        self.worker = worker
         if remote?.isUnix == true { transport = "unix" }
+        driver = `protocol`?.makeDriver(for: self)
     }
 
     /// A connection with no socket, for driving a protocol's `input` / `decode` / `encode` in tests
-    /// (see `WireProtocolVerifier`). Sending to it fails; it never reads.
-    public static func unconnected(protocol: (any WireProtocol.Type)?) -> TcpConnection {
-        TcpConnection(fd: -1, remote: nil, protocol: `protocol`)
+    /// (see `WireProtocolVerifier`); with a `worker`, the protocol reads that Worker's settings.
+    /// Sending to it fails; it never reads.
+    public static func unconnected(protocol: (any StatefulWireProtocol.Type)?, worker: Worker? = nil) -> TcpConnection {
+        TcpConnection(fd: -1, remote: nil, protocol: `protocol`, worker: worker)
+    }
+
+    /// The protocol; changing it gives the connection the new protocol's fresh state (the old
+    /// protocol's `closed` and the new one's `opened` run when the connection is established).
+    public override var `protocol`: (any StatefulWireProtocol.Type)? {
+        didSet {
+            let old = driver
+            let announced = isAnnounced && state == .established
+            driver = `protocol`?.makeDriver(for: self)
+            pendingPacketLength = nil
+            guard announced else { return }
+            old?.closed(self)
+            driver?.opened(self)
+        }
+    }
+
+    /// The state protocol `wire` keeps on this connection; nil when `wire` is not its protocol.
+    public func protocolState<P: StatefulWireProtocol>(of wire: P.Type) -> P.State? {
+        (driver as? Driver<P>)?.state
     }
 
     /// The peer's address.
@@ -113,8 +137,24 @@ public class TcpConnection: Connection, EventHandler {
     /// queued (`.queued`) and written together, with one system call, when the batch ends.
     @discardableResult
     public override func send(_ message: Message, raw: Bool = false) -> SendResult {
+        sendEncoded { buffer in try self.encode(message, raw: raw, into: &buffer) }
+    }
+
+    /// Sends what `body` encodes with protocol `wire`'s state: the typed path of a protocol's own
+    /// `send` overloads (HTTP's `send(_: Response)`), with no `Message` in between. nil when `wire`
+    /// is not this connection's protocol.
+    package func send<P: StatefulWireProtocol>(
+        through wire: P.Type, _ body: (inout P.State, inout ByteBuffer) throws -> Void
+    ) -> SendResult? {
+        guard let driver = driver as? Driver<P> else { return nil }
+        return sendEncoded { buffer in try body(&driver.state, &buffer) }
+    }
+
+    /// Sends what `encode` writes, by Workerman's rules (see `send(_:raw:)`); a close a protocol
+    /// asked for meanwhile (`closeAfterWriting`) happens once the bytes are handed over.
+    func sendEncoded(_ encode: (inout ByteBuffer) throws -> Void) -> SendResult {
         isSending = true
-        let result = sendMessage(message, raw: raw)
+        let result = sendMessage(encode)
         isSending = false
         if closeRequested {
             closeRequested = false
@@ -154,7 +194,7 @@ public class TcpConnection: Connection, EventHandler {
     /// Tells the protocol and the application that the connection is ready.
     func announce(_ onConnect: ((TcpConnection) -> Void)?) {
         isAnnounced = true
-        self.protocol?.connectionOpened(self)
+        driver?.opened(self)
         guard state == .established else { return }
         onConnect?(self)
     }
@@ -251,18 +291,18 @@ public class TcpConnection: Connection, EventHandler {
             releaseCallbacks()
             return
         }
-        onClose?(self)
-        self.protocol?.connectionClosed(self)
+        closeHandler?(self)
+        driver?.closed(self)
         if state == .closed { releaseCallbacks() }
     }
 
     /// Drops the callbacks (and what they capture) once the connection is over for good.
     func releaseCallbacks() {
-        onMessage = nil
-        onClose = nil
-        onBufferFull = nil
-        onBufferDrain = nil
-        onError = nil
+        messageHandler = nil
+        closeHandler = nil
+        bufferFullHandler = nil
+        bufferDrainHandler = nil
+        errorHandler = nil
     }
 
     // MARK: flow control
@@ -303,12 +343,24 @@ public class TcpConnection: Connection, EventHandler {
     }
 
     func reportError(_ code: ConnectionErrorCode, _ message: String) {
-        onError?(self, code, message)
+        errorHandler?(self, code, message)
     }
 
     /// Logs why the connection is being closed, then destroys it.
     func fail(_ reason: String) {
         Log.writeLimited("closed connection", "connection \(id) from \(remote?.description ?? "?") closed: \(reason)")
         destroy()
+    }
+
+    /// Logs why the connection is being closed, then closes it after writing `reply` (its protocol's
+    /// error answer).
+    func refuse(reply: [UInt8], reason: String) {
+        Log.writeLimited("closed connection", "connection \(id) from \(remote?.description ?? "?") closed: \(reason)")
+        close(reply.isEmpty ? nil : .binary(reply), raw: true)
+    }
+
+    /// Hands `message` to `onMessage`: what a protocol's `deliver` does by default.
+    package func deliverMessage(_ message: Message) {
+        messageHandler?(self, message)
     }
 }

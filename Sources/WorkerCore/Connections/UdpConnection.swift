@@ -8,7 +8,7 @@ public final class UdpConnection: Connection {
     let socket: Int32
     let peer: SocketAddress
 
-    init(socket: Int32, peer: SocketAddress, protocol: (any WireProtocol.Type)?) {
+    init(socket: Int32, peer: SocketAddress, protocol: (any StatefulWireProtocol.Type)?) {
         self.socket = socket
         self.peer = peer
         super.init(protocol: `protocol`)
@@ -24,11 +24,7 @@ public final class UdpConnection: Connection {
     public override func send(_ message: Message, raw: Bool = false) -> SendResult {
         var buffer = ByteBuffer(capacity: message.sizeHint)
         do {
-            if raw || self.protocol == nil {
-                message.writeRaw(into: &buffer)
-            } else {
-                try self.protocol!.encode(message, connection: self, into: &buffer)
-            }
+            try encodeDatagram(message, raw: raw, into: &buffer)
             let result = try buffer.withReadableBytes { bytes throws(SyscallError) in
                 try Sys.send(socket, bytes, to: peer)
             }
@@ -46,32 +42,26 @@ public final class UdpConnection: Connection {
     }
 }
 
-/// Delivers every packet of one datagram: with a protocol, packets are cut with `input` as on a
-/// stream (an incomplete tail is dropped: a datagram never continues); without one, the datagram
-/// is the message.
-func deliverDatagram(
-    _ datagram: ByteView, from connection: Connection, to onMessage: ((Connection, Message) -> Void)?
-) {
-    guard let wire = connection.protocol else {
-        ConnectionStatistics.totalRequest += 1  // the datagram is the request, as Workerman counts it
-        onMessage?(connection, .binary(datagram.bytes))
-        return
-    }
-    var offset = 0
-    while offset < datagram.count {
-        let rest = datagram.dropping(first: offset)
-        guard case .packet(let length) = wire.input(rest, connection: connection), length > 0, length <= rest.count
-        else {
+extension Connection {
+    /// Encodes `message` for one datagram: raw, or with the protocol (which keeps no state between
+    /// datagrams).
+    func encodeDatagram(_ message: Message, raw: Bool, into buffer: inout ByteBuffer) throws {
+        guard let wire = self.protocol, !raw else {
+            message.writeRaw(into: &buffer)
             return
         }
-        offset += length
-        ConnectionStatistics.totalRequest += 1
-        do {
-            if let message = try wire.decode(rest.slice(0..<length), connection: connection) {
-                onMessage?(connection, message)
-            }
-        } catch {
-            return  // a datagram that does not decode is dropped
+        try wire.encodeOnce(message, connection: self, into: &buffer)
+    }
+
+    /// Delivers every packet of one datagram to `handler`: with a protocol, packets are cut with
+    /// `input` as on a stream (an incomplete tail is dropped: a datagram never continues); without
+    /// one, the datagram is the message.
+    func deliverDatagram(_ datagram: ByteView, to handler: (Message) -> Void) {
+        guard let wire = self.protocol else {
+            ConnectionStatistics.totalRequest += 1  // the datagram is the request, as Workerman counts it
+            handler(.binary(datagram.bytes))
+            return
         }
+        wire.deliverDatagram(datagram, connection: self, to: handler)
     }
 }

@@ -274,8 +274,10 @@ final class DatagramListener: Listener, EventHandler {
             }
             let connection = UdpConnection(socket: fd, peer: sender, protocol: worker.protocol)
             connection.worker = worker
-            deliverDatagram(
-                ByteView(UnsafeRawBufferPointer(rebasing: shared[0..<count])), from: connection, to: worker.onMessage)
+            let onDatagram = worker.onDatagram
+            connection.deliverDatagram(ByteView(UnsafeRawBufferPointer(rebasing: shared[0..<count]))) { message in
+                onDatagram?(connection, message)
+            }
         }
     }
 }

@@ -17,8 +17,13 @@ extension Worker {
     }
 
     /// Checks the TLS settings of an `ssl` Worker and loads its certificate, so that a bad path or a
-    /// key that does not match fails `start` in one line.
+    /// key that does not match fails `start` in one line; and that a `udp` Worker's handler is where
+    /// its datagrams go.
     func prepareSecurity() throws(WorkerError) {
+        if transport == "udp" && onDatagram == nil && onMessage != nil {
+            throw WorkerError(
+                "\(name): a udp Worker hands its datagrams to onDatagram (a UdpConnection), not onMessage")
+        }
         if transport == "ssl" && tls == nil {
             throw WorkerError("\(name): transport ssl needs a TLS context (worker.tls = TLSServerContext(...))")
         }
@@ -60,8 +65,7 @@ extension Worker {
 
     /// Wraps an accepted socket in a connection with this Worker's callbacks and announces it.
     func adopt(socket: Int32, remote: SocketAddress) {
-        let connection = TcpConnection(fd: socket, remote: remote, protocol: self.protocol)
-        connection.worker = self
+        let connection = TcpConnection(fd: socket, remote: remote, protocol: self.protocol, worker: self)
         if let tls {
             do {
                 connection.security = try tls.makeServerSession(fd: socket)
@@ -72,12 +76,13 @@ extension Worker {
                 return
             }
         }
-        connection.onMessage = onMessage
-        connection.onClose = onClose
-        connection.onBufferFull = onBufferFull
-        connection.onBufferDrain = onBufferDrain
-        connection.onError = onError
+        connection.messageHandler = onMessage
+        connection.closeHandler = onClose
+        connection.bufferFullHandler = onBufferFull
+        connection.bufferDrainHandler = onBufferDrain
+        connection.errorHandler = onError
         connections[connection.id] = connection
+        watchDeadlines(of: connection)
         connection.start(onConnect: onConnect)
     }
 }

@@ -26,7 +26,7 @@ public final class Worker {
     public var name = "none"
     /// The protocol of accepted connections; nil for raw bytes. Picked from the scheme, and may be
     /// set instead (a `tcp://` Worker with `protocol = Text.self` is a `text://` Worker).
-    public var `protocol`: (any WireProtocol.Type)?
+    public var `protocol`: (any StatefulWireProtocol.Type)?
     /// "tcp" (the default) or "udp" (to run any protocol over datagrams); "unix" for unix sockets.
     public var transport = "tcp"
     /// The TLS context of an `ssl` Worker (https, wss, TLS text or frame): set it (from the TLS
@@ -57,8 +57,11 @@ public final class Worker {
     public var onWorkerReload: ((Worker) -> Void)?
     /// Runs when a connection is accepted.
     public var onConnect: ((TcpConnection) -> Void)?
-    /// Runs with each decoded packet (each datagram for UDP).
-    public var onMessage: ((Connection, Message) -> Void)?
+    /// Runs with each decoded packet of a stream connection (tcp, unix, ssl and the protocols over them).
+    public var onMessage: ((TcpConnection, Message) -> Void)?
+    /// Runs with each decoded packet of a `udp://` Worker (each datagram without a protocol); its
+    /// connection is the datagram's sender, to reply to.
+    public var onDatagram: ((UdpConnection, Message) -> Void)?
     /// Runs when a connection closes, exactly once per connection.
     public var onClose: ((TcpConnection) -> Void)?
     /// Runs when a connection's send buffer reaches its limit.
@@ -78,6 +81,19 @@ public final class Worker {
     var listenPort: UInt16?
     /// True when this process bound the unix socket file (and so removes it).
     var ownsSocketFile = false
+    /// The protocols' settings for this Worker, by type (see `settings(_:)`).
+    var protocolSettings: [(type: ObjectIdentifier, settings: AnyObject)] = []
+    /// Closes the connections whose deadlines passed (see `Worker+Deadlines`).
+    var deadlineSweep = DeadlineSweep()
+
+    /// Seconds an `ssl` connection has to complete its TLS handshake; 0: no limit (default 10).
+    public var tlsHandshakeTimeout: Double = 10
+    /// Seconds a connection may stay silent (no byte received) before it is closed; 0 (the default)
+    /// keeps silent connections, as a push server wants. Protocols add their own deadlines
+    /// (`worker.http`, `worker.webSocket`).
+    public var idleTimeout: Double = 0
+    /// True once `announceLeaving()` ran in this process: the Worker is reloading or stopping.
+    public internal(set) var isLeaving = false
 
     /// A Worker listening on `socketName` (`scheme://host:port`, `unix:///path`), or on nothing.
     public init(_ socketName: String? = nil) {
@@ -112,7 +128,7 @@ public final class Worker {
     }
 
     /// Makes `type` the protocol of `scheme://` addresses, for Workers and outgoing connections.
-    public static func register(_ type: any WireProtocol.Type, as scheme: String) {
+    public static func register(_ type: any StatefulWireProtocol.Type, as scheme: String) {
         ProtocolRegistry.register(type, as: scheme)
     }
 

@@ -10,20 +10,20 @@
 /// short list searched in order, never a hashed dictionary.
 public enum ProtocolRegistry {
     // One thread per process owns it.
-    nonisolated(unsafe) private static var entries: [(scheme: String, type: any WireProtocol.Type)] = []
+    nonisolated(unsafe) private static var entries: [(scheme: String, type: any StatefulWireProtocol.Type)] = []
 
     /// The transport schemes, which are not protocols.
     public static let transports = ["tcp", "udp", "unix", "ssl"]
 
     /// Registers `type` under `scheme`.
-    public static func register(_ type: any WireProtocol.Type, as scheme: String) {
+    public static func register(_ type: any StatefulWireProtocol.Type, as scheme: String) {
         let name = scheme.lowercased()
         entries.removeAll { $0.scheme == name }
         entries.append((name, type))
     }
 
     /// The protocol registered under `scheme`, if any.
-    public static func lookup(_ scheme: String) -> (any WireProtocol.Type)? {
+    public static func lookup(_ scheme: String) -> (any StatefulWireProtocol.Type)? {
         let name = scheme.lowercased()
         return entries.last { $0.scheme == name }?.type
     }

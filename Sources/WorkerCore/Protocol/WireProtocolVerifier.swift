@@ -9,20 +9,26 @@
 public enum WireProtocolVerifier {
     /// What feeding some chunks produced.
     public struct Outcome: Equatable {
-        /// The decoded messages, in order.
+        /// The decoded messages, in order (a protocol's own type as `message(from:)` gives it).
         public var messages: [Message] = []
         /// Bytes received but not (yet) part of a complete packet.
         public var leftover = 0
         /// Why the protocol refused the input, if it did (the connection would be closed).
         public var error: String?
+        /// What the protocol answered by itself (`.reply`, `.replyAndClose`, a `ProtocolError`'s reply).
+        public var replies: [[UInt8]] = []
     }
 
     /// Feeds `chunks` one after another, as reads would deliver them, cutting every complete packet.
-    public static func feed(
-        _ wire: any WireProtocol.Type, chunks: [[UInt8]], maxPackageSize: Int = TcpConnection.defaultMaxPackageSize
+    /// With a `worker`, the protocol reads that Worker's settings.
+    public static func feed<P: StatefulWireProtocol>(
+        _ wire: P.Type, chunks: [[UInt8]], maxPackageSize: Int = TcpConnection.defaultMaxPackageSize,
+        worker: Worker? = nil
     ) -> Outcome {
-        let connection = TcpConnection.unconnected(protocol: wire)
+        let connection = TcpConnection.unconnected(protocol: wire, worker: worker)
         connection.maxPackageSize = maxPackageSize
+        var state = P.makeState(for: connection)
+        P.opened(state: &state, connection: connection)
         var outcome = Outcome()
         var pending: [UInt8] = []
         for chunk in chunks {
@@ -31,19 +37,28 @@ public enum WireProtocolVerifier {
             pending.withUnsafeBytes { raw in
                 while consumed < raw.count && outcome.error == nil {
                     let rest = ByteView(UnsafeRawBufferPointer(rebasing: raw[consumed...]))
-                    switch wire.input(rest, connection: connection) {
+                    switch P.input(rest, state: &state, connection: connection) {
                     case .needMore:
                         return
                     case .invalid(let reason):
+                        outcome.error = reason
+                    case .reply(let bytes):
+                        outcome.replies.append(bytes)
+                    case .replyAndClose(let bytes, let reason):
+                        outcome.replies.append(bytes)
                         outcome.error = reason
                     case .packet(let length) where length <= 0 || length > maxPackageSize:
                         outcome.error = "packet length \(length) outside 1...\(maxPackageSize)"
                     case .packet(let length):
                         guard rest.count >= length else { return }
                         do {
-                            if let message = try wire.decode(rest.slice(0..<length), connection: connection) {
-                                outcome.messages.append(message)
+                            if let inbound = try P.decode(rest.slice(0..<length), state: &state, connection: connection)
+                            {
+                                outcome.messages.append(P.message(from: inbound))
                             }
+                        } catch let error as ProtocolError {
+                            if !error.reply.isEmpty { outcome.replies.append(error.reply) }
+                            outcome.error = "decode: \(error)"
                         } catch {
                             outcome.error = "decode: \(error)"
                         }
@@ -77,8 +92,8 @@ public enum WireProtocolVerifier {
 
     /// Feeds `input` in every split and compares with `expected`; returns a description of each
     /// split that decoded differently (empty when all agree).
-    public static func verify(
-        _ wire: any WireProtocol.Type, input: [UInt8], expecting expected: [Message], leftover: Int = 0
+    public static func verify<P: StatefulWireProtocol>(
+        _ wire: P.Type, input: [UInt8], expecting expected: [Message], leftover: Int = 0
     ) -> [String] {
         var failures: [String] = []
         for (index, chunks) in splits(of: input).enumerated() {

@@ -36,7 +36,6 @@ enum GroupWorkers {
             ChannelClient.watch("jobs") { job in say("job \(job.string ?? "?") pid=\(getpid())") }
         }
         worker.onMessage = { connection, data in
-            guard let connection = connection as? TcpConnection else { return }
             if data.string == "whoami" {
                 connection.send("\(worker.id) \(getpid())")
                 return

@@ -40,6 +40,6 @@ worker.onMessage = { connection, data in
 if let udpPort = environment("UDP_PORT") {
     let udp = Worker("udp://127.0.0.1:\(udpPort)")
     udp.name = "probe-udp"
-    udp.onMessage = { connection, data in connection.send(data) }
+    udp.onDatagram = { connection, data in connection.send(data) }
 }
 Worker.runAll()

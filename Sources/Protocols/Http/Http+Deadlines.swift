@@ -1,0 +1,49 @@
+import WorkermanCore
+import WorkermanTimer
+
+/// The HTTP phases' deadlines, checked about once a second by the Worker (see `HttpSettings`):
+/// - the first request's head must be complete `headerTimeout` seconds after the connection starts,
+///   a later one `headerTimeout` seconds after its first byte → 408, closed;
+/// - a request body that goes `bodyTimeout` seconds without a byte → 408, closed;
+/// - an idle keep-alive connection is closed `keepAliveTimeout` seconds after its last response.
+/// A connection whose request the application is still answering (or streaming to) is never timed out.
+extension Http {
+    /// True: HTTP connections have deadlines.
+    public static var hasDeadlines: Bool { true }
+
+    /// What to do about the phase the connection is in, at `now`.
+    public static func checkDeadlines(state: inout HttpConnectionState, connection: TcpConnection, now: UInt64)
+        -> ConnectionAction
+    {
+        guard state.rejected == nil else { return .proceed }
+        let settings = state.settings
+        if state.head != nil {
+            if state.bodyProgress.bytes != connection.bytesRead || state.bodyProgress.at == 0 {
+                state.bodyProgress = (connection.bytesRead, now)
+            } else if expired(since: state.bodyProgress.at, settings.bodyTimeout, now) {
+                return timedOut("no request body byte for \(settings.bodyTimeout) s", state)
+            }
+        } else if state.headStartedAt != 0 {
+            if expired(since: state.headStartedAt, settings.headerTimeout, now) {
+                return timedOut("request head not complete after \(settings.headerTimeout) s", state)
+            }
+        } else if state.pending.isEmpty && state.stream == nil && connection.receiveBufferSize == 0 {
+            if state.awaitsFirstRequest {
+                if expired(since: state.idleSince, settings.headerTimeout, now) {
+                    return .close(reason: "no request \(settings.headerTimeout) s after connecting")
+                }
+            } else if expired(since: state.idleSince, settings.keepAliveTimeout, now) {
+                return .close(reason: "idle for \(settings.keepAliveTimeout) s")
+            }
+        }
+        return .proceed
+    }
+
+    private static func timedOut(_ reason: String, _ state: HttpConnectionState) -> ConnectionAction {
+        .replyAndClose(refusal(HttpError(408, reason), state), reason: reason)
+    }
+
+    private static func expired(since start: UInt64, _ seconds: Double, _ now: UInt64) -> Bool {
+        seconds > 0 && now &- start >= MonotonicClock.nanoseconds(fromSeconds: seconds)
+    }
+}

@@ -1,0 +1,47 @@
+import WorkermanCore
+
+/// How an `http://` Worker treats its requests: limits, timeouts, uploads, sessions, and the typed
+/// request handler. Each Worker has its own (`worker.http`), read by each connection it accepts, so
+/// two HTTP Workers of one process can differ.
+///
+/// ```swift
+/// let api = Worker("http://0.0.0.0:8080")
+/// api.http.maxBodySize = 64 * 1024
+/// api.http.headerTimeout = 10
+/// api.http.session.name = "APISID"
+/// ```
+public final class HttpSettings: WorkerSettings {
+    /// The largest request head (request line and header fields) accepted: 16 KiB, as Workerman.
+    public var maxHeaderSize = 16 * 1024
+    /// Seconds an idle keep-alive connection is kept open after its last response (default 60; 0: forever).
+    public var keepAliveTimeout: Double = 60
+    /// Seconds a client has to send a whole request head, counted from its first byte, or from the
+    /// connection's start for its first request (default 30; 0: forever).
+    public var headerTimeout: Double = 30
+    /// Seconds a request body may go without a byte arriving (default 60; 0: forever).
+    public var bodyTimeout: Double = 60
+    /// The most uploaded files one multipart request yields; more are ignored (Workerman: 1024).
+    public var maxFileUploads = 1024
+    /// Bodies and uploaded files larger than this many bytes are written to a temporary file (default 1 MiB).
+    public var uploadMemoryLimit = 1024 * 1024
+    /// The largest request body accepted, streamed to disk past `uploadMemoryLimit` (default 1 GiB);
+    /// a larger Content-Length is answered 413 before any of the body is read, a chunked body as soon
+    /// as a chunk size takes its payload past it.
+    public var maxBodySize = 1 << 30
+    /// Where large uploads are written (default "/tmp"); the files are removed with their Request.
+    public var uploadDirectory = "/tmp"
+    /// The `Server` header added to responses that have none; "" adds none.
+    public var serverName = "workerman"
+    /// The sessions of this Worker's requests (`request.session`).
+    public var session = SessionSettings()
+    /// Runs with each request (set by `worker.onRequest`); when nil, `onMessage` gets `.object(Request)`.
+    public var onRequest: ((TcpConnection, Request) -> Void)?
+
+    /// The defaults.
+    public init() {}
+}
+
+extension Worker {
+    /// This Worker's HTTP settings: `worker.http.maxBodySize = 1 << 20`.
+    public var http: HttpSettings { settings(HttpSettings.self) }
+}
