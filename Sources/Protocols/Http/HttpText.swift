@@ -111,6 +111,23 @@ enum HttpText {
         return copy.withUTF8 { body(UnsafeRawBufferPointer($0)) }
     }
 
+    /// The number of bytes of the empty lines ("\r\n") at the start of `view`.
+    static func leadingEmptyLines(in view: ByteView) -> Int {
+        var position = 0
+        while position + 1 < view.count && view[position] == 0x0d && view[position + 1] == 0x0a { position += 2 }
+        return position
+    }
+
+    /// True when an LF at or after `start` does not follow a CR.
+    static func hasBareLineFeed(in view: ByteView, from start: Int) -> Bool {
+        var index = max(start, 0)
+        while let lf = view.firstIndex(of: 0x0a, from: index) {
+            if lf == 0 || view[lf - 1] != 0x0d { return true }
+            index = lf + 1
+        }
+        return false
+    }
+
     /// The position of "\r\n\r\n" in `view` at or after `start`, or nil.
     static func endOfHead(in view: ByteView, from start: Int) -> Int? {
         var index = max(start, 0)
