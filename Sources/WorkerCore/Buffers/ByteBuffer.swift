@@ -121,8 +121,10 @@ public struct ByteBuffer {
     /// Appends an integer in big-endian (network) byte order, or little-endian when asked.
     @inline(__always)
     public mutating func writeInteger<T: FixedWidthInteger>(_ value: T, bigEndian: Bool = true) {
-        var ordered = bigEndian ? value.bigEndian : value.littleEndian
-        withUnsafeBytes(of: &ordered) { writeBytes($0) }
+        let size = MemoryLayout<T>.size
+        reserveWritable(size)
+        (storage.bytes + writerIndex).storeBytes(of: bigEndian ? value.bigEndian : value.littleEndian, as: T.self)
+        writerIndex += size
     }
 
     /// Lets `body` write up to `count` bytes straight into the buffer's free space (as `read()` does);

@@ -1,13 +1,14 @@
 /// Per-process counters that `status` reports (Workerman's `ConnectionInterface::$statistics`).
+/// (The counters skip run-time exclusivity checks: each update is one instantaneous increment.)
 public enum ConnectionStatistics {
     /// Connections open now in this process (accepted and outgoing).
-    nonisolated(unsafe) public static var connectionCount = 0  // one thread per process
+    @exclusivity(unchecked) nonisolated(unsafe) public static var connectionCount = 0  // one thread per process
     /// Packets received and handed to `onMessage` since the process started.
-    nonisolated(unsafe) public static var totalRequest = 0
+    @exclusivity(unchecked) nonisolated(unsafe) public static var totalRequest = 0
     /// Sends that failed: dropped on a full buffer or written to a closed peer.
-    nonisolated(unsafe) public static var sendFail = 0
+    @exclusivity(unchecked) nonisolated(unsafe) public static var sendFail = 0
     /// Exceptions thrown by decoders.
-    nonisolated(unsafe) public static var throwException = 0
+    @exclusivity(unchecked) nonisolated(unsafe) public static var throwException = 0
 }
 
 /// The codes `onError` receives, with Workerman's numbers.
