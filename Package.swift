@@ -30,6 +30,7 @@ let package = Package(
         .executable(name: "https-hello", targets: ["WorkermanBenchHttpsHello"]),
         .executable(name: "text-echo-bench", targets: ["WorkermanBenchTextEcho"]),
         .executable(name: "timer-bench", targets: ["WorkermanBenchTimer"]),
+        .executable(name: "redis-bench", targets: ["WorkermanBenchRedis"]),
         .executable(name: "probe-server", targets: ["WorkermanFixtureProbeServer"]),
         .executable(name: "channel-probe", targets: ["WorkermanFixtureChannelProbe"]),
         .executable(name: "probe-ws-client", targets: ["WorkermanFixtureWsClient"]),
@@ -123,6 +124,10 @@ let package = Package(
         .executableTarget(
             name: "WorkermanBenchTimer", dependencies: ["WorkermanTimer", "WorkermanCore"],
             path: "Benchmarks/TimerBench"),
+        // Commands per second of the Redis client, beside redis-benchmark: `Benchmarks/run.sh redis`.
+        .executableTarget(
+            name: "WorkermanBenchRedis", dependencies: ["WorkermanRedis", "WorkermanCore", "WorkermanTimer"],
+            path: "Benchmarks/RedisBench"),
         // A server the process-model tests start, stop, reload and patch.
         .executableTarget(
             name: "WorkermanFixtureProbeServer", dependencies: ["Workerman", "WorkermanTLS"],
@@ -158,7 +163,7 @@ let package = Package(
             path: "Tests/ChannelTests"),
         .testTarget(
             name: "WorkermanRedisTests",
-            dependencies: ["Workerman", "WorkermanRedis", "WorkermanTestSupport"],
+            dependencies: ["Workerman", "WorkermanRedis", "WorkermanTLS", "WorkermanTestSupport"],
             path: "Tests/RedisTests"),
         .testTarget(
             name: "WorkermanGatewayTests",

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark swift-workerman against SwiftNIO (and a minimal C epoll server).
 #
-#   bash Benchmarks/run.sh [SUITE]        SUITE: echo (default), timers, http, https, ws, channel, memory,
+#   bash Benchmarks/run.sh [SUITE]        SUITE: echo (default), timers, http, https, ws, channel, memory, gateway, redis,
 #                                         table (issue 14's table: instructions per request by callgrind,
 #                                         idle bytes per connection, throughput; suites/table.sh)
 #
@@ -235,10 +235,10 @@ case $SUITE in
     timers) suite_timers ;;
     # Suites kept in files of their own: Benchmarks/suites/<name>.sh, sourced here so that they
     # can use the helpers above (start_server, stop_server, free_port, median, ratio, ...).
-    http | ws | https | channel | memory | table)
+    http | ws | https | channel | memory | gateway | redis | table)
         [[ -f "$BENCH/suites/$SUITE.sh" ]] || { log "suite '$SUITE' is not implemented yet"; exit 2; }
         # shellcheck source=/dev/null
         source "$BENCH/suites/$SUITE.sh"
         "suite_$SUITE" ;;
-    *) log "usage: $0 [echo|timers|http|https|ws|channel|memory|table]"; exit 2 ;;
+    *) log "usage: $0 [echo|timers|http|https|ws|channel|memory|gateway|redis|table]"; exit 2 ;;
 esac

@@ -44,3 +44,33 @@ convert() {
 }
 convert Workerman Sources/Workerman/Workerman.docc
 convert WorkermanTLS
+# The public surface is the API: no internals, no PHP-style twin the README's Workerman table does not name,
+# no counter a program could set.
+python3 - "$out/graphs/Workerman/Workerman.symbols.json" "$out/graphs/WorkermanTLS/WorkermanTLS.symbols.json" <<'PY'
+import json, re, sys
+readme = open("README.md").read()
+table = readme[readme.index("## The API beside Workerman's"):]
+table = table[:table.index("\n\n", table.index("| Workerman (PHP) |"))]
+internals = {"Sys", "IOResult", "ProtocolRegistry", "TransportSecurityDefaults", "TransportSecuritySession",
+             "TransportSecurityProvider"}
+problems = []
+for path in sys.argv[1:]:
+    for symbol in json.load(open(path))["symbols"]:
+        names = symbol["pathComponents"]
+        where = ".".join(names)
+        if names[0] in internals:
+            problems.append(f"{where}: internal, should be package")
+        title = names[-1].split("(")[0]
+        twin = re.fullmatch(r"(get[A-Z]\w*|reConnect)", title)
+        if twin and f"{title}(" not in table:
+            problems.append(f"{where}: a PHP-style twin the README's Workerman table does not name")
+        if names[0] == "ConnectionStatistics" and symbol["kind"]["identifier"].endswith("property"):
+            fragments = "".join(f["spelling"] for f in symbol["declarationFragments"])
+            if not fragments.rstrip().endswith("{ get }"):  # a settable property shows no accessor list
+                problems.append(f"{where}: a statistics counter programs can set")
+for problem in problems:
+    print("public surface:", problem, file=sys.stderr)
+sys.exit(1 if problems else 0)
+PY
+echo "docs: the public surface has no internals, no unnamed PHP twin, no settable counter"
+

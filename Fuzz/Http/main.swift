@@ -1,8 +1,8 @@
+import WorkermanCore
 // libFuzzer target for the HTTP request parser: every input is fed to `Http`'s input/decode whole
 // and in two pieces, with a small upload memory limit so that streamed bodies and multipart are
 // reached too. Built and run by .ci/checks/fuzz.sh.
 import WorkermanProtocols
-import WorkermanCore
 
 /// The Worker whose settings the requests are parsed with.
 nonisolated(unsafe) let worker: Worker = {

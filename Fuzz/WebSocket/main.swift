@@ -1,8 +1,8 @@
+import WorkermanCore
 // libFuzzer target for the WebSocket handshake parsers and frame decoder: every input is fed to the
 // server as an upgrade request, to the server as frames after a valid handshake (whole and in two
 // pieces), and to the client as a handshake response. Built and run by .ci/checks/fuzz.sh.
 import WorkermanProtocols
-import WorkermanCore
 
 let handshake = Array(
     ("GET /chat HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"

@@ -95,6 +95,14 @@ public enum ChannelClient {
         }
     }
 
+    /// Connects to the Redis Cluster that `urls` belong to (any of its nodes): pub/sub through the
+    /// first node (a cluster forwards every publish to every node), `publishLoop` and queues on
+    /// Streams that share one hash tag (so one master holds them), each command sent to its master.
+    public static func connect(cluster urls: [String]) {
+        guard let first = urls.first else { return }
+        session.connect(redis: first, cluster: urls)
+    }
+
     /// With Redis: seconds after which a queue or `publishLoop` message that its consumer did not
     /// acknowledge (it died, or its callback still runs) goes to another consumer (default 30).
     /// Set it before `connect(url:)`.

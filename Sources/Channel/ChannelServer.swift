@@ -40,6 +40,10 @@ public final class ChannelServer {
         worker.onClose = { connection in self.forget(connection) }
     }
 
+    /// Where this program's own processes reach the server once it listens:
+    /// `frame://127.0.0.1:<port>` (for `ChannelClient.connect(url:)`).
+    public var localURL: String { FrameAddress.url(host: "127.0.0.1", port: Int(worker.listeningPort ?? 2206)) }
+
     /// The number of connections subscribed to `event` (for tests and status pages).
     public func subscriberCount(_ event: String) -> Int { subscribers[event]?.members.count ?? 0 }
 

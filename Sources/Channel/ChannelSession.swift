@@ -1,7 +1,7 @@
-import WorkermanProtocols
-import WorkermanTimer
 import WorkermanCore
+import WorkermanProtocols
 import WorkermanRedis
+import WorkermanTimer
 
 /// The state behind `ChannelClient`: the connection, the callbacks, the unsent buffer and the
 /// timers. One per process; everything runs on the process's event loop.
@@ -53,10 +53,10 @@ final class ChannelSession {
 
     /// Connects to Redis at `url` (`redis://`, `rediss://`, `unix://`) and restores what was
     /// subscribed and watched before.
-    func connect(redis url: String) {
+    func connect(redis url: String, cluster: [String]? = nil) {
         guard address == nil else { return }
         do {
-            let made = try RedisChannel(url: url, session: self)
+            let made = try RedisChannel(url: url, cluster: cluster, session: self)
             address = url
             redis = made
             if !subscribedEvents.isEmpty { made.subscribe(Array(subscribedEvents)) }

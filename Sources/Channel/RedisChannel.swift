@@ -10,7 +10,7 @@ import WorkermanTimer
 ///   subscriber connection of its own). At most once: what is published while a subscriber is
 ///   disconnected (or Redis is down) is lost for it, as with our own Channel server.
 /// - `publishLoop` and queues (`enqueue` / `watch` / `reserve`): Redis Streams with one consumer
-///   group, `workerman`, per stream (`workerman:loop:<event>`, `workerman:queue:<name>`), read with
+///   group, `workerman`, per stream (`{workerman}:loop:<event>`, `{workerman}:queue:<name>`), read with
 ///   `XREADGROUP ... BLOCK` on a connection of its own. Each message goes to one consumer and is
 ///   acknowledged (`XACK`, then `XDEL`) after its callback returns. At least once: a message whose
 ///   consumer died (kill -9) before acknowledging it is claimed by another consumer after
@@ -21,12 +21,14 @@ import WorkermanTimer
 /// Data travels as JSON (`Value.json`), so programs in other languages can publish and consume.
 final class RedisChannel {
     static let group = "workerman"
-    static let loopPrefix = "workerman:loop:"
-    static let queuePrefix = "workerman:queue:"
+    // One hash tag for every stream, so that one XREADGROUP reads them all on a Redis Cluster too
+    // (they then live on one master).
+    static let loopPrefix = "{workerman}:loop:"
+    static let queuePrefix = "{workerman}:queue:"
 
     private unowned let session: ChannelSession
-    private let commands: RedisClient
-    private let reader: RedisClient
+    private let commands: any RedisService
+    private let reader: any RedisService
     private let subscriber: RedisSubscriber
     private let consumer: String
     /// Streams read, by key: nil credit for events and auto-reserving queues, else reserves left.
@@ -36,13 +38,20 @@ final class RedisChannel {
     private var wasConnected = false
     private let blockMilliseconds = 1000
 
-    init(url: String, session: ChannelSession) throws(RedisError) {
+    /// Channel over the Redis server at `url`, or over the Redis Cluster that `clusterURLs` belong to
+    /// (pub/sub on the first node: a cluster forwards every publish to every node).
+    init(url: String, cluster clusterURLs: [String]? = nil, session: ChannelSession) throws(RedisError) {
         self.session = session
         var options = RedisOptions()
         options.reconnectDelays = session.reconnectDelays
         options.maxQueuedCommands = 100_000
-        commands = try RedisClient(url: url, options: options)
-        reader = try RedisClient(url: url, options: options)
+        if let clusterURLs {
+            commands = try RedisCluster(urls: clusterURLs, options: options)
+            reader = try RedisCluster(urls: clusterURLs, options: options)
+        } else {
+            commands = try RedisClient(url: url, options: options)
+            reader = try RedisClient(url: url, options: options)
+        }
         subscriber = try RedisSubscriber(url: url, options: options)
         var name = [CChar](repeating: 0, count: 256)
         gethostname(&name, 255)
@@ -50,6 +59,7 @@ final class RedisChannel {
         consumer = "\(host)-\(getpid())"
         commands.onConnect = { [weak self] in self?.connected() }
         commands.onError = { [weak self] error in self?.lost(error) }
+        commands.command("PING")  // a cluster client connects on its first command
         claimTimer = Timer.add(max(0.05, session.redeliveryDelay / 2)) { [weak self] in self?.claimAbandoned() }
     }
 
@@ -101,7 +111,8 @@ final class RedisChannel {
         for event in events {
             let command =
                 loop
-                ? RedisCommand("XADD", Self.loopPrefix + event, "*", "d", payload) : RedisCommand("PUBLISH", event, payload)
+                ? RedisCommand("XADD", Self.loopPrefix + event, "*", "d", payload)
+                : RedisCommand("PUBLISH", event, payload)
             accepted = send(command, what: "publish to \(event)") && accepted
         }
         return accepted
@@ -123,7 +134,8 @@ final class RedisChannel {
         for queue in queues {
             let key = Self.queuePrefix + queue
             createGroup(key)
-            accepted = send(RedisCommand("XADD", key, "*", "d", payload), what: "enqueue to \(queue)", retries: 3) && accepted
+            accepted =
+                send(RedisCommand("XADD", key, "*", "d", payload), what: "enqueue to \(queue)", retries: 3) && accepted
         }
         return accepted
     }
@@ -187,7 +199,9 @@ final class RedisChannel {
         for entry in entries {
             if let data = entry.data, streams[entry.key] != nil {
                 if entry.key.hasPrefix(Self.queuePrefix) {
-                    if let credit = streams[entry.key], let left = credit { streams[entry.key] = .some(max(0, left - 1)) }
+                    if let credit = streams[entry.key], let left = credit {
+                        streams[entry.key] = .some(max(0, left - 1))
+                    }
                     session.deliver(.queue, String(entry.key.dropFirst(Self.queuePrefix.count)), Self.decode(data))
                 } else {
                     session.deliver(.event, String(entry.key.dropFirst(Self.loopPrefix.count)), Self.decode(data))
@@ -238,7 +252,7 @@ final class RedisChannel {
     private func send(_ command: RedisCommand, what: String, retries: Int = 0) -> Bool {
         var refusedAtOnce = false
         var returned = false
-        commands.send(command) { [weak self] result in
+        commands.send(command, timeout: nil) { [weak self] result in
             guard case .failure(let error) = result else { return }
             if !returned && error.kind == .queueFull {
                 refusedAtOnce = true

@@ -1,6 +1,6 @@
+import WorkermanCore
 import WorkermanProtocols
 import WorkermanTimer
-import WorkermanCore
 
 /// The Gateway API inside an event loop: in any Worker (an HTTP app pushing to users), and as a
 /// business worker's `api`. Sends return at once; queries answer through a callback, never blocking
@@ -27,14 +27,12 @@ public final class AsyncGatewayClient: GatewayAPI {
     public var onError: ((GatewayError) -> Void)?
     private let registerAddress: [String]
     private weak var businessWorker: BusinessWorker?
-    private var registerLink: AsyncTcpConnection?
-    private var registerIndex = 0
+    private var registerLinks: [AsyncTcpConnection] = []
     private var addresses: [String]?
     private var waiting: [([String]) -> Void] = []
     private var links: [String: GatewayQueryLink] = [:]
 
-    /// A client of the gateways that `registerAddress` lists (the first register; the next ones
-    /// when it cannot be reached).
+    /// A client of the gateways that `registerAddress` lists.
     public init(registerAddress: [String] = ["127.0.0.1:1236"], secretKey: String = "") {
         self.registerAddress = registerAddress
         self.secretKey = secretKey
@@ -59,37 +57,25 @@ public final class AsyncGatewayClient: GatewayAPI {
         if let businessWorker { return work(businessWorker.gatewayAddresses) }
         if let addresses { return work(addresses) }
         waiting.append(work)
-        if registerLink == nil { connectToRegister() }
+        if registerLinks.isEmpty { connectToRegisters() }
     }
 
-    private func connectToRegister() {
+    /// Connects to every register; the addresses come from whichever answers (and stay current).
+    private func connectToRegisters() {
         guard !registerAddress.isEmpty else { return report(GatewayError("no registerAddress")) }
-        let address = registerAddress[registerIndex % registerAddress.count]
-        let link: AsyncTcpConnection
-        do {
-            link = try AsyncTcpConnection("tcp://\(address)")
-        } catch {
-            return report(GatewayError("register \(address): \(error)"))
-        }
-        link.protocol = Text.self
-        link.send(.text(RegisterMessage.workerConnect(secretKey: secretKey).encoded))
-        link.onMessage = { [unowned self] _, message in
-            guard case .broadcastAddresses(let list)? = try? RegisterMessage(decoding: message.string) else { return }
-            addresses = list
-            let work = waiting
-            waiting = []
-            for item in work { item(list) }
-        }
-        link.onClose = { [unowned self] _ in
-            registerLink = nil
-            registerIndex += 1
-            Timer.add(1, persistent: false) { [weak self] in
-                guard let self, registerLink == nil else { return }
-                connectToRegister()
+        let hello = RegisterMessage.workerConnect(secretKey: secretKey)
+        for address in registerAddress {
+            let onLine: (String) -> Void = { [self] line in
+                guard case .broadcastAddresses(let list)? = try? RegisterMessage(decoding: line) else { return }
+                addresses = list
+                let work = waiting
+                waiting = []
+                for item in work { item(list) }
+            }
+            if let link = RegisterLink.open(address, hello: hello, keep: { true }, onLine: onLine) {
+                registerLinks.append(link)
             }
         }
-        registerLink = link
-        link.connect()
     }
 
     private func link(_ address: String) -> GatewayQueryLink? {
@@ -116,7 +102,9 @@ public final class AsyncGatewayClient: GatewayAPI {
             return
         }
         guard let link = link(address) else { return }
-        if !link.send(frame) { report(GatewayError("\(frame.command) to gateway \(address) not sent (send buffer full)")) }
+        if !link.send(frame) {
+            report(GatewayError("\(frame.command) to gateway \(address) not sent (send buffer full)"))
+        }
     }
 
     /// Sends one call's frames.
@@ -134,49 +122,40 @@ public final class AsyncGatewayClient: GatewayAPI {
 
     // MARK: queries
 
-    /// Runs a query on the gateways it concerns; `done` gets the combined answer or the first error.
-    public func run<Result>(_ query: GatewayQuery<Result>, _ done: @escaping (Swift.Result<Result, GatewayError>) -> Void) {
+    /// Runs a query on the gateways it concerns; `done` gets the combined answer or the first error,
+    /// within `timeout` seconds (waiting for the gateway list included).
+    public func run<Result>(
+        _ query: GatewayQuery<Result>, _ done: @escaping (Swift.Result<Result, GatewayError>) -> Void
+    ) {
+        let pending = PendingQuery(query, done)
+        let seconds = timeout
+        pending.timer = Timer.add(seconds, persistent: false) { [weak self] in
+            pending.timer = nil
+            // A late reply would answer the next query on that connection: drop the ones that did not answer.
+            for address in pending.unanswered { self?.links[address]?.connection.destroy() }
+            pending.finish(.failure(GatewayError("no answer within \(seconds) s")))
+        }
         switch query.delivery {
-        case .one(let address, let frame): ask([(address, frame)], query, done)
+        case .one(let address, let frame): ask([(address, frame)], pending)
         case .every(let frameFor):
             withAddresses { [self] addresses in
-                ask(addresses.compactMap { address in frameFor(address).map { (address, $0) } }, query, done)
+                ask(addresses.compactMap { address in frameFor(address).map { (address, $0) } }, pending)
             }
         }
     }
 
-    private func ask<Result>(
-        _ targets: [(String, GatewayFrame)], _ query: GatewayQuery<Result>,
-        _ done: @escaping (Swift.Result<Result, GatewayError>) -> Void
-    ) {
-        var answers: [(address: String, value: PHPValue)] = []
-        var finished = false
-        var remaining = targets.count
-        var timer: TimerID?
-        let finish = { (outcome: Swift.Result<Result, GatewayError>) in
-            guard !finished else { return }
-            finished = true
-            if let timer { Timer.del(timer) }
-            done(outcome)
-        }
-        let complete = { finish(Swift.Result { () throws(GatewayError) in try query.combine(answers) }) }
-        guard remaining > 0 else { return complete() }
-        timer = Timer.add(timeout, persistent: false) { [weak self] in
-            timer = nil
-            // A late reply would answer the next query on that connection: drop the ones that did not answer.
-            let answered = Set(answers.map(\.address))
-            for (address, _) in targets where !answered.contains(address) { self?.links[address]?.connection.destroy() }
-            finish(.failure(GatewayError("no answer within \(self?.timeout ?? 0) s")))
-        }
+    private func ask<Result>(_ targets: [(String, GatewayFrame)], _ pending: PendingQuery<Result>) {
+        guard !pending.isFinished else { return }
+        pending.targets = targets.map(\.0)
+        guard !targets.isEmpty else { return pending.complete() }
         for (address, frame) in targets {
-            guard let link = link(address) else { return finish(.failure(GatewayError("gateway \(address) unreachable"))) }
+            guard let link = link(address) else {
+                return pending.finish(.failure(GatewayError("gateway \(address) unreachable")))
+            }
             link.ask(frame) { reply in
                 switch reply {
-                case .success(let value):
-                    answers.append((address, value))
-                    remaining -= 1
-                    if remaining == 0 { complete() }
-                case .failure(let error): finish(.failure(error))
+                case .success(let value): pending.answer(address, value)
+                case .failure(let error): pending.finish(.failure(error))
                 }
             }
         }
@@ -203,7 +182,9 @@ public final class AsyncGatewayClient: GatewayAPI {
         run(.clientCount(group: group), done)
     }
     /// `batchGetClientIdCountByGroup`.
-    public func batchGetClientIdCountByGroup(_ groups: [String], _ done: @escaping (Result<[String: Int], GatewayError>) -> Void) {
+    public func batchGetClientIdCountByGroup(
+        _ groups: [String], _ done: @escaping (Result<[String: Int], GatewayError>) -> Void
+    ) {
         run(.clientCounts(groups: groups), done)
     }
     /// `getAllClientSessions`.
@@ -229,7 +210,9 @@ public final class AsyncGatewayClient: GatewayAPI {
         run(.clientIDs(uid: uid), done)
     }
     /// `batchGetClientIdByUid`.
-    public func batchGetClientIdByUid(_ uids: [String], _ done: @escaping (Result<[String: [ClientID]], GatewayError>) -> Void) {
+    public func batchGetClientIdByUid(
+        _ uids: [String], _ done: @escaping (Result<[String: [ClientID]], GatewayError>) -> Void
+    ) {
         run(.clientIDs(uids: uids), done)
     }
     /// `getUidByClientId`.
@@ -237,7 +220,9 @@ public final class AsyncGatewayClient: GatewayAPI {
         run(.uid(of: clientID), done)
     }
     /// `getAllUidList`.
-    public func getAllUidList(_ done: @escaping (Result<[String], GatewayError>) -> Void) { run(.uidList(group: nil), done) }
+    public func getAllUidList(_ done: @escaping (Result<[String], GatewayError>) -> Void) {
+        run(.uidList(group: nil), done)
+    }
     /// `getAllUidCount`.
     public func getAllUidCount(_ done: @escaping (Result<Int, GatewayError>) -> Void) {
         run(.uidList(group: nil)) { done($0.map(\.count)) }
@@ -267,5 +252,41 @@ public final class AsyncGatewayClient: GatewayAPI {
     /// `getAllGroupClientIdCount`.
     public func getAllGroupClientIdCount(_ done: @escaping (Result<[String: Int], GatewayError>) -> Void) {
         run(.groupClientIDLists) { done($0.map { $0.mapValues(\.count) }) }
+    }
+}
+
+/// One query in flight: the gateways asked, their answers so far, the timeout.
+private final class PendingQuery<Result> {
+    let query: GatewayQuery<Result>
+    let done: (Swift.Result<Result, GatewayError>) -> Void
+    var targets: [String] = []
+    var answers: [(address: String, value: PHPValue)] = []
+    var timer: TimerID?
+    private(set) var isFinished = false
+
+    init(_ query: GatewayQuery<Result>, _ done: @escaping (Swift.Result<Result, GatewayError>) -> Void) {
+        self.query = query
+        self.done = done
+    }
+
+    /// The gateways asked that have not answered.
+    var unanswered: [String] {
+        let answered = Set(answers.map(\.address))
+        return targets.filter { !answered.contains($0) }
+    }
+
+    func answer(_ address: String, _ value: PHPValue) {
+        answers.append((address, value))
+        if answers.count == targets.count { complete() }
+    }
+
+    func complete() { finish(Swift.Result { () throws(GatewayError) in try query.combine(answers) }) }
+
+    func finish(_ outcome: Swift.Result<Result, GatewayError>) {
+        guard !isFinished else { return }
+        isFinished = true
+        if let timer { Timer.del(timer) }
+        timer = nil
+        done(outcome)
     }
 }

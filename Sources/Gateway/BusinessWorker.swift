@@ -1,7 +1,7 @@
 import Glibc
+import WorkermanCore
 import WorkermanProtocols
 import WorkermanTimer
-import WorkermanCore
 
 /// GatewayWorker's BusinessWorker: runs the application's event handlers for the clients that
 /// gateways hold.
@@ -86,35 +86,18 @@ public final class BusinessWorker {
     // MARK: register
 
     private func connectToRegister(_ address: String) {
-        let connection: AsyncTcpConnection
-        do {
-            connection = try AsyncTcpConnection("tcp://\(address)")
-        } catch {
-            return Log.write("BusinessWorker: bad registerAddress \(address): \(error)")
-        }
-        connection.protocol = Text.self
-        let remote = !address.hasPrefix("127.0.0.1")
-        var pingTimer: TimerID?
-        connection.onConnect = { [self] connection in
-            connection.send(.text(RegisterMessage.workerConnect(secretKey: secretKey).encoded))
-            if remote {
-                pingTimer = Timer.add(25) { [weak connection] in connection?.send(.text(RegisterMessage.ping.encoded)) }
-            }
-        }
-        connection.onMessage = { [self] _, message in
-            guard case .broadcastAddresses(let addresses)? = try? RegisterMessage(decoding: message.string) else {
-                return Log.write("BusinessWorker: bad line from the register: \(message.string)")
+        let hello = RegisterMessage.workerConnect(secretKey: secretKey)
+        let onLine: (String) -> Void = { [self] line in
+            guard case .broadcastAddresses(let addresses)? = try? RegisterMessage(decoding: line) else {
+                return Log.write("BusinessWorker: bad line from the register: \(line)")
             }
             gatewayAddresses = addresses
             for gateway in addresses { connectToGateway(gateway) }
         }
-        connection.onClose = { [self] connection in
-            if let timer = pingTimer { Timer.del(timer) }
-            pingTimer = nil
-            if !isLeaving { connection.reconnect(after: 1) }
+        let keep = { [self] in !isLeaving }
+        if let link = RegisterLink.open(address, hello: hello, keep: keep, onLine: onLine) {
+            registerConnections.append(link)
         }
-        connection.connect()
-        registerConnections.append(connection)
     }
 
     // MARK: gateways
@@ -173,7 +156,8 @@ public final class BusinessWorker {
         GatewayContext.remotePort = Int(frame.clientPort)
         GatewayContext.gatewayPort = Int(frame.gatewayPort)
         var stamped = frame.extData
-        if let write = sessionWrites[id], stamped == write.before { stamped = write.after }  // sent before our write landed
+        // An event the gateway stamped before it applied this worker's last session write.
+        if let write = sessionWrites[id], stamped == write.before { stamped = write.after }
         let session = stamped.isEmpty ? nil : try? PHPSerialization.unserializeSession(stamped)
         GatewayContext.session = session
         GatewayContext.sessionAtStart = session
@@ -181,7 +165,9 @@ public final class BusinessWorker {
         switch frame.command {
         case .onConnect: onConnect?(id)
         case .onMessage:
-            let body = frame.flags.contains(.bodyIsScalar) ? frame.body : Array(((try? frame.bodyValue()) ?? "").stringValue.utf8)
+            let body =
+                frame.flags.contains(.bodyIsScalar)
+                ? frame.body : Array(((try? frame.bodyValue()) ?? "").stringValue.utf8)
             onMessage?(id, String(validating: body, as: UTF8.self).map { .text($0) } ?? .binary(body))
         case .onWebSocketConnect: onWebSocketConnect?(id, ((try? frame.bodyValue()) ?? .null).array ?? [:])
         default:
@@ -189,7 +175,7 @@ public final class BusinessWorker {
             onClose?(id)
             return
         }
-        if GatewayContext.session != GatewayContext.sessionAtStart || GatewayContext.session != session {
+        if GatewayContext.session != GatewayContext.sessionAtStart {
             let bytes = GatewayContext.session.map { PHPSerialization.serialize($0) } ?? []
             var update = GatewayFrame(.setSession)
             update.connectionID = id.connectionID

@@ -46,7 +46,9 @@ public struct ClientID: Hashable, Sendable, CustomStringConvertible, Comparable 
         var out: [UInt8] = []
         out.reserveCapacity(20)
         func put<T: FixedWidthInteger>(_ value: T) {
-            for shift in stride(from: T.bitWidth - 4, through: 0, by: -4) { out.append(digits[Int((value >> shift) & 0xF)]) }
+            for shift in stride(from: T.bitWidth - 4, through: 0, by: -4) {
+                out.append(digits[Int((value >> shift) & 0xF)])
+            }
         }
         put(gatewayIP)
         put(gatewayPort)

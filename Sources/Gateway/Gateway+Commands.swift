@@ -4,7 +4,9 @@ import WorkermanCore
 extension Gateway {
     func handleInner(_ frame: GatewayFrame, from connection: TcpConnection) {
         let command = frame.command
-        if connection.context[.gatewayAuthorized] != true && command != .workerConnect && command != .gatewayClientConnect {
+        if connection.context[.gatewayAuthorized] != true && command != .workerConnect
+            && command != .gatewayClientConnect
+        {
             return refuse(connection, "unauthorized \(command)")
         }
         switch command {
@@ -12,7 +14,9 @@ extension Gateway {
             guard case .array(let info) = try? PHPJSON.decode(String(decoding: frame.body, as: UTF8.self)) else {
                 return refuse(connection, "\(command) without a JSON body")
             }
-            guard (info["secret_key"]?.stringValue ?? "") == secretKey else { return refuse(connection, "wrong secret key") }
+            guard (info["secret_key"]?.stringValue ?? "") == secretKey else {
+                return refuse(connection, "wrong secret key")
+            }
             connection.context[.gatewayAuthorized] = true
             if command == .workerConnect {
                 let name = info["worker_key"]?.stringValue ?? ""
@@ -33,10 +37,9 @@ extension Gateway {
         case .sendToAll: sendToAll(frame)
         case .sendToUid:
             guard case .array(let uids)? = try? PHPJSON.decode(frame.extText) else { return }
+            let (message, raw) = outgoing(frame)
             for uid in uids.orderedValues {
-                for id in uidClients[uid.stringValue] ?? [] {
-                    if let record = clients[id] { deliver(frame, to: record) }
-                }
+                for id in uidClients[uid.stringValue] ?? [] { clients[id]?.connection.send(message, raw: raw) }
             }
         case .sendToGroup: sendToGroup(frame)
         case .bindUid:
@@ -91,36 +94,43 @@ extension Gateway {
         connection.close()
     }
 
-    /// Sends a frame's body to one client (raw when the frame says the body is already encoded).
+    /// What a frame asks to send to clients: its body as one message, made once for every receiver.
+    private func outgoing(_ frame: GatewayFrame) -> (message: Message, raw: Bool) {
+        let body =
+            frame.flags.contains(.bodyIsScalar)
+            ? frame.body : Array(((try? frame.bodyValue()) ?? .null).stringValue.utf8)
+        return (clientMessage(body), frame.flags.contains(.skipClientEncode))
+    }
+
     private func deliver(_ frame: GatewayFrame, to record: ClientRecord) {
-        let body: [UInt8]
-        if frame.flags.contains(.bodyIsScalar) {
-            body = frame.body
-        } else {
-            body = Array(((try? frame.bodyValue()) ?? .null).stringValue.utf8)
-        }
-        deliver(body, to: record.connection, raw: frame.flags.contains(.skipClientEncode))
+        let (message, raw) = outgoing(frame)
+        record.connection.send(message, raw: raw)
     }
 
     private func sendToAll(_ frame: GatewayFrame) {
         let ext = frame.extData.isEmpty ? nil : (try? PHPJSON.decode(frame.extText))?.array
+        let (message, raw) = outgoing(frame)
         if let listed = ext?["connections"]?.array {
             for id in listed.orderedValues {
-                if let number = id.int, let record = clients[UInt32(truncatingIfNeeded: number)] { deliver(frame, to: record) }
+                guard let number = id.int else { continue }
+                clients[UInt32(truncatingIfNeeded: number)]?.connection.send(message, raw: raw)
             }
             return
         }
         let excluded = connectionIDs(ext?["exclude"])
-        for record in clients.values where !excluded.contains(record.connectionID) { deliver(frame, to: record) }
+        for record in clients.values where !excluded.contains(record.connectionID) {
+            record.connection.send(message, raw: raw)
+        }
     }
 
     private func sendToGroup(_ frame: GatewayFrame) {
         guard let ext = (try? PHPJSON.decode(frame.extText))?.array, let groups = ext["group"]?.array else { return }
         let excluded = connectionIDs(ext["exclude"])
+        let (message, raw) = outgoing(frame)
         for group in groups.orderedValues {
             // As GatewayWorker: once per listed group (a client in two of them gets it twice).
             for id in groupClients[group.stringValue] ?? [] where !excluded.contains(id) {
-                if let record = clients[id] { deliver(frame, to: record) }
+                clients[id]?.connection.send(message, raw: raw)
             }
         }
     }
@@ -201,7 +211,9 @@ extension Gateway {
                 case "groups": for group in values { matched += (groupClients[group.stringValue] ?? []).sorted() }
                 case "uid": for uid in values { matched += (uidClients[uid.stringValue] ?? []).sorted() }
                 case "connection_id":
-                    matched += values.compactMap(\.int).map { UInt32(truncatingIfNeeded: $0) }.filter { clients[$0] != nil }
+                    matched += values.compactMap(\.int).map { UInt32(truncatingIfNeeded: $0) }.filter {
+                        clients[$0] != nil
+                    }
                 default: continue
                 }
             }
@@ -218,7 +230,8 @@ extension Gateway {
                 case "uid": info[PHPKey(field)] = record.uid.map { .string($0) } ?? .null
                 case "groups":
                     info[PHPKey(field)] =
-                        record.groups.isEmpty ? .null : .array(PHPArray(record.groups.map { (PHPKey($0), .string($0)) }))
+                        record.groups.isEmpty
+                        ? .null : .array(PHPArray(record.groups.map { (PHPKey($0), .string($0)) }))
                 case "session": info[PHPKey(field)] = .string(String(decoding: record.session, as: UTF8.self))
                 default: info[PHPKey(field)] = .null
                 }

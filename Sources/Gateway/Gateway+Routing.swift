@@ -1,5 +1,5 @@
-import WorkermanTimer
 import WorkermanCore
+import WorkermanTimer
 
 /// A business worker's connection to a gateway process.
 final class WorkerLink {
@@ -67,13 +67,13 @@ extension Gateway {
 
     /// The business worker for `record`'s next event, nil when it must wait.
     private func route(_ record: ClientRecord, _ command: GatewayCommand) -> WorkerLink? {
+        if case .sticky = router, let key = record.workerKey {  // the common case: no list built
+            if let link = workerLinks[key] { return link.isLeaving ? nil : link }
+            unbind(record)
+        }
         let available = workerOrder.compactMap { workerLinks[$0] }.filter { !$0.isLeaving }
         switch router {
         case .sticky:
-            if let key = record.workerKey {
-                if let link = workerLinks[key] { return link.isLeaving ? nil : link }
-                unbind(record)
-            }
             guard let pick = available.min(by: { $0.clientCount < $1.clientCount }) else { return nil }
             record.workerKey = pick.key
             pick.clientCount += 1
@@ -81,7 +81,9 @@ extension Gateway {
         case .random:
             return available.randomElement()
         case .custom(let choose):
-            guard !available.isEmpty, let key = choose(available.map(\.key), record.clientID, command) else { return nil }
+            guard !available.isEmpty, let key = choose(available.map(\.key), record.clientID, command) else {
+                return nil
+            }
             return workerLinks[key].flatMap { $0.isLeaving ? nil : $0 }
         }
     }
@@ -156,7 +158,9 @@ extension Gateway {
     }
 
     func innerClosed(_ connection: TcpConnection) {
-        guard let key = connection.context[.gatewayWorkerKey], workerLinks[key]?.connection === connection else { return }
+        guard let key = connection.context[.gatewayWorkerKey], workerLinks[key]?.connection === connection else {
+            return
+        }
         workerGone(key)
         onBusinessWorkerClose?(BusinessWorkerInfo(key: key, remoteAddress: connection.getRemoteAddress()))
         flushHeld()

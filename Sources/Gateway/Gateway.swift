@@ -1,6 +1,6 @@
+import WorkermanCore
 import WorkermanProtocols
 import WorkermanTimer
-import WorkermanCore
 
 /// GatewayWorker's Gateway: holds the client connections and forwards their events to business
 /// workers, and carries out what the Gateway API asks (send, bind, group, session, queries).
@@ -187,14 +187,10 @@ public final class Gateway {
         if groupClients[group]?.isEmpty == true { groupClients[group] = nil }
     }
 
-    /// Sends `body` to a client, as text when it is UTF-8 (a websocket text frame, as PHP sends
-    /// strings), else as bytes.
-    func deliver(_ body: [UInt8], to connection: TcpConnection, raw: Bool) {
-        if let text = String(validating: body, as: UTF8.self) {
-            connection.send(.text(text), raw: raw)
-        } else {
-            connection.send(.binary(body), raw: raw)
-        }
+    /// `body` as a message for clients: text when it is UTF-8 (a websocket text frame, as PHP sends
+    /// strings), else bytes.
+    func clientMessage(_ body: [UInt8]) -> Message {
+        String(validating: body, as: UTF8.self).map { .text($0) } ?? .binary(body)
     }
 
     // MARK: websocket handshake
@@ -223,7 +219,8 @@ public final class Gateway {
             server[PHPKey(key)] = .string(value)
         }
         let get = PHPArray(request.query.sorted { $0.key < $1.key }.map { (PHPKey($0.key), PHPValue.string($0.value)) })
-        let cookie = PHPArray(request.cookies.sorted { $0.key < $1.key }.map { (PHPKey($0.key), PHPValue.string($0.value)) })
+        let cookie = PHPArray(
+            request.cookies.sorted { $0.key < $1.key }.map { (PHPKey($0.key), PHPValue.string($0.value)) })
         return ["get": .array(get), "server": .array(server), "cookie": .array(cookie)]
     }
 
@@ -258,32 +255,9 @@ public final class Gateway {
     }
 
     private func connectToRegisters() {
-        let line = Message.text(
-            RegisterMessage.gatewayConnect(address: "\(lanIp):\(lanPort)", secretKey: secretKey).encoded)
+        let hello = RegisterMessage.gatewayConnect(address: "\(lanIp):\(lanPort)", secretKey: secretKey)
         for address in registerAddress {
-            let connection: AsyncTcpConnection
-            do {
-                connection = try AsyncTcpConnection("tcp://\(address)")
-            } catch {
-                Log.write("Gateway: bad registerAddress \(address): \(error)")
-                continue
-            }
-            connection.protocol = Text.self
-            var pingTimer: TimerID?
-            let remote = !address.hasPrefix("127.0.0.1")
-            connection.onConnect = { connection in
-                connection.send(line)
-                if remote {
-                    pingTimer = Timer.add(25) { [weak connection] in connection?.send(.text(RegisterMessage.ping.encoded)) }
-                }
-            }
-            connection.onClose = { connection in
-                if let timer = pingTimer { Timer.del(timer) }
-                pingTimer = nil
-                connection.reconnect(after: 1)
-            }
-            connection.connect()
-            registerConnections.append(connection)
+            if let link = RegisterLink.open(address, hello: hello, keep: { true }) { registerConnections.append(link) }
         }
     }
 }

@@ -23,7 +23,9 @@ extension GatewayAPI {
 
     /// `sendToAll`: every client of every gateway, or only `clientIDs`, minus `exclude`. `raw`
     /// sends the bytes without the client protocol's encode.
-    public func sendToAll(_ message: String, only clientIDs: [ClientID]? = nil, exclude: [ClientID] = [], raw: Bool = false)
+    public func sendToAll(
+        _ message: String, only clientIDs: [ClientID]? = nil, exclude: [ClientID] = [], raw: Bool = false
+    )
         throws(Failure)
     {
         if let clientIDs, clientIDs.isEmpty { return }
@@ -52,7 +54,9 @@ extension GatewayAPI {
     }
 
     /// `sendToGroup`: every member of `group` but `exclude`.
-    public func sendToGroup(_ group: String, _ message: String, exclude: [ClientID] = [], raw: Bool = false) throws(Failure) {
+    public func sendToGroup(_ group: String, _ message: String, exclude: [ClientID] = [], raw: Bool = false)
+        throws(Failure)
+    {
         try sendToGroup([group], message, exclude: exclude, raw: raw)
     }
 

@@ -1,6 +1,6 @@
 import WorkermanComponentWire
-import WorkermanTimer
 import WorkermanCore
+import WorkermanTimer
 
 /// The Gateway API for programs with no event loop (a script, a cron job, a test): PHP's
 /// GatewayClient. Every call blocks for at most `timeout` seconds per gateway and throws
@@ -40,7 +40,8 @@ public final class GatewayClient: GatewayAPI {
             do {
                 let (host, port) = try Self.split(register)
                 let socket = try BlockingFrameSocket(host: host, port: port, timeout: timeout)
-                try socket.send(raw: ByteBuffer(string: RegisterMessage.workerConnect(secretKey: secretKey).encoded + "\n"))
+                try socket.send(
+                    raw: ByteBuffer(string: RegisterMessage.workerConnect(secretKey: secretKey).encoded + "\n"))
                 let line = try socket.receiveLine()
                 guard case .broadcastAddresses(let addresses) = try RegisterMessage(decoding: line) else {
                     throw GatewayError("the register answered \(line)")
@@ -68,7 +69,8 @@ public final class GatewayClient: GatewayAPI {
             let (host, port) = try Self.split(address)
             let socket = try BlockingFrameSocket(host: host, port: port, timeout: timeout)
             if !secretKey.isEmpty {
-                let auth = GatewayFrame(.gatewayClientConnect, body: .string(PHPJSON.encode(["secret_key": .string(secretKey)])))
+                let auth = GatewayFrame(
+                    .gatewayClientConnect, body: .string(PHPJSON.encode(["secret_key": .string(secretKey)])))
                 try socket.send(raw: auth.encoded)
             }
             sockets[address] = socket
@@ -113,7 +115,9 @@ public final class GatewayClient: GatewayAPI {
         case .one(let address, let frame): answers.append((address, try exchange(frame, with: address, reply: true)))
         case .every(let frameFor):
             for address in try gatewayAddresses() {
-                if let frame = frameFor(address) { answers.append((address, try exchange(frame, with: address, reply: true))) }
+                if let frame = frameFor(address) {
+                    answers.append((address, try exchange(frame, with: address, reply: true)))
+                }
             }
         }
         return try query.combine(answers)
@@ -128,13 +132,17 @@ public final class GatewayClient: GatewayAPI {
     /// `getAllClientIdCount`.
     public func getAllClientIdCount() throws(GatewayError) -> Int { try run(.clientCount(group: "")) }
     /// `getClientIdCountByGroup`.
-    public func getClientIdCountByGroup(_ group: String) throws(GatewayError) -> Int { try run(.clientCount(group: group)) }
+    public func getClientIdCountByGroup(_ group: String) throws(GatewayError) -> Int {
+        try run(.clientCount(group: group))
+    }
     /// `batchGetClientIdCountByGroup`.
     public func batchGetClientIdCountByGroup(_ groups: [String]) throws(GatewayError) -> [String: Int] {
         try run(.clientCounts(groups: groups))
     }
     /// `getAllClientSessions`.
-    public func getAllClientSessions() throws(GatewayError) -> [ClientID: GatewaySession] { try run(.sessions(group: nil)) }
+    public func getAllClientSessions() throws(GatewayError) -> [ClientID: GatewaySession] {
+        try run(.sessions(group: nil))
+    }
     /// `getClientSessionsByGroup`.
     public func getClientSessionsByGroup(_ group: String) throws(GatewayError) -> [ClientID: GatewaySession] {
         try run(.sessions(group: group))
@@ -166,7 +174,9 @@ public final class GatewayClient: GatewayAPI {
     /// `getAllGroupUidList`.
     public func getAllGroupUidList() throws(GatewayError) -> [String: [String]] { try run(.groupUidLists) }
     /// `getAllGroupUidCount`.
-    public func getAllGroupUidCount() throws(GatewayError) -> [String: Int] { try getAllGroupUidList().mapValues(\.count) }
+    public func getAllGroupUidCount() throws(GatewayError) -> [String: Int] {
+        try getAllGroupUidList().mapValues(\.count)
+    }
     /// `getAllGroupClientIdList`.
     public func getAllGroupClientIdList() throws(GatewayError) -> [String: [ClientID]] { try run(.groupClientIDLists) }
     /// `getAllGroupClientIdCount`.

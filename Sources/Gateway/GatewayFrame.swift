@@ -76,7 +76,8 @@ public struct GatewayFrame: Equatable, Sendable {
 
     /// The body as a value: the bytes as a string when scalar, else unserialized.
     public func bodyValue() throws(PHPSerializationError) -> PHPValue {
-        flags.contains(.bodyIsScalar) ? .string(String(decoding: body, as: UTF8.self)) : try PHPSerialization.unserialize(body)
+        flags.contains(.bodyIsScalar)
+            ? .string(String(decoding: body, as: UTF8.self)) : try PHPSerialization.unserialize(body)
     }
 
     /// ext_data as text.
@@ -116,7 +117,9 @@ public struct GatewayFrame: Equatable, Sendable {
         guard packet.count >= Self.headerLength, let total = packet.readInteger(at: 0, as: UInt32.self) else {
             throw GatewayWireError("a frame shorter than the 28-byte header")
         }
-        guard Int(total) == packet.count else { throw GatewayWireError("frame length \(total) != \(packet.count) bytes") }
+        guard Int(total) == packet.count else {
+            throw GatewayWireError("frame length \(total) != \(packet.count) bytes")
+        }
         command = GatewayCommand(rawValue: packet[4])
         localIP = packet.readInteger(at: 5)!
         localPort = packet.readInteger(at: 9)!

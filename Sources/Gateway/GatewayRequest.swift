@@ -7,14 +7,17 @@ enum GatewayDelivery {
 
 /// The frames of each sending call of the Gateway API, as GatewayWorker's `Lib\Gateway` builds them.
 enum GatewaySends {
-    static func frame(_ command: GatewayCommand, body: String = "", ext: String = "", raw: Bool = false) -> GatewayFrame {
+    static func frame(_ command: GatewayCommand, body: String = "", ext: String = "", raw: Bool = false) -> GatewayFrame
+    {
         var frame = GatewayFrame(command, body: .string(body))
         frame.extData = Array(ext.utf8)
         if raw { frame.flags.insert(.skipClientEncode) }
         return frame
     }
 
-    static func toClient(_ id: ClientID, _ command: GatewayCommand, body: PHPValue = "", ext: [UInt8] = [], raw: Bool = false)
+    static func toClient(
+        _ id: ClientID, _ command: GatewayCommand, body: PHPValue = "", ext: [UInt8] = [], raw: Bool = false
+    )
         -> GatewayDelivery
     {
         var frame = GatewayFrame(command, body: body)
@@ -27,7 +30,9 @@ enum GatewaySends {
     /// Connection numbers per gateway address, as `{"id":id,...}` maps.
     static func byGateway(_ ids: [ClientID]) -> [String: PHPArray] {
         var result: [String: PHPArray] = [:]
-        for id in ids { result[id.gatewayAddress, default: PHPArray()][.int(Int(id.connectionID))] = .int(Int(id.connectionID)) }
+        for id in ids {
+            result[id.gatewayAddress, default: PHPArray()][.int(Int(id.connectionID))] = .int(Int(id.connectionID))
+        }
         return result
     }
 
@@ -90,7 +95,8 @@ public struct GatewayQuery<Result> {
 /// The ids of a gateway's connection numbers.
 private func clientID(_ address: String, _ connection: PHPValue) -> ClientID? {
     let parts = address.split(separator: ":")
-    guard parts.count == 2, let ip = IPv4.parse(String(parts[0])), let port = UInt16(parts[1]), let number = connection.int
+    guard parts.count == 2, let ip = IPv4.parse(String(parts[0])), let port = UInt16(parts[1]),
+        let number = connection.int
     else { return nil }
     return ClientID(gatewayIP: ip, gatewayPort: port, connectionID: UInt32(truncatingIfNeeded: number))
 }
@@ -185,8 +191,10 @@ extension GatewayQuery {
         var frame = GatewayFrame(.getClientIdByUid)
         frame.extData = Array(uid.utf8)
         return .every(frame) { answers in
-            answers.flatMap { answer in (answer.value.array?.orderedValues ?? []).compactMap { clientID(answer.address, $0) } }
-                .sorted()
+            answers.flatMap { answer in
+                (answer.value.array?.orderedValues ?? []).compactMap { clientID(answer.address, $0) }
+            }
+            .sorted()
         }
     }
 
@@ -198,7 +206,9 @@ extension GatewayQuery {
             var result = Dictionary(uniqueKeysWithValues: uids.map { ($0, [ClientID]()) })
             for (address, value) in answers {
                 for (uid, ids) in value.array ?? [] {
-                    result[uid.description, default: []] += (ids.array?.orderedValues ?? []).compactMap { clientID(address, $0) }
+                    result[uid.description, default: []] += (ids.array?.orderedValues ?? []).compactMap {
+                        clientID(address, $0)
+                    }
                 }
             }
             return result.mapValues { $0.sorted() }
@@ -240,7 +250,9 @@ extension GatewayQuery {
             var result: [String: [String]] = [:]
             for (_, info) in rows(answers) {
                 guard let uid = info["uid"]?.string else { continue }
-                for group in info["groups"]?.array?.orderedValues ?? [] { result[group.stringValue, default: []].append(uid) }
+                for group in info["groups"]?.array?.orderedValues ?? [] {
+                    result[group.stringValue, default: []].append(uid)
+                }
             }
             return result.mapValues { unique($0).sorted() }
         }
@@ -251,7 +263,9 @@ extension GatewayQuery {
         .every(selectFrame(fields: ["groups"])) { answers in
             var result: [String: [ClientID]] = [:]
             for (id, info) in rows(answers) {
-                for group in info["groups"]?.array?.orderedValues ?? [] { result[group.stringValue, default: []].append(id) }
+                for group in info["groups"]?.array?.orderedValues ?? [] {
+                    result[group.stringValue, default: []].append(id)
+                }
             }
             return result
         }

@@ -16,8 +16,10 @@ public enum GatewayProtocol: WireProtocol {
         guard length >= UInt32(GatewayFrame.headerLength) else {
             return .invalid("GatewayProtocol length \(length) is below the 28-byte header")
         }
-        let limit = (connection as? TcpConnection)?.maxPackageSize ?? TcpConnection.defaultMaxPackageSize
-        guard Int(length) <= limit else { return .invalid("GatewayProtocol length \(length) over maxPackageSize \(limit)") }
+        let limit = connection.maxPackageSize
+        guard Int(length) <= limit else {
+            return .invalid("GatewayProtocol length \(length) over maxPackageSize \(limit)")
+        }
         return .packet(length: Int(length))
     }
 
@@ -43,7 +45,7 @@ public enum GatewayReplyProtocol: WireProtocol {
     /// 4 + the announced length.
     public static func input(_ buffer: ByteView, connection: Connection) -> InputResult {
         guard let length = buffer.readInteger(at: 0, as: UInt32.self) else { return .needMore }
-        let limit = (connection as? TcpConnection)?.maxPackageSize ?? TcpConnection.defaultMaxPackageSize
+        let limit = connection.maxPackageSize
         guard Int(length) <= limit else { return .invalid("reply length \(length) over maxPackageSize \(limit)") }
         return .packet(length: Int(length) + 4)
     }

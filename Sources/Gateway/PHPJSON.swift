@@ -133,7 +133,8 @@ public enum PHPJSON {
 
         mutating func literal(_ word: String, _ value: PHPValue) throws(PHPSerializationError) -> PHPValue {
             let expected = Array(word.utf8)
-            guard position + expected.count <= bytes.count, Array(bytes[position..<position + expected.count]) == expected
+            guard position + expected.count <= bytes.count,
+                Array(bytes[position..<position + expected.count]) == expected
             else { throw fail("unknown literal") }
             position += expected.count
             return value
@@ -163,7 +164,9 @@ public enum PHPJSON {
             position += 1  // the opening quote
             var scalars = String.UnicodeScalarView()
             var plainStart = position
-            func flushPlain(_ end: Int) { scalars.append(contentsOf: String(decoding: bytes[plainStart..<end], as: UTF8.self).unicodeScalars) }
+            func flushPlain(_ end: Int) {
+                scalars.append(contentsOf: String(decoding: bytes[plainStart..<end], as: UTF8.self).unicodeScalars)
+            }
             while position < bytes.count {
                 let byte = bytes[position]
                 if byte == UInt8(ascii: "\"") {
@@ -216,6 +219,8 @@ public enum PHPJSON {
             return true
         }
 
-        func fail(_ reason: String) -> PHPSerializationError { PHPSerializationError("JSON: \(reason) at byte \(position)") }
+        func fail(_ reason: String) -> PHPSerializationError {
+            PHPSerializationError("JSON: \(reason) at byte \(position)")
+        }
     }
 }

@@ -1,6 +1,6 @@
+import WorkermanCore
 import WorkermanProtocols
 import WorkermanTimer
-import WorkermanCore
 
 /// GatewayWorker's Register: the directory through which gateways and business workers find each
 /// other (`new Register('text://0.0.0.0:1236')`).
@@ -39,7 +39,9 @@ public final class Register {
             authTimers[id] = Timer.add(authTimeout, persistent: false) { [self, weak connection] in
                 authTimers[id] = nil
                 guard let connection else { return }
-                Log.write("Register: \(connection.getRemoteAddress()) did not authenticate within \(authTimeout) s; closing it")
+                Log.write(
+                    "Register: \(connection.getRemoteAddress()) did not authenticate within \(authTimeout) s; closing it"
+                )
                 connection.close()
             }
         }
@@ -79,7 +81,9 @@ public final class Register {
         case .ping:
             break
         case .broadcastAddresses:
-            Log.write("Register: \(connection.getRemoteAddress()) sent broadcast_addresses, which only a register sends; closing it")
+            Log.write(
+                "Register: \(connection.getRemoteAddress()) sent broadcast_addresses, which only a register sends; closing it"
+            )
             connection.close()
         }
     }

@@ -20,13 +20,17 @@ public enum RegisterMessage: Equatable, Sendable {
     public var encoded: String {
         switch self {
         case .gatewayConnect(let address, let secretKey):
-            return PHPJSON.encode(["event": "gateway_connect", "address": .string(address), "secret_key": .string(secretKey)])
+            return PHPJSON.encode([
+                "event": "gateway_connect", "address": .string(address), "secret_key": .string(secretKey),
+            ])
         case .workerConnect(let secretKey):
             return PHPJSON.encode(["event": "worker_connect", "secret_key": .string(secretKey)])
         case .ping:
             return PHPJSON.encode(["event": "ping"])
         case .broadcastAddresses(let addresses):
-            return PHPJSON.encode(["event": "broadcast_addresses", "addresses": .array(PHPArray(list: addresses.map { .string($0) }))])
+            return PHPJSON.encode([
+                "event": "broadcast_addresses", "addresses": .array(PHPArray(list: addresses.map { .string($0) })),
+            ])
         }
     }
 

@@ -17,27 +17,19 @@ import WorkermanRedis
 public final class AsyncGlobalDataClient {
     private enum Backend {
         case servers([GlobalDataLink])
-        case redis([RedisClient])
+        case redis([any RedisCommands])
     }
 
     private let backend: Backend
+    /// False when the program passed its own Redis client (then it closes it).
+    private var ownsRedisClients = true
 
     /// A client of the servers at `addresses`: GlobalData servers ("127.0.0.1:2207") or Redis
     /// servers ("redis://127.0.0.1:6379/0", see `RedisEndpoint`), not both; connects on first use
     /// (Redis: at once). A call unanswered for `timeout` seconds fails with `.timeout`.
     public init(_ addresses: [String], timeout: Double = 5) throws(GlobalDataError) {
         guard !addresses.isEmpty else { throw GlobalDataError(.connection, "no server address") }
-        if addresses.allSatisfy(RedisGlobalData.isRedisURL) {
-            var options = RedisOptions()
-            options.commandTimeout = timeout
-            var clients: [RedisClient] = []
-            for address in addresses {
-                do {
-                    clients.append(try RedisClient(url: address, options: options))
-                } catch {
-                    throw GlobalDataError(.connection, error.description)
-                }
-            }
+        if let clients = try RedisGlobalData.clients(addresses, timeout: timeout, RedisClient.init(url:options:)) {
             backend = .redis(clients)
             return
         }
@@ -51,20 +43,29 @@ public final class AsyncGlobalDataClient {
         backend = .servers(links)
     }
 
+    /// A client that keeps its data in Redis through `redis`: a `RedisClient`, or a `RedisCluster`
+    /// (each key on the master of its hash slot).
+    public init(redis: any RedisCommands) {
+        backend = .redis([redis])
+        ownsRedisClients = false
+    }
+
     /// A client of the server at `address` ("127.0.0.1:2207" or "redis://127.0.0.1:6379").
     public convenience init(_ address: String = "127.0.0.1:2207", timeout: Double = 5) throws(GlobalDataError) {
         try self.init([address], timeout: timeout)
     }
 
     deinit {
-        if case .redis(let clients) = backend { for client in clients { client.close() } }
+        if case .redis(let clients) = backend, ownsRedisClients {
+            for case let client as RedisClient in clients { client.close() }
+        }
     }
 
     /// Calls waiting for a reply, over all servers.
     public var waitingCount: Int {
         switch backend {
         case .servers(let links): return links.reduce(0) { $0 + $1.waitingCount }
-        case .redis(let clients): return clients.reduce(0) { $0 + $1.pendingCount }
+        case .redis(let clients): return clients.reduce(0) { $0 + (($1 as? RedisClient)?.pendingCount ?? 0) }
         }
     }
 
@@ -115,7 +116,8 @@ public final class AsyncGlobalDataClient {
         _ key: String, by step: Int = 1, _ completion: @escaping (Result<Value, GlobalDataError>) -> Void = { _ in }
     ) {
         guard step != .min else {
-            return completion(.failure(GlobalDataError(.overflow, "decrement \(key) by \(step): past the 64-bit range")))
+            return completion(
+                .failure(GlobalDataError(.overflow, "decrement \(key) by \(step): past the 64-bit range")))
         }
         increment(key, by: -step, completion)
     }

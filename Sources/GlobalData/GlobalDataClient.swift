@@ -28,17 +28,9 @@ public final class GlobalDataClient {
     public init(_ addresses: [String], timeout: Double = 5) throws(GlobalDataError) {
         guard !addresses.isEmpty else { throw GlobalDataError(.connection, "no server address") }
         self.timeout = timeout
-        if addresses.allSatisfy(RedisGlobalData.isRedisURL) {
-            var options = RedisOptions()
-            options.commandTimeout = timeout
-            var clients: [BlockingRedisClient] = []
-            for address in addresses {
-                do {
-                    clients.append(try BlockingRedisClient(url: address, options: options))
-                } catch {
-                    throw GlobalDataError(.connection, error.description)
-                }
-            }
+        if let clients = try RedisGlobalData.clients(
+            addresses, timeout: timeout, BlockingRedisClient.init(url:options:))
+        {
             redis = clients
             servers = []
             sockets = []
@@ -102,7 +94,9 @@ public final class GlobalDataClient {
     /// Subtracts `step` from the number under `key`: `increment(key, by: -step)`.
     @discardableResult
     public func decrement(_ key: String, by step: Int = 1) throws(GlobalDataError) -> Value {
-        guard step != .min else { throw GlobalDataError(.overflow, "decrement \(key) by \(step): past the 64-bit range") }
+        guard step != .min else {
+            throw GlobalDataError(.overflow, "decrement \(key) by \(step): past the 64-bit range")
+        }
         return try increment(key, by: -step)
     }
 

@@ -1,5 +1,5 @@
-import WorkermanProtocols
 import WorkermanCore
+import WorkermanProtocols
 import WorkermanTimer
 
 /// One non-blocking connection of `AsyncGlobalDataClient` to one server: requests go out as they

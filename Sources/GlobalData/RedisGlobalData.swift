@@ -81,7 +81,8 @@ enum RedisGlobalData {
                     return value(result) { reply in reply.integer.map { .some(.int($0)) } }
                 }
                 if error.message.contains("overflow") {
-                    return .done(.failure(GlobalDataError(.overflow, "increment \(key) by \(integer): \(error.message)")))
+                    return .done(
+                        .failure(GlobalDataError(.overflow, "increment \(key) by \(integer): \(error.message)")))
                 }
                 return .then(incrementByFloat(key, step))
             }
@@ -125,9 +126,10 @@ enum RedisGlobalData {
 
     /// Runs `step` and the steps it leads to on `client`.
     static func run(
-        _ step: Step, on client: RedisClient, _ completion: @escaping (Result<Value?, GlobalDataError>) -> Void
+        _ step: Step, on client: any RedisCommands,
+        _ completion: @escaping (Result<Value?, GlobalDataError>) -> Void
     ) {
-        client.send(step.command) { result in
+        client.send(step.command, timeout: nil) { result in
             switch step.next(result) {
             case .done(let outcome): completion(outcome)
             case .then(let next): run(next, on: client, completion)
@@ -145,6 +147,25 @@ enum RedisGlobalData {
             case .then(let next): step = next
             }
         }
+    }
+
+    /// One client per Redis URL, made by `make` with `timeout` as the command timeout; nil when
+    /// `addresses` are not all Redis URLs (they name GlobalData servers).
+    static func clients<Client>(
+        _ addresses: [String], timeout: Double, _ make: (String, RedisOptions) throws(RedisError) -> Client
+    ) throws(GlobalDataError) -> [Client]? {
+        guard addresses.allSatisfy(isRedisURL) else { return nil }
+        var options = RedisOptions()
+        options.commandTimeout = timeout
+        var clients: [Client] = []
+        for address in addresses {
+            do {
+                clients.append(try make(address, options))
+            } catch {
+                throw GlobalDataError(.connection, error.description)
+            }
+        }
+        return clients
     }
 
     /// True for an address the Redis backend takes (`redis://`, `rediss://`, `redis+unix://`).

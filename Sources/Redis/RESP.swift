@@ -12,8 +12,7 @@ public enum RESP: WireProtocol {
 
     /// The length of the first reply, `.needMore`, or why the bytes are not RESP.
     public static func input(_ buffer: ByteView, connection: Connection) -> InputResult {
-        let limit = (connection as? TcpConnection)?.maxPackageSize ?? TcpConnection.defaultMaxPackageSize
-        let result = RESPScanner.measure(buffer, limit: limit)
+        let result = RESPScanner.measure(buffer, limit: connection.maxPackageSize)
         if case .invalid(let reason) = result { connection.context[failureKey] = reason }
         return result
     }

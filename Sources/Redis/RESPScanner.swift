@@ -32,7 +32,9 @@ enum RESPScanner {
             case .null:
                 guard line.header.isEmpty else { return .invalid("a null reply with content") }
             case .integer:
-                guard RESPLine.integer(line.header) != nil else { return .invalid("bad integer '\(line.header.string)'") }
+                guard RESPLine.integer(line.header) != nil else {
+                    return .invalid("bad integer '\(line.header.string)'")
+                }
             case .double:
                 guard RESPLine.double(line.header) != nil else { return .invalid("bad double '\(line.header.string)'") }
             case .boolean:

@@ -1,16 +1,63 @@
-/// Typed helpers for the common commands. Each sends one command and converts its reply; a reply
-/// of another shape fails with `.unexpectedReply`. For anything else use `command(_:_:)`.
-extension RedisClient {
-    /// How `set` treats an existing key.
-    public enum SetCondition: Sendable {
-        /// Always store (plain `SET`).
-        case always
-        /// Only when the key is missing (`NX`).
-        case ifMissing
-        /// Only when the key exists (`XX`).
-        case ifExists
+/// How `set` treats an existing key.
+public enum RedisSetCondition: Sendable {
+    /// Always store (plain `SET`).
+    case always
+    /// Only when the key is missing (`NX`).
+    case ifMissing
+    /// Only when the key exists (`XX`).
+    case ifExists
+}
+
+/// What sends commands: a client of one server (`RedisClient`) or of a cluster (`RedisCluster`).
+/// The generic command API, scripts and the typed helpers work on both.
+public protocol RedisCommands: AnyObject {
+    /// Sends a prepared command; `completion` runs once with its reply or failure. `timeout`
+    /// overrides the client's command timeout.
+    func send(_ command: RedisCommand, timeout: Double?, _ completion: @escaping RedisCompletion)
+}
+
+/// A client that stays connected by itself: `RedisClient` (one server) or `RedisCluster` (its
+/// masters). What Channel over Redis needs besides sending commands.
+public protocol RedisService: RedisCommands {
+    /// True while connected (for a cluster: to at least one master).
+    var isConnected: Bool { get }
+    /// Called each time a connection is made.
+    var onConnect: (() -> Void)? { get set }
+    /// Called when a connection breaks or cannot be made.
+    var onError: ((RedisError) -> Void)? { get set }
+    /// Closes every connection; pending commands fail with `.closed`.
+    func close()
+}
+
+extension RedisCommands {
+    /// Sends any command (`command("SET", "k", "v")`, binary-safe) and completes with its reply.
+    public func command(
+        _ name: String, _ arguments: any RedisArgument..., timeout: Double? = nil,
+        _ completion: @escaping RedisCompletion = { _ in }
+    ) {
+        send(RedisCommand(name, arguments: arguments), timeout: timeout, completion)
     }
 
+    /// Runs a Lua script by its SHA-1 (`EVALSHA`); when Redis does not know it (`NOSCRIPT`, after a
+    /// restart or a `SCRIPT FLUSH`), sends its source with `EVAL`, which also loads it.
+    public func evaluate(
+        _ script: RedisScript, keys: [any RedisArgument] = [], arguments: [any RedisArgument] = [],
+        timeout: Double? = nil, _ completion: @escaping RedisCompletion
+    ) {
+        let tail: [any RedisArgument] = [keys.count] + keys + arguments
+        send(RedisCommand("EVALSHA", arguments: [script.sha1] + tail), timeout: timeout) { [weak self] result in
+            guard case .failure(let error) = result, error.code == "NOSCRIPT", let self else {
+                completion(result)
+                return
+            }
+            self.send(RedisCommand("EVAL", arguments: [script.source] + tail), timeout: timeout, completion)
+        }
+    }
+}
+
+/// Typed helpers for the common commands. Each sends one command and converts its reply; a reply
+/// of another shape fails with `.unexpectedReply`. For anything else use `command(_:_:)`.
+extension RedisCommands {
     /// `GET key`: the value as text, nil when missing.
     public func get(_ key: String, _ completion: @escaping (Result<String?, RedisError>) -> Void) {
         typed(RedisCommand("GET", key), Convert.optionalString, completion)
@@ -23,7 +70,8 @@ extension RedisClient {
 
     /// `SET key value [EX|PX] [NX|XX]`: true when stored (false when the condition was not met).
     public func set(
-        _ key: String, _ value: any RedisArgument, expire seconds: Double? = nil, condition: SetCondition = .always,
+        _ key: String, _ value: any RedisArgument, expire seconds: Double? = nil,
+        condition: RedisSetCondition = .always,
         _ completion: @escaping (Result<Bool, RedisError>) -> Void = { _ in }
     ) {
         var arguments: [any RedisArgument] = [key, value]
@@ -118,14 +166,16 @@ extension RedisClient {
 
     /// `LPUSH key value...`: the list's new length.
     public func lpush(
-        _ key: String, _ values: [any RedisArgument], _ completion: @escaping (Result<Int64, RedisError>) -> Void = { _ in }
+        _ key: String, _ values: [any RedisArgument],
+        _ completion: @escaping (Result<Int64, RedisError>) -> Void = { _ in }
     ) {
         typed(RedisCommand("LPUSH", arguments: [key] + values), Convert.integer, completion)
     }
 
     /// `RPUSH key value...`: the list's new length.
     public func rpush(
-        _ key: String, _ values: [any RedisArgument], _ completion: @escaping (Result<Int64, RedisError>) -> Void = { _ in }
+        _ key: String, _ values: [any RedisArgument],
+        _ completion: @escaping (Result<Int64, RedisError>) -> Void = { _ in }
     ) {
         typed(RedisCommand("RPUSH", arguments: [key] + values), Convert.integer, completion)
     }
@@ -149,14 +199,16 @@ extension RedisClient {
 
     /// `SADD key member...`: the number of members added.
     public func sadd(
-        _ key: String, _ members: [any RedisArgument], _ completion: @escaping (Result<Int64, RedisError>) -> Void = { _ in }
+        _ key: String, _ members: [any RedisArgument],
+        _ completion: @escaping (Result<Int64, RedisError>) -> Void = { _ in }
     ) {
         typed(RedisCommand("SADD", arguments: [key] + members), Convert.integer, completion)
     }
 
     /// `SREM key member...`: the number of members removed.
     public func srem(
-        _ key: String, _ members: [any RedisArgument], _ completion: @escaping (Result<Int64, RedisError>) -> Void = { _ in }
+        _ key: String, _ members: [any RedisArgument],
+        _ completion: @escaping (Result<Int64, RedisError>) -> Void = { _ in }
     ) {
         typed(RedisCommand("SREM", arguments: [key] + members), Convert.integer, completion)
     }
@@ -184,7 +236,7 @@ extension RedisClient {
         _ completion: @escaping (Result<Output, RedisError>) -> Void
     ) {
         let name = command.name
-        link.send(command) { result in
+        send(command, timeout: nil) { result in
             completion(
                 result.flatMap { reply in
                     guard let output = convert(reply) else {

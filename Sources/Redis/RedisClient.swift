@@ -20,7 +20,7 @@ import WorkermanCore
 /// Subscriptions need a connection of their own: use `RedisSubscriber`. Give blocking commands
 /// (`BLPOP`, `XREADGROUP ... BLOCK`) a client of their own too, and a `timeout:` longer than their
 /// block time, since they hold back every command pipelined behind them.
-public final class RedisClient {
+public final class RedisClient: RedisService {
     let link: RedisLink
 
     /// A client of the server at `url` (see `RedisEndpoint`); connects at once, in the background.
@@ -73,16 +73,10 @@ public final class RedisClient {
     /// Closes the connection; pending commands fail with `.closed` and later calls fail at once.
     public func close() { link.close() }
 
-    /// Sends any command (`command("SET", "k", "v")`, binary-safe) and completes with its reply.
-    public func command(
-        _ name: String, _ arguments: any RedisArgument..., timeout: Double? = nil,
-        _ completion: @escaping RedisCompletion = { _ in }
-    ) {
-        link.send(RedisCommand(name, arguments: arguments), timeout: timeout, completion)
-    }
-
     /// Sends a prepared command.
-    public func send(_ command: RedisCommand, timeout: Double? = nil, _ completion: @escaping RedisCompletion = { _ in }) {
+    public func send(
+        _ command: RedisCommand, timeout: Double? = nil, _ completion: @escaping RedisCompletion = { _ in }
+    ) {
         link.send(command, timeout: timeout, completion)
     }
 
@@ -112,22 +106,6 @@ public final class RedisClient {
             case .failure(let error):
                 completion(.failure(error.kind == .server && queueError != nil ? queueError! : error))
             }
-        }
-    }
-
-    /// Runs a Lua script by its SHA-1 (`EVALSHA`); when Redis does not know it (`NOSCRIPT`, after a
-    /// restart or a `SCRIPT FLUSH`), sends its source with `EVAL`, which also loads it.
-    public func evaluate(
-        _ script: RedisScript, keys: [any RedisArgument] = [], arguments: [any RedisArgument] = [],
-        timeout: Double? = nil, _ completion: @escaping RedisCompletion
-    ) {
-        let tail: [any RedisArgument] = [keys.count] + keys + arguments
-        link.send(RedisCommand("EVALSHA", arguments: [script.sha1] + tail), timeout: timeout) { [weak self] result in
-            guard case .failure(let error) = result, error.code == "NOSCRIPT", let self else {
-                completion(result)
-                return
-            }
-            self.link.send(RedisCommand("EVAL", arguments: [script.source] + tail), timeout: timeout, completion)
         }
     }
 }

@@ -96,12 +96,12 @@ public struct RedisEndpoint: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// A TCP endpoint without credentials.
-    public init(host: String, port: Int = 6379) {
+    /// A TCP endpoint without credentials (over TLS when `secure`).
+    public init(host: String, port: Int = 6379, secure: Bool = false) {
         self.host = host
         self.port = port
         unixPath = nil
-        secure = false
+        self.secure = secure
         database = 0
     }
 

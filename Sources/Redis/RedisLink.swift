@@ -191,9 +191,14 @@ final class RedisLink {
         isOpen = true
         isSendBlocked = false
         for command in RedisHandshake.commands(endpoint, options) {
-            write(Pending(name: command.name, deadline: deadline(options.connectTimeout), completion: { [weak self] in
-                if case .failure(let error) = $0, error.kind == .server { self?.handshakeFailed(command.name, error) }
-            }, command: command.encoded))
+            write(
+                Pending(
+                    name: command.name, deadline: deadline(options.connectTimeout),
+                    completion: { [weak self] in
+                        if case .failure(let error) = $0, error.kind == .server {
+                            self?.handshakeFailed(command.name, error)
+                        }
+                    }, command: command.encoded))
         }
         onOpen?()
         sendWaiting()

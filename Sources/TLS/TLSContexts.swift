@@ -24,7 +24,7 @@ public enum TLSVersion: Sendable {
 /// The files are read when the Worker starts (a bad path fails `start` in one line) and again in
 /// every process a `reload` starts, so renewed certificates take over without dropping a
 /// connection. `reloadCertificates()` re-reads them in a running process.
-public final class TLSServerContext: TransportSecurityContext {
+public final class TLSServerContext: TransportSecurityProvider {
     /// The PEM certificate chain, server certificate first.
     public let certificateChain: String
     /// The PEM private key.
@@ -62,7 +62,7 @@ public final class TLSServerContext: TransportSecurityContext {
     }
 
     /// Reads the certificate and key (once).
-    public func prepare() throws {
+    package func prepare() throws {
         if context == nil { try reloadCertificates() }
     }
 
@@ -108,13 +108,13 @@ public final class TLSServerContext: TransportSecurityContext {
     }
 
     /// A TLS session for an accepted socket.
-    public func makeServerSession(fd: Int32) throws -> TransportSecuritySession {
+    package func makeServerSession(fd: Int32) throws -> TransportSecuritySession {
         try prepare()
         return try TLSSession(context: context!, fd: fd, isServer: true)
     }
 
     /// Not a client context: throws.
-    public func makeClientSession(fd: Int32, serverName: String) throws -> TransportSecuritySession {
+    package func makeClientSession(fd: Int32, serverName: String) throws -> TransportSecuritySession {
         throw TLSError("a TLSServerContext cannot make client connections; use TLSClientContext")
     }
 }
@@ -122,7 +122,7 @@ public final class TLSServerContext: TransportSecurityContext {
 /// The TLS settings of outgoing connections (`AsyncTcpConnection` with `transport = "ssl"`, `wss://`):
 /// by default the server's certificate is verified against the system's CAs and must name the host
 /// connected to; the host name is sent with SNI.
-public final class TLSClientContext: TransportSecurityContext {
+public final class TLSClientContext: TransportSecurityProvider {
     /// Checks the server's certificate (turn off only for tests and trusted networks).
     public let verifyPeer: Bool
     /// CA certificates to trust instead of the system's.
@@ -148,7 +148,7 @@ public final class TLSClientContext: TransportSecurityContext {
     }
 
     /// Loads the CA list and the client certificate (once).
-    public func prepare() throws {
+    package func prepare() throws {
         guard context == nil else { return }
         guard let fresh = SSL_CTX_new(TLS_client_method()) else { throw TLSError.fromQueue("SSL_CTX_new") }
         _ = copenssl_ctx_set_mode(fresh, copenssl_mode_partial_write())
@@ -174,12 +174,12 @@ public final class TLSClientContext: TransportSecurityContext {
     }
 
     /// Not a server context: throws.
-    public func makeServerSession(fd: Int32) throws -> TransportSecuritySession {
+    package func makeServerSession(fd: Int32) throws -> TransportSecuritySession {
         throw TLSError("a TLSClientContext cannot accept connections; use TLSServerContext")
     }
 
     /// A TLS session for an outgoing socket to `serverName`.
-    public func makeClientSession(fd: Int32, serverName: String) throws -> TransportSecuritySession {
+    package func makeClientSession(fd: Int32, serverName: String) throws -> TransportSecuritySession {
         try prepare()
         let session = try TLSSession(context: context!, fd: fd, isServer: false)
         try session.expect(serverName: serverName, verify: verifyPeer)

@@ -3,7 +3,7 @@
 // one module apart: add `import WorkermanTLS` and the WorkermanTLS product where a program needs it, so that programs
 // which do not carry no OpenSSL.
 @_exported import WorkermanChannel
+@_exported import WorkermanCore
 @_exported import WorkermanGlobalData
 @_exported import WorkermanProtocols
 @_exported import WorkermanTimer
-@_exported import WorkermanCore

@@ -1,7 +1,7 @@
-import WorkermanChannel
 import Glibc
-import WorkermanTestSupport
 import Workerman
+import WorkermanChannel
+import WorkermanTestSupport
 import XCTest
 
 /// A ChannelServer and this process's ChannelClient on the test's event loop, with raw frame peers

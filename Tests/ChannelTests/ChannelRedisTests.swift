@@ -1,9 +1,9 @@
 import Foundation
 import Glibc
+import Workerman
 import WorkermanChannel
 import WorkermanRedis
 import WorkermanTestSupport
-import Workerman
 import XCTest
 
 /// Channel over Redis: the API in this process, then worker processes of two separate programs, a
@@ -12,7 +12,7 @@ final class ChannelRedisTests: ProbeTestCase {
     private var redisServers: [RedisServer] = []
 
     private func startRedis(_ arguments: [String] = []) throws -> RedisServer {
-        try XCTSkipUnless(try RedisServer.isAvailable(), "redis-server is not installed (.ci/deps/redis.sh)")
+        try RedisServer.require()
         let server = try RedisServer(arguments: arguments)
         redisServers.append(server)
         return server
@@ -74,7 +74,7 @@ final class ChannelRedisTests: ProbeTestCase {
         ChannelClient.reserve()
         XCTAssertTrue(spinLoop(timeout: 5) { jobs.count == 3 })
         XCTAssertEqual(jobs, [0, 1, 2])
-        XCTAssertEqual(try redis.cli("XLEN", "workerman:queue:jobs"), "0", "acknowledged messages are deleted")
+        XCTAssertEqual(try redis.cli("XLEN", "{workerman}:queue:jobs"), "0", "acknowledged messages are deleted")
         XCTAssertEqual(try redis.cli("PUBLISH", "news", #"{"from":"redis-cli"}"#), "1")
         XCTAssertTrue(spinLoop(timeout: 5) { news.count == 2 })
         XCTAssertEqual(news.last, ["from": "redis-cli"], "other programs publish JSON")
@@ -94,7 +94,8 @@ final class ChannelRedisTests: ProbeTestCase {
         let first = try startProbe("redis-channel", environment)
         let second = try startProbe("redis-channel", environment)
         let servers = [first, second]
-        XCTAssertTrue(eventually(timeout: 20) { servers.allSatisfy { self.lines($0, "redis channel ready").count == 4 } })
+        XCTAssertTrue(
+            eventually(timeout: 20) { servers.allSatisfy { self.lines($0, "redis channel ready").count == 4 } })
         waitForSubscribers(redis, "ticks", 8)
         ChannelClient.connect(url: redis.url)
         let (ticks, loops, jobs) = (300, 200, 200)
@@ -116,7 +117,8 @@ final class ChannelRedisTests: ProbeTestCase {
         XCTAssertEqual(pids.count, 8)
         for pid in pids {
             XCTAssertEqual(
-                tickDeliveries.filter { $0.pid == pid }.map(\.number), Array(0..<ticks), "every tick once, in order, \(pid)")
+                tickDeliveries.filter { $0.pid == pid }.map(\.number), Array(0..<ticks),
+                "every tick once, in order, \(pid)")
         }
         let workDeliveries = deliveries(servers, "work")
         XCTAssertEqual(workDeliveries.map(\.number).sorted(), Array(0..<loops), "each publishLoop event once")
@@ -124,7 +126,8 @@ final class ChannelRedisTests: ProbeTestCase {
         let jobDeliveries = deliveries(servers, "job")
         XCTAssertEqual(jobDeliveries.map(\.number).sorted(), Array(0..<jobs), "each job once")
         print(
-            "measured: \(ticks) events x 8 processes, \(loops) loop events, \(jobs) jobs over Redis: 0 lost, 0 duplicated")
+            "measured: \(ticks) events x 8 processes, \(loops) loop events, \(jobs) jobs over Redis: 0 lost, 0 duplicated"
+        )
     }
 
     func testAQueueMessageOfAConsumerKilledMidMessageIsRedelivered() throws {
@@ -163,7 +166,11 @@ final class ChannelRedisTests: ProbeTestCase {
             }
         }
         publish(0..<100)
-        XCTAssertTrue(eventually(timeout: 20) { pump(0.01); return self.deliveries([workers], "tick").count >= 400 })
+        XCTAssertTrue(
+            eventually(timeout: 20) {
+                pump(0.01)
+                return self.deliveries([workers], "tick").count >= 400
+            })
         redis.kill()
         publish(100..<150)  // while Redis is down: events may be lost, jobs wait in the client
         try redis.start()

@@ -1,6 +1,6 @@
 import Glibc
-import WorkermanTestSupport
 import Workerman
+import WorkermanTestSupport
 import XCTest
 
 @testable import WorkermanGlobalData
@@ -86,7 +86,7 @@ final class GlobalDataInProcessTests: XCTestCase {
     }
 
     func testTheSameSequenceOnRedisStoresValuesOtherLanguagesRead() throws {
-        try XCTSkipUnless(try RedisServer.isAvailable(), "redis-server is not installed (.ci/deps/redis.sh)")
+        try RedisServer.require()
         let redis = try RedisServer()
         defer { redis.stop() }
         let url = redis.url

@@ -16,7 +16,9 @@ final class ValueEncodingTests: XCTestCase {
             value, ["name": "alice", "count": 3, "tags": ["a", "b"], "ratio": 0.5, "none": .null, "ok": true])
         XCTAssertEqual(Value([name, count]), ["alice", 3])
         XCTAssertEqual(Value(name), "alice")
-        XCTAssertEqual(Value(["user": Value(["name": name, "id": count]), "at": 1]), ["user": ["name": "alice", "id": 3], "at": 1])
+        XCTAssertEqual(
+            Value(["user": Value(["name": name, "id": count]), "at": 1]),
+            ["user": ["name": "alice", "id": 3], "at": 1])
     }
 
     func testScalarsUseTheShortestMessagePackForms() throws {

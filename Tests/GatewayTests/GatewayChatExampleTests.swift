@@ -31,7 +31,8 @@ final class GatewayChatExampleTests: XCTestCase {
             "gateway-chat",
             environment: [
                 "REGISTER_PORT": "\(register)", "WS_PORT": "0", "HTTP_PORT": "0",
-                "GATEWAY_START_PORT": "\(GatewayTestSupport.freePortPair())", "GATEWAY_COUNT": "2", "BUSINESS_COUNT": "4",
+                "GATEWAY_START_PORT": "\(GatewayTestSupport.freePortPair())", "GATEWAY_COUNT": "2",
+                "BUSINESS_COUNT": "4",
             ])
         self.server = server
         return Ports(register: register, websocket: try server.port("websocket"), http: try server.port("http"))
@@ -93,14 +94,17 @@ final class GatewayChatExampleTests: XCTestCase {
         XCTAssertEqual(Set(try api.getUidListByGroup("g1")), Set(stride(from: 1, to: count, by: 5).map { "u\($0)" }))
         XCTAssertEqual(try api.getClientIdByUid("u7").map(\.description), [ids[7]])
         XCTAssertEqual(try api.getUidByClientId(ClientID(ids[9])!), "u9")
-        XCTAssertEqual(try api.getSession(ClientID(ids[11])!), ["uid": "u11"], "the business worker kept the uid in the session")
+        XCTAssertEqual(
+            try api.getSession(ClientID(ids[11])!), ["uid": "u11"], "the business worker kept the uid in the session")
         XCTAssertTrue(try api.isOnline(ClientID(ids[0])!))
         XCTAssertTrue(try api.isUidOnline("u199"))
         XCTAssertFalse(try api.isUidOnline("nobody"))
         XCTAssertEqual(Set(try api.getAllGroupIdList()), ["g0", "g1", "g2", "g3", "g4", "all"])
         XCTAssertEqual(try api.getAllGroupClientIdCount()["all"], count)
         XCTAssertEqual(try api.getAllGroupUidCount()["g4"], count / 5)
-        XCTAssertEqual(Set(try api.getClientIdListByGroup("g2").map(\.description)), Set(stride(from: 2, to: count, by: 5).map { ids[$0] }))
+        XCTAssertEqual(
+            Set(try api.getClientIdListByGroup("g2").map(\.description)),
+            Set(stride(from: 2, to: count, by: 5).map { ids[$0] }))
         XCTAssertEqual(try api.getAllClientIdList().count, count)
         XCTAssertEqual(try ExampleServer.http(port: ports.http, "/count").body, "{\"count\":\(count)}")
         XCTAssertEqual(try ExampleServer.http(port: ports.http, "/count?group=g0").body, "{\"count\":\(count / 5)}")
@@ -130,7 +134,8 @@ final class GatewayChatExampleTests: XCTestCase {
         // A client talks to its group; the HTTP API pushes to a uid, a group and everyone.
         try clients[10].send("{\"type\":\"say\",\"group\":\"g0\",\"msg\":\"hello g0\"}")
         for index in stride(from: 0, to: count, by: 5) {
-            XCTAssertEqual(json(try clients[index].receive()) as NSDictionary, ["type": "say", "from": "u10", "msg": "hello g0"])
+            XCTAssertEqual(
+                json(try clients[index].receive()) as NSDictionary, ["type": "say", "from": "u10", "msg": "hello g0"])
         }
         XCTAssertEqual(try ExampleServer.http(port: ports.http, "/push?uid=u1&msg=p1").body, "{\"ok\":true}")
         XCTAssertEqual(json(try clients[1].receive()) as NSDictionary, ["type": "push", "msg": "p1"])
@@ -139,7 +144,9 @@ final class GatewayChatExampleTests: XCTestCase {
             XCTAssertEqual(json(try clients[index].receive()) as NSDictionary, ["type": "push", "msg": "p4"])
         }
         XCTAssertEqual(try ExampleServer.http(port: ports.http, "/push?msg=everyone").body, "{\"ok\":true}")
-        for client in clients { XCTAssertEqual(json(try client.receive()) as NSDictionary, ["type": "push", "msg": "everyone"]) }
+        for client in clients {
+            XCTAssertEqual(json(try client.receive()) as NSDictionary, ["type": "push", "msg": "everyone"])
+        }
         for (index, client) in clients.enumerated() where index % 37 == 0 {
             XCTAssertEqual(try client.messagesArriving(within: 0.05), [], "nothing else arrived at client \(index)")
         }

@@ -1,5 +1,5 @@
-import WorkermanGateway
 import Workerman
+import WorkermanGateway
 import XCTest
 
 /// The wire formats byte for byte: PHP's serialize, JSON as PHP writes it, client ids, the 28-byte
@@ -80,8 +80,10 @@ final class GatewayCodecTests: XCTestCase {
         XCTAssertEqual(PHPJSON.encode(["a", "b"]), "[\"a\",\"b\"]")
         XCTAssertEqual(PHPJSON.encode([5: 5, 9: 9]), "{\"5\":5,\"9\":9}", "a map of connection ids is an object")
         XCTAssertEqual(PHPJSON.encode(["group": ["g/1"], "exclude": nil]), "{\"group\":[\"g\\/1\"],\"exclude\":null}")
-        XCTAssertEqual(PHPJSON.encode(["x": 1.0, "y": "\u{1}\n", "z": 1e25]), "{\"x\":1,\"y\":\"\\u0001\\n\",\"z\":1.0e+25}")
-        let decoded = try PHPJSON.decode(#" {"connections": {"5":5, "7":7}, "s":"\u00e9\ud83d\ude00\"", "f":-1.5e3, "t":[true,false,null]} "#)
+        XCTAssertEqual(
+            PHPJSON.encode(["x": 1.0, "y": "\u{1}\n", "z": 1e25]), "{\"x\":1,\"y\":\"\\u0001\\n\",\"z\":1.0e+25}")
+        let decoded = try PHPJSON.decode(
+            #" {"connections": {"5":5, "7":7}, "s":"\u00e9\ud83d\ude00\"", "f":-1.5e3, "t":[true,false,null]} "#)
         XCTAssertEqual(
             decoded,
             ["connections": [5: 5, 7: 7], "s": "é😀\"", "f": -1500.0, "t": [true, false, nil]])
@@ -136,7 +138,8 @@ final class GatewayCodecTests: XCTestCase {
     }
 
     func testEveryCommandAndFlagRoundTrips() throws {
-        let codes: [UInt8] = [1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 20, 21, 22, 23, 24, 25, 26, 27, 28]
+        let codes: [UInt8] =
+            [1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 20, 21, 22, 23, 24, 25, 26, 27, 28]
             + [200, 201, 202, 203, 204, 205, 230, 231]
         for code in codes {
             for flagBits: UInt8 in [0, 1, 2, 3] {
@@ -144,7 +147,9 @@ final class GatewayCodecTests: XCTestCase {
                 frame.flags = .init(rawValue: flagBits)
                 frame.connectionID = UInt32(code) * 1000
                 frame.extData = flagBits & 1 == 0 ? [] : [1, 2, 3]
-                frame.body = flagBits & 1 == 1 ? Array("raw body".utf8) : PHPSerialization.serialize(PHPValue.array(["k": [1, 2]]))
+                frame.body =
+                    flagBits & 1 == 1
+                    ? Array("raw body".utf8) : PHPSerialization.serialize(PHPValue.array(["k": [1, 2]]))
                 let decoded = try frame.encoded.withReadableBytes { try GatewayFrame(decoding: ByteView($0)) }
                 XCTAssertEqual(decoded, frame)
                 XCTAssertFalse(decoded.command.description.hasPrefix("command"), "\(code) has a name")
@@ -164,7 +169,8 @@ final class GatewayCodecTests: XCTestCase {
         var bytes = Array(frame.encoded.readableBytesArray)
         bytes[27] = 200  // ext length past the end
         XCTAssertThrowsError(try bytes.withUnsafeBytes { try GatewayFrame(decoding: ByteView($0)) })
-        XCTAssertThrowsError(try [UInt8](repeating: 0, count: 10).withUnsafeBytes { try GatewayFrame(decoding: ByteView($0)) })
+        XCTAssertThrowsError(
+            try [UInt8](repeating: 0, count: 10).withUnsafeBytes { try GatewayFrame(decoding: ByteView($0)) })
         let connection = TcpConnection.unconnected(protocol: GatewayProtocol.self)
         var short = [UInt8](repeating: 0, count: 28)
         short[3] = 27
@@ -187,17 +193,20 @@ final class GatewayCodecTests: XCTestCase {
         XCTAssertEqual(
             RegisterMessage.gatewayConnect(address: "127.0.0.1:2900", secretKey: "k").encoded,
             "{\"event\":\"gateway_connect\",\"address\":\"127.0.0.1:2900\",\"secret_key\":\"k\"}")
-        XCTAssertEqual(RegisterMessage.workerConnect(secretKey: "").encoded, "{\"event\":\"worker_connect\",\"secret_key\":\"\"}")
+        XCTAssertEqual(
+            RegisterMessage.workerConnect(secretKey: "").encoded, "{\"event\":\"worker_connect\",\"secret_key\":\"\"}")
         XCTAssertEqual(RegisterMessage.ping.encoded, "{\"event\":\"ping\"}")
         XCTAssertEqual(
             RegisterMessage.broadcastAddresses(["1.2.3.4:2900"]).encoded,
             "{\"event\":\"broadcast_addresses\",\"addresses\":[\"1.2.3.4:2900\"]}")
         // PHP's own spelling (GatewayWorker writes this one by hand, with a space).
         XCTAssertEqual(
-            try RegisterMessage(decoding: "{\"event\":\"gateway_connect\", \"address\":\"10.0.0.1:2000\", \"secret_key\":\"\"}"),
+            try RegisterMessage(
+                decoding: "{\"event\":\"gateway_connect\", \"address\":\"10.0.0.1:2000\", \"secret_key\":\"\"}"),
             .gatewayConnect(address: "10.0.0.1:2000", secretKey: ""))
         XCTAssertEqual(
-            try RegisterMessage(decoding: "{\"event\":\"broadcast_addresses\",\"addresses\":{\"0\":\"a:1\",\"2\":\"b:2\"}}"),
+            try RegisterMessage(
+                decoding: "{\"event\":\"broadcast_addresses\",\"addresses\":{\"0\":\"a:1\",\"2\":\"b:2\"}}"),
             .broadcastAddresses(["a:1", "b:2"]), "array_unique leaves gaps: an object")
         for bad in ["", "{}", "[1]", "{\"event\":\"nope\"}", "{\"event\":\"gateway_connect\"}", "not json"] {
             XCTAssertThrowsError(try RegisterMessage(decoding: bad), bad)

@@ -23,7 +23,9 @@ enum GatewayTestSupport {
         address.sin_port = UInt16(port).bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         } == 0
     }
 
@@ -43,7 +45,9 @@ final class LineClient {
     let socket: BlockingClient
     private var pending = ""
 
-    init(port: Int, host: String = "127.0.0.1") throws { socket = try BlockingClient(port: port, host: host, timeout: 10) }
+    init(port: Int, host: String = "127.0.0.1") throws {
+        socket = try BlockingClient(port: port, host: host, timeout: 10)
+    }
 
     func send(_ line: String) throws { try socket.send(line + "\n") }
 
@@ -55,7 +59,9 @@ final class LineClient {
                 pending = String(pending[pending.index(after: newline)...])
                 return line
             }
-            pending += String(decoding: try socket.receiveSome(), as: UTF8.self)
+            let bytes = try socket.receiveSome()
+            guard !bytes.isEmpty else { throw BlockingClient.Failure("the server closed the connection") }
+            pending += String(decoding: bytes, as: UTF8.self)
         }
     }
 
@@ -66,4 +72,54 @@ final class LineClient {
     }
 
     func close() { socket.close() }
+}
+
+/// The gateway-probe fixture started as one process tree with the given roles.
+struct ProbeCluster {
+    let server: ExampleServer
+    /// The text gateway's client port.
+    let textPort: Int
+    /// The register's port (this tree's, or the one it was pointed at).
+    let registerPort: Int
+    /// The first gateway process's internal port.
+    let startPort: Int
+
+    init(roles: String = "all", environment: [String: String] = [:], register existing: Int? = nil) throws {
+        let register = existing ?? ExampleServer.freePort()
+        let text = ExampleServer.freePort()
+        startPort = GatewayTestSupport.freePortPair()
+        var settings = [
+            "ROLE": roles, "REGISTER_PORT": "\(register)", "START_PORT": "\(startPort)",
+            "GATEWAY_COUNT": "2", "BUSINESS_COUNT": "4", "TEXT_PORT": "\(text)",
+        ]
+        settings.merge(environment) { $1 }
+        server = try ExampleServer("gateway-probe", environment: settings)
+        textPort = text
+        registerPort = register
+    }
+
+    /// Waits until a client line is answered with `expected` (the business workers are there).
+    func waitUntilAnswering(_ expected: String, line: String = "hello", host: String = "127.0.0.1") -> Bool {
+        let ready = GatewayTestSupport.eventually { () -> Bool? in
+            let probe = try LineClient(port: textPort, host: host)
+            defer { probe.close() }
+            return try probe.ask(line) == expected ? true : nil
+        }
+        usleep(300_000)  // every business worker connected to both gateways
+        return ready == true
+    }
+}
+
+/// A test case with one probe cluster and its line clients, all stopped and closed when the test ends.
+class ProbeClusterTestCase: XCTestCase {
+    var cluster: ProbeCluster?
+    var clients: [LineClient] = []
+
+    override func tearDown() {
+        for client in clients { client.close() }
+        cluster?.server.stop()
+        clients = []
+        cluster = nil
+        super.tearDown()
+    }
 }

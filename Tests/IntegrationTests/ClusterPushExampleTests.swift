@@ -94,4 +94,37 @@ final class ClusterPushExampleTests: XCTestCase {
         for tab in tabs.dropFirst() { XCTAssertEqual(try tab.client.messagesArriving(within: 0.02), []) }
         XCTAssertEqual(server.workerPIDs.count, 6, "4 pusher + 1 publisher + the Channel server")
     }
+
+    func testTwoServersSharingOneRedisPushToEachOthersUsers() throws {
+        try RedisServer.require()
+        let redis = try RedisServer()
+        defer { redis.stop() }
+        let environment = ["WS_PORT": "0", "HTTP_PORT": "0", "CHANNEL_URL": redis.url]
+        let first = try ExampleServer("cluster-push", environment: environment)
+        self.server = first
+        let second = try ExampleServer("cluster-push", environment: environment)
+        defer { second.stop() }
+        let alice = try login("alice", port: try first.port("websocket"))
+        let bob = try login("bob", port: try second.port("websocket"))
+        // Ready when pushes through the other server arrive (the subscriptions are in place).
+        for (user, server) in [(alice, second), (bob, first)] {
+            var arrived: [String] = []
+            for attempt in 0..<40 where arrived.isEmpty {
+                XCTAssertEqual(
+                    try ExampleServer.http(port: try server.port("http"), "/?uid=\(user.uid)&msg=r\(attempt)").body,
+                    "ok")
+                arrived = try user.client.messagesArriving(within: 0.25)
+            }
+            XCTAssertFalse(arrived.isEmpty, "\(user.uid) never got a push through the other server")
+            _ = try user.client.messagesArriving(within: 0.3)
+        }
+        XCTAssertEqual(
+            try ExampleServer.http(port: try second.port("http"), "/?uid=alice&msg=from%20second").body, "ok")
+        XCTAssertEqual(try alice.client.receive(), "from second")
+        XCTAssertEqual(try ExampleServer.http(port: try first.port("http"), "/?msg=everyone").body, "ok")
+        XCTAssertEqual(try alice.client.receive(), "everyone")
+        XCTAssertEqual(try bob.client.receive(), "everyone")
+        XCTAssertEqual(try bob.client.messagesArriving(within: 0.2), [], "once each")
+        XCTAssertEqual(ProcessTable.children(of: first.process.process.processIdentifier).count, 5, "no Channel server")
+    }
 }

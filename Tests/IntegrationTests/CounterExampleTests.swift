@@ -90,7 +90,8 @@ final class CounterExampleTests: XCTestCase {
         kill(globalData, SIGSTOP)
         let frozen = try ask(port)
         kill(globalData, SIGCONT)
-        XCTAssertTrue(frozen.contains("no reply within"), "a frozen GlobalData server answers 503 after the timeout: \(frozen)")
+        XCTAssertTrue(
+            frozen.contains("no reply within"), "a frozen GlobalData server answers 503 after the timeout: \(frozen)")
 
         kill(globalData, SIGKILL)
         guard let count = try nextCount(port) else { return XCTFail("no count after the restart: \(server.log)") }
@@ -99,7 +100,7 @@ final class CounterExampleTests: XCTestCase {
     }
 
     func testCountingInRedisGoesOnAfterRedisRestarts() throws {
-        try XCTSkipUnless(try RedisServer.isAvailable(), "redis-server is not installed (.ci/deps/redis.sh)")
+        try RedisServer.require()
         let redis = try RedisServer(arguments: ["--appendonly", "yes", "--appendfsync", "always"])
         defer { redis.stop() }
         let (server, port, cleanup) = try startCounter(["GLOBALDATA_URL": redis.url])

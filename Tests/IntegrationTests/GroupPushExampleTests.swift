@@ -25,7 +25,19 @@ final class GroupPushExampleTests: XCTestCase {
     }
 
     func testEveryMemberInEveryProcessGetsTheGroupMessageOnceAndAClosedClientLeavesEveryGroup() throws {
-        let server = try ExampleServer("group-push", environment: ["WS_PORT": "0", "CHANNEL_PORT": "0"])
+        try checkGroupSend(["WS_PORT": "0", "CHANNEL_PORT": "0"], processes: 5)
+    }
+
+    func testTheSameOverRedisWithoutAChannelServer() throws {
+        try RedisServer.require()
+        let redis = try RedisServer()
+        defer { redis.stop() }
+        try checkGroupSend(["WS_PORT": "0", "CHANNEL_URL": redis.url], processes: 4)
+    }
+
+    /// Seed 000's group send with 40 clients; `processes`: the program's worker processes.
+    private func checkGroupSend(_ environment: [String: String], processes: Int) throws {
+        let server = try ExampleServer("group-push", environment: environment)
         self.server = server
         let port = try server.port("websocket")
 
@@ -84,7 +96,7 @@ final class GroupPushExampleTests: XCTestCase {
             XCTAssertEqual(try client.messagesArriving(within: index == 1 ? 0.3 : 0.01), [], "client \(index)")
             client.close()
         }
-        XCTAssertEqual(server.workerPIDs.count, 5, "4 websocket processes + the Channel server, none crashed")
+        XCTAssertEqual(server.workerPIDs.count, processes, "4 websocket processes (+ the Channel server), none crashed")
     }
 
     /// The seed's browser snippet, by Python `websockets`: join, then send to the group at once, on

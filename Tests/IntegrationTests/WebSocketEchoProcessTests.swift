@@ -1,6 +1,6 @@
 import Foundation
-import WorkermanTestSupport
 import Workerman
+import WorkermanTestSupport
 import XCTest
 
 /// The `ws-echo` example started as a real process, driven by independent peers: Python's

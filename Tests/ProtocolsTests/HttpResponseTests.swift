@@ -149,6 +149,16 @@ final class HttpResponseTests: XCTestCase {
         XCTAssertNil(Response().withFile(root.appendingPathComponent("missing.txt").path).headers["Last-Modified"])
     }
 
+    /// Issue 15: `worker.onRequest` reads back what was set (its getter used to return nil).
+    func testOnRequestReadsBackWhatWasSet() {
+        let worker = Worker("http://127.0.0.1:0")
+        XCTAssertNil(worker.onRequest)
+        worker.onRequest = { connection, _ in connection.send("hello") }
+        XCTAssertNotNil(worker.onRequest)
+        worker.onRequest = nil
+        XCTAssertNil(worker.onRequest)
+    }
+
     func testRangeHeaders() {
         XCTAssertEqual(StaticFile.byteRange("bytes=0-4", size: 10), .range(0, 4))
         XCTAssertEqual(StaticFile.byteRange("bytes=5-", size: 10), .range(5, 9))

@@ -18,7 +18,10 @@ final class RESPCodecTests: XCTestCase {
         ("$-1\r\n", .null),
         ("*-1\r\n", .null),
         ("*0\r\n", .array([])),
-        ("*3\r\n:1\r\n$1\r\nx\r\n*1\r\n+y\r\n", .array([.integer(1), .bulkString([120]), .array([.simpleString("y")])])),
+        (
+            "*3\r\n:1\r\n$1\r\nx\r\n*1\r\n+y\r\n",
+            .array([.integer(1), .bulkString([120]), .array([.simpleString("y")])])
+        ),
         ("*2\r\n$-1\r\n*0\r\n", .array([.null, .array([])])),
         ("_\r\n", .null),
         (",3.25\r\n", .double(3.25)),
@@ -119,6 +122,9 @@ final class RESPCodecTests: XCTestCase {
             command.encoded.readableBytesArray,
             Array("*5\r\n$3\r\nSET\r\n$3\r\nkey\r\n$4\r\n".utf8) + [0, 13, 10, 255]
                 + Array("\r\n$2\r\n42\r\n$3\r\n1.5\r\n".utf8))
+        XCTAssertEqual(
+            RedisCommand("X", -7, Int.min, Int64.max, 0).encoded.readableString,
+            "*5\r\n$1\r\nX\r\n$2\r\n-7\r\n$20\r\n-9223372036854775808\r\n$19\r\n9223372036854775807\r\n$1\r\n0\r\n")
     }
 
     func testURLsParse() throws {

@@ -1,6 +1,7 @@
 import Glibc
-import WorkermanTestSupport
 import Workerman
+import WorkermanTLS
+import WorkermanTestSupport
 import XCTest
 
 @testable import WorkermanRedis
@@ -139,6 +140,25 @@ final class RedisClientTests: RedisTestCase {
         let stats = try server.cli("INFO", "commandstats")
         XCTAssertTrue(stats.contains("cmdstat_evalsha:calls=3"), stats)
         XCTAssertTrue(stats.contains("cmdstat_eval:calls=2"), "EVAL only on NOSCRIPT: \(stats)")
+    }
+
+    func testRedissWithTheTLSModule() throws {
+        let server = try startRedis(tls: true)
+        let redis = try client("rediss://127.0.0.1:\(server.port)/3")
+        redis.tls = TLSClientContext(caFile: server.tls!.certificate)
+        XCTAssertEqual(try result(redis, RedisCommand("SET", "secure", "yes"))?.get(), .simpleString("OK"))
+        XCTAssertEqual(try result(redis, RedisCommand("GET", "secure"))?.get(), .bulkString(Array("yes".utf8)))
+        XCTAssertTrue(redis.isConnected)
+
+        let untrusting = try client("rediss://127.0.0.1:\(server.port)") {
+            $0.reconnectDelays = [5]
+            $0.commandTimeout = 1  // commands wait for a connection up to their timeout
+        }
+        var errors: [RedisError] = []
+        untrusting.onError = { errors.append($0) }
+        XCTAssertNotNil(result(untrusting, RedisCommand("PING"), timeout: 10)?.failureKind)
+        XCTAssertTrue(
+            errors.contains { $0.message.contains("TLS") }, "the self-signed certificate is refused: \(errors)")
     }
 
     func testUnixSocketAndTheBlockingClient() throws {

@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
-import WorkermanTestSupport
 import Workerman
+import WorkermanTestSupport
 import XCTest
 
 @testable import WorkermanRedis

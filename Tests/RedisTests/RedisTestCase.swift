@@ -1,5 +1,5 @@
-import WorkermanTestSupport
 import Workerman
+import WorkermanTestSupport
 import XCTest
 
 @testable import WorkermanRedis
@@ -11,29 +11,31 @@ class RedisTestCase: XCTestCase {
     private var closers: [() -> Void] = []
 
     /// Starts a redis-server for this test.
-    func startRedis(_ arguments: [String] = []) throws -> RedisServer {
-        try XCTSkipUnless(try RedisServer.isAvailable(), "redis-server is not installed (.ci/deps/redis.sh)")
-        let server = try RedisServer(arguments: arguments)
+    func startRedis(_ arguments: [String] = [], tls: Bool = false) throws -> RedisServer {
+        try RedisServer.require()
+        let server = try RedisServer(arguments: arguments, tls: tls)
         servers.append(server)
         return server
     }
 
     /// A client closed in teardown.
     func client(_ url: String, _ configure: (inout RedisOptions) -> Void = { _ in }) throws -> RedisClient {
-        var options = RedisOptions()
-        configure(&options)
-        let client = try RedisClient(url: url, options: options)
+        let client = try RedisClient(url: url, options: Self.options(configure))
         closers.append { client.close() }
         return client
     }
 
     /// A subscriber closed in teardown.
     func subscriber(_ url: String, _ configure: (inout RedisOptions) -> Void = { _ in }) throws -> RedisSubscriber {
-        var options = RedisOptions()
-        configure(&options)
-        let subscriber = try RedisSubscriber(url: url, options: options)
+        let subscriber = try RedisSubscriber(url: url, options: Self.options(configure))
         closers.append { subscriber.close() }
         return subscriber
+    }
+
+    private static func options(_ configure: (inout RedisOptions) -> Void) -> RedisOptions {
+        var options = RedisOptions()
+        configure(&options)
+        return options
     }
 
     /// Runs the loop until `condition` holds (at most `timeout` s); fails the test otherwise.
@@ -42,10 +44,11 @@ class RedisTestCase: XCTestCase {
     }
 
     /// Sends `command` and waits for its result.
-    func result(_ client: RedisClient, _ command: RedisCommand, timeout: Double = 10) -> Result<RedisReply, RedisError>?
-    {
+    func result(_ client: any RedisCommands, _ command: RedisCommand, timeout: Double = 10) -> Result<
+        RedisReply, RedisError
+    >? {
         var outcome: Result<RedisReply, RedisError>?
-        client.send(command) { outcome = $0 }
+        client.send(command, timeout: nil) { outcome = $0 }
         wait("\(command.name)", timeout: timeout) { outcome != nil }
         return outcome
     }

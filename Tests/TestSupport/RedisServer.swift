@@ -9,6 +9,8 @@ public final class RedisServer {
     /// Its temporary directory (working directory, unix socket).
     public let directory: String
     private let extraArguments: [String]
+    /// The certificate and key it serves TLS with (on `port`, plain TCP off); nil: plain TCP.
+    public let tls: (certificate: String, key: String)?
     private var process: ServerProcess?
 
     /// The unix socket's path.
@@ -27,25 +29,37 @@ public final class RedisServer {
         return nil
     }
 
-    /// True when redis-server is installed; false when not (the test skips). Under `CI=true` a
-    /// missing redis-server throws instead, so that CI fails rather than skips (.ci/deps/redis.sh
-    /// installs it).
-    public static func isAvailable() throws -> Bool {
-        if program("redis-server") != nil && program("redis-cli") != nil { return true }
-        if ProcessInfo.processInfo.environment["CI"] == "true" {
-            throw BlockingClient.Failure("redis-server is not installed (run .ci/deps/redis.sh)")
-        }
-        return false
+    /// Returns when redis-server and redis-cli are installed; otherwise skips the test (fails it
+    /// under CI=true, where .ci/deps/redis.sh installs them).
+    public static func require() throws {
+        try OutsidePeer.require(
+            program("redis-server") != nil && program("redis-cli") != nil,
+            "redis-server is not installed (.ci/deps/redis.sh)")
     }
 
-    /// Starts a server with extra command-line options (`["--requirepass", "secret"]`).
-    public init(arguments: [String] = []) throws {
+    /// Starts a server with extra command-line options (`["--requirepass", "secret"]`); with `tls`,
+    /// a self-signed certificate for 127.0.0.1 is made in its directory and `port` speaks TLS only.
+    public init(arguments: [String] = [], tls: Bool = false) throws {
         port = ExampleServer.freePort()
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "workerman-redis-\(UUID().uuidString)"
-        ).path
+        directory =
+            FileManager.default.temporaryDirectory.appendingPathComponent(
+                "workerman-redis-\(UUID().uuidString)"
+            ).path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         extraArguments = arguments
+        if tls {
+            let (certificate, key) = (directory + "/cert.pem", directory + "/key.pem")
+            let made = try ServerProcess.run(
+                "/usr/bin/env",
+                [
+                    "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", key, "-out", certificate,
+                ])
+            guard made.status == 0 else { throw BlockingClient.Failure("openssl: \(made.output)") }
+            self.tls = (certificate, key)
+        } else {
+            self.tls = nil
+        }
         try start()
     }
 
@@ -57,7 +71,14 @@ public final class RedisServer {
             "--dir", directory, "--save", "", "--appendonly", "no", "--daemonize", "no", "--logfile", "",
             "--enable-debug-command", "yes",
         ]
-        let started = try ServerProcess(server, arguments: arguments + extraArguments)
+        var tlsArguments: [String] = []
+        if let tls {
+            tlsArguments = [
+                "--port", "0", "--tls-port", "\(port)", "--tls-cert-file", tls.certificate, "--tls-key-file", tls.key,
+                "--tls-ca-cert-file", tls.certificate, "--tls-auth-clients", "no",
+            ]
+        }
+        let started = try ServerProcess(server, arguments: arguments + tlsArguments + extraArguments)
         process = started
         guard started.waitFor("Ready to accept connections", timeout: 20) else {
             let log = started.log

@@ -117,26 +117,34 @@ final class ContractTests: ServerTestCase {
         XCTAssertTrue(worker.connections.isEmpty)
     }
 
-    func testAUdpWorkerTakesOnDatagramAndRefusesOnMessage() throws {
+    /// A udp Worker's datagrams go to onDatagram with a UdpConnection (DatagramAndUnixTests echoes
+    /// through it); one that sets only onMessage is told so when it listens.
+    func testAUdpWorkerWithOnlyOnMessageIsRefused() throws {
         let wrong = Worker("udp://127.0.0.1:0")
         wrong.onMessage = { _, _ in }
         XCTAssertThrowsError(try wrong.listen()) { error in
             XCTAssertTrue("\(error)".contains("onDatagram"), "\(error)")
         }
-        var senders: [UdpConnection] = []
-        let worker = try startWorker("udp://127.0.0.1:0") { worker in
-            worker.onDatagram = { connection, data in
-                senders.append(connection)
-                connection.send("echo \(data)")
-            }
+    }
+
+    func testARawTextServerKeepsSilentConnectionsUnlessItSetsAnIdleTimeout() throws {
+        let keeping = try startWorker("text://127.0.0.1:0") { worker in
+            worker.onMessage = { connection, data in connection.send(data) }
         }
-        let port = worker.port
+        let closing = try startWorker("text://127.0.0.1:0") { worker in
+            worker.idleTimeout = 1
+            worker.onMessage = { connection, data in connection.send(data) }
+        }
+        let (keepingPort, closingPort) = (keeping.port, closing.port)
         XCTAssertTrue(
-            try runWithClient {
-                let client = DatagramClient(port: port)
-                client.send("ping")
-                try checkEqual(try client.receive(), "echo ping", "udp echo")
+            try runWithClient(timeout: 30) {
+                let quiet = try BlockingClient(port: keepingPort, timeout: 10)
+                let idle = try BlockingClient(port: closingPort, timeout: 10)
+                try idle.send("one\n")
+                try checkEqual(try idle.receive(untilSuffix: "\n"), "one\n", "answered")
+                try checkEqual(try idle.receiveAll(), "", "then closed once silent for idleTimeout")
+                try quiet.send("still\n")
+                try checkEqual(try quiet.receive(untilSuffix: "\n"), "still\n", "a silent push connection stays")
             })
-        XCTAssertEqual(senders.map { $0.getRemoteIp() }, ["127.0.0.1"])
     }
 }

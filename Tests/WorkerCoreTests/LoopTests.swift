@@ -1,6 +1,6 @@
 import Glibc
-import WorkermanTestSupport
 import Workerman
+import WorkermanTestSupport
 import XCTest
 
 @testable import WorkermanCore

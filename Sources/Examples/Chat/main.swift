@@ -8,6 +8,8 @@
 //   HTTP_PORT=8080   the page (/), its settings (/config.js) and /health
 //   WS_PORT=7272     the chat itself (the page learns this port from /config.js)
 //   CHANNEL_PORT=2206
+//   CHANNEL_URL=redis://127.0.0.1:6379   use Redis instead of a Channel server of this program (then
+//                                         several chat servers can share the rooms)
 //
 // The chat protocol: one JSON object per websocket text message.
 //   client -> server  {"type":"join","room":"lobby","name":"alice"}   join a room (leaving the last one)
@@ -22,7 +24,8 @@ import Workerman
 
 let environment = ProcessInfo.processInfo.environment
 
-let channelServer = ChannelServer("127.0.0.1", Int(environment["CHANNEL_PORT"] ?? "") ?? 2206)
+let channelURL = environment["CHANNEL_URL"]
+let channelServer = channelURL == nil ? ChannelServer("127.0.0.1", Int(environment["CHANNEL_PORT"] ?? "") ?? 2206) : nil
 
 // MARK: the chat: websocket, 4 processes
 
@@ -71,7 +74,7 @@ func leaveRoom(_ connection: TcpConnection) {
 }
 
 chat.onWorkerStart = { _ in
-    ChannelClient.connect("127.0.0.1", Int(channelServer.worker.listeningPort ?? 2206))
+    ChannelClient.connect(url: channelURL ?? channelServer!.localURL)
     // Every process hears every room event and forwards it to its own members of that room: one
     // frame encoded once for all of them.
     ChannelClient.on("room") { event in

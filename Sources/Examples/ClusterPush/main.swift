@@ -5,6 +5,8 @@
 // a cluster: the push reaches the user wherever they are connected.
 //
 //   WS_PORT=4236 HTTP_PORT=4237 CHANNEL_PORT=2206 cluster-push start
+//   WS_PORT=4236 HTTP_PORT=4237 CHANNEL_URL=redis://10.0.0.5:6379 cluster-push start   (every server
+//   of the cluster points at one Redis instead; no Channel server runs)
 //   python3 -m websockets ws://127.0.0.1:4236/          then send: alice
 //   curl 'http://127.0.0.1:4237/?uid=alice&msg=hello'  (or POST uid=alice&msg=hello)  -> ok
 //   curl 'http://127.0.0.1:4237/?msg=hello'            no uid: to every connected user
@@ -16,16 +18,19 @@ import Workerman
 
 let environment = ProcessInfo.processInfo.environment
 let channelHost = environment["CHANNEL_HOST"] ?? "127.0.0.1"
+let channelURL = environment["CHANNEL_URL"]  // redis://...: Redis instead of a Channel server
 
 // The Channel server, part of this program. In a cluster, one server runs it (bind 0.0.0.0 there)
 // and the others point CHANNEL_HOST at it; set NO_CHANNEL_SERVER=1 on those.
 let channelServer: ChannelServer? =
-    environment["NO_CHANNEL_SERVER"] == "1"
+    environment["NO_CHANNEL_SERVER"] == "1" || channelURL != nil
     ? nil : ChannelServer("127.0.0.1", Int(environment["CHANNEL_PORT"] ?? "") ?? 2206)
 
-/// The Channel server's port: the real one when this program runs it (it may listen on port 0).
-let channelPort = {
-    channelServer?.worker.listeningPort.map(Int.init) ?? Int(environment["CHANNEL_PORT"] ?? "") ?? 2206
+/// Where Channel is: Redis, or the Channel server with its real port when this program runs it (it
+/// may listen on port 0).
+let channelAddress = {
+    let port = channelServer?.worker.listeningPort.map(Int.init) ?? Int(environment["CHANNEL_PORT"] ?? "") ?? 2206
+    return channelURL ?? "frame://\(channelHost):\(port)"
 }
 
 // MARK: the websocket side: users log in and receive pushes
@@ -43,7 +48,7 @@ extension ContextKey where Value == String {
 nonisolated(unsafe) var users: [String: [Int: TcpConnection]] = [:]
 
 pusher.onWorkerStart = { worker in
-    ChannelClient.connect(channelHost, channelPort())
+    ChannelClient.connect(url: channelAddress())
     // Every process hears every push and delivers it to the connections it holds for that uid
     // (usually none). Processes share no memory, so asking them all is the simple, correct way.
     ChannelClient.on("push") { event in
@@ -78,7 +83,7 @@ pusher.onClose = { connection in
 let publisher = Worker("http://0.0.0.0:\(environment["HTTP_PORT"] ?? "4237")")
 publisher.name = "publisher"
 
-publisher.onWorkerStart = { _ in ChannelClient.connect(channelHost, channelPort()) }
+publisher.onWorkerStart = { _ in ChannelClient.connect(url: channelAddress()) }
 
 publisher.onRequest = { connection, request in
     // GET /?uid=alice&msg=hello, or a POST form with the same fields.

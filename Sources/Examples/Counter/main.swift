@@ -11,7 +11,8 @@ import Workerman
 
 let environment = ProcessInfo.processInfo.environment
 let redisURL = environment["GLOBALDATA_URL"]
-let globalData = redisURL == nil ? GlobalDataServer("127.0.0.1", Int(environment["GLOBALDATA_PORT"] ?? "2207") ?? 2207) : nil
+let globalData =
+    redisURL == nil ? GlobalDataServer("127.0.0.1", Int(environment["GLOBALDATA_PORT"] ?? "2207") ?? 2207) : nil
 
 let web = Worker("http://0.0.0.0:\(environment["HTTP_PORT"] ?? "8080")")
 web.name = "Counter"

@@ -26,7 +26,9 @@ import WorkermanGateway
 import WorkermanTLS
 
 let environment = ProcessInfo.processInfo.environment
-func setting(_ name: String, _ fallback: String) -> String { environment[name].flatMap { $0.isEmpty ? nil : $0 } ?? fallback }
+func setting(_ name: String, _ fallback: String) -> String {
+    environment[name].flatMap { $0.isEmpty ? nil : $0 } ?? fallback
+}
 
 let registerAddress: String
 if let other = environment["REGISTER_ADDRESS"], !other.isEmpty {
@@ -51,7 +53,9 @@ if let certificate = environment["TLS_CERT"], let key = environment["TLS_KEY"] {
 
 /// A JSON object as one line of text.
 func json(_ object: [String: Any]) -> String {
-    String(decoding: (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8), as: UTF8.self)
+    String(
+        decoding: (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8),
+        as: UTF8.self)
 }
 
 // MARK: the business workers: the chat's events

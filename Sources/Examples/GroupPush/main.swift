@@ -3,6 +3,7 @@
 // every member exactly once, whichever process holds it.
 //
 //   WS_PORT=1234 CHANNEL_PORT=2206 group-push start
+//   WS_PORT=1234 CHANNEL_URL=redis://127.0.0.1:6379 group-push start     (Redis instead of a Channel server)
 //   python3 -m websockets ws://127.0.0.1:1234/
 //   > {"cmd":"add_group","group_id":"123"}
 //   > {"cmd":"send_to_group","group_id":"123","message":"这个是消息"}
@@ -22,7 +23,8 @@ let environment = ProcessInfo.processInfo.environment
 
 // The Channel server: one more process of this program, a pub/sub hub on a frame:// port. Bind
 // 0.0.0.0 instead when the processes of other servers join in (a cluster).
-let channelServer = ChannelServer("127.0.0.1", Int(environment["CHANNEL_PORT"] ?? "") ?? 2206)
+let channelURL = environment["CHANNEL_URL"]  // redis://...: Redis carries the groups, no Channel server here
+let channelServer = channelURL == nil ? ChannelServer("127.0.0.1", Int(environment["CHANNEL_PORT"] ?? "") ?? 2206) : nil
 
 let worker = Worker("websocket://0.0.0.0:\(environment["WS_PORT"] ?? "1234")")
 worker.name = "GroupPush"
@@ -43,8 +45,8 @@ extension ContextKey where Value == Set<String> {
 nonisolated(unsafe) var groupConnections: [String: [Int: TcpConnection]] = [:]
 
 worker.onWorkerStart = { worker in
-    // The Channel server's real port (it may have been started on port 0).
-    ChannelClient.connect("127.0.0.1", Int(channelServer.worker.listeningPort ?? 2206))
+    // Redis, or the Channel server's real port (it may have been started on port 0).
+    ChannelClient.connect(url: channelURL ?? channelServer!.localURL)
     // Every process subscribes; a publish from any process reaches all of them, the publisher's
     // own included, and each delivers to its local members only: so every member gets it once.
     ChannelClient.on("send_to_group") { event in

@@ -8,7 +8,11 @@ enum ExampleSettings {
         if let seconds = environment["HTTP_KEEPALIVE_S"].flatMap(Double.init) { http.keepAliveTimeout = seconds }
         if let seconds = environment["HTTP_HEADER_TIMEOUT_S"].flatMap(Double.init) { http.headerTimeout = seconds }
         if let seconds = environment["HTTP_BODY_TIMEOUT_S"].flatMap(Double.init) { http.bodyTimeout = seconds }
+        if let rate = environment["HTTP_BODY_MIN_RATE"].flatMap(Int.init) { http.bodyMinimumRate = rate }
         if let bytes = environment["HTTP_MAX_BODY"].flatMap(Int.init) { http.maxBodySize = bytes }
+        if let seconds = environment["TLS_HANDSHAKE_TIMEOUT_S"].flatMap(Double.init) {
+            worker.tlsHandshakeTimeout = seconds
+        }
         if let directory = environment["SESSION_DIR"] {
             http.session.handler = FileSessionHandler(directory: directory)
         }

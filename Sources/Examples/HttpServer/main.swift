@@ -10,7 +10,8 @@
 // response and "/events" a few server-sent events.
 //
 // Environment: HTTP_PROCESSES (worker count), HTTP_KEEPALIVE_S, HTTP_HEADER_TIMEOUT_S,
-// HTTP_BODY_TIMEOUT_S (the worker's HTTP timeouts), HTTP_MAX_BODY (bytes), SESSION_DIR (session files).
+// HTTP_BODY_TIMEOUT_S, HTTP_BODY_MIN_RATE, TLS_HANDSHAKE_TIMEOUT_S (the worker's deadlines), HTTP_MAX_BODY
+// (bytes), SESSION_DIR (session files).
 import Foundation
 import Workerman
 import WorkermanTLS

@@ -4,12 +4,17 @@ import WorkermanTimer
 /// The HTTP phases' deadlines, checked about once a second by the Worker (see `HttpSettings`):
 /// - the first request's head must be complete `headerTimeout` seconds after the connection starts,
 ///   a later one `headerTimeout` seconds after its first byte → 408, closed;
-/// - a request body that goes `bodyTimeout` seconds without a byte → 408, closed;
+/// - a request body must bring `bodyMinimumRate` × `bodyTimeout` bytes (at least one) in each window
+///   of `bodyTimeout` seconds → else 408, closed;
 /// - an idle keep-alive connection is closed `keepAliveTimeout` seconds after its last response.
 /// A connection whose request the application is still answering (or streaming to) is never timed out.
 extension Http {
     /// True: HTTP connections have deadlines.
     public static var hasDeadlines: Bool { true }
+
+    /// True: a client that pipelines requests without reading the answers is not read from while
+    /// its answers fill the send buffer, so none is dropped.
+    public static var appliesBackPressure: Bool { true }
 
     /// What to do about the phase the connection is in, at `now`.
     public static func checkDeadlines(state: inout HttpConnectionState, connection: TcpConnection, now: UInt64)
@@ -18,10 +23,16 @@ extension Http {
         guard state.rejected == nil else { return .proceed }
         let settings = state.settings
         if state.head != nil {
-            if state.bodyProgress.bytes != connection.bytesRead || state.bodyProgress.at == 0 {
+            if state.bodyProgress.at == 0 {
                 state.bodyProgress = (connection.bytesRead, now)
             } else if expired(since: state.bodyProgress.at, settings.bodyTimeout, now) {
-                return timedOut("no request body byte for \(settings.bodyTimeout) s", state)
+                let needed = max(1, Int(Double(settings.bodyMinimumRate) * settings.bodyTimeout))
+                let received = connection.bytesRead - state.bodyProgress.bytes
+                guard received >= needed else {
+                    return timedOut(
+                        "request body: \(received) bytes in \(settings.bodyTimeout) s, under \(needed)", state)
+                }
+                state.bodyProgress = (connection.bytesRead, now)
             }
         } else if state.headStartedAt != 0 {
             if expired(since: state.headStartedAt, settings.headerTimeout, now) {

@@ -87,7 +87,7 @@ public final class HttpConnectionState {
     @exclusivity(unchecked) var idleSince = MonotonicClock.now()
     /// When the first byte of the current request head arrived; 0 when none has.
     @exclusivity(unchecked) var headStartedAt: UInt64 = 0
-    /// `bytesRead` and time at the last sweep while a body was arriving.
+    /// `bytesRead` and time at the start of the current window while a body arrives (see `bodyTimeout`).
     @exclusivity(unchecked) var bodyProgress: (bytes: Int, at: UInt64) = (0, 0)
 
     /// The connection, held weakly, shared by the connection's `Request`s: one weak
@@ -109,6 +109,7 @@ public final class HttpConnectionState {
         sentContinue = false
         streamedBody = nil
         headStartedAt = 0
+        bodyProgress = (0, 0)
     }
 
     /// True when nothing is being received, answered or streamed.

@@ -18,8 +18,13 @@ public final class HttpSettings: WorkerSettings {
     /// Seconds a client has to send a whole request head, counted from its first byte, or from the
     /// connection's start for its first request (default 30; 0: forever).
     public var headerTimeout: Double = 30
-    /// Seconds a request body may go without a byte arriving (default 60; 0: forever).
-    public var bodyTimeout: Double = 60
+    /// The window, in seconds, over which a request body's pace is judged: in each window of this
+    /// length at least `bodyMinimumRate` × `bodyTimeout` bytes (and at least one) must arrive, else
+    /// 408 (default 30; 0: no limit). A slow trickle is cut; a large upload at a real rate is not.
+    public var bodyTimeout: Double = 30
+    /// The slowest pace, in bytes per second, a request body may keep over each `bodyTimeout` window
+    /// (default 500, as Apache's mod_reqtimeout; 0: only a byte per window is required).
+    public var bodyMinimumRate = 500
     /// The most uploaded files one multipart request yields; more are ignored (Workerman: 1024).
     public var maxFileUploads = 1024
     /// Bodies and uploaded files larger than this many bytes are written to a temporary file (default 1 MiB).

@@ -1,4 +1,5 @@
 import WorkermanCore
+import WorkermanTimer
 
 /// The `websocket://` server protocol: RFC 6455 (version 13) with permessage-deflate (RFC 7692).
 ///
@@ -35,6 +36,9 @@ public enum WebSocket: StatefulWireProtocol {
         try WebSocketEngine.decode(packet, session: state)
     }
 
+    /// True: a peer is not read from while the answers to it fill the send buffer.
+    public static var appliesBackPressure: Bool { true }
+
     /// One unmasked data frame (held back until the handshake completes).
     public static func encode(
         _ message: Message, state: inout WebSocketSession, connection: Connection, into buffer: inout ByteBuffer
@@ -42,8 +46,30 @@ public enum WebSocket: StatefulWireProtocol {
         try WebSocketEngine.encode(message, session: state, connection: connection, into: &buffer)
     }
 
+    /// Starts the clock of the handshake deadline.
+    public static func opened(state: inout WebSocketSession, connection: TcpConnection) {
+        state.openedAt = MonotonicClock.now()
+    }
+
     /// Stops the session's heartbeat.
     public static func closed(state: inout WebSocketSession, connection: TcpConnection) {
         state.reset()
+    }
+
+    /// True: the opening handshake has a deadline.
+    public static var hasDeadlines: Bool { true }
+
+    /// A handshake not complete `handshakeTimeout` seconds after connecting is answered 408 and closed.
+    public static func checkDeadlines(state: inout WebSocketSession, connection: TcpConnection, now: UInt64)
+        -> ConnectionAction
+    {
+        let limit = state.options.handshakeTimeout
+        guard state.phase == .handshake, limit > 0, state.openedAt != 0,
+            now &- state.openedAt >= MonotonicClock.nanoseconds(fromSeconds: limit)
+        else { return .proceed }
+        let reason = "websocket handshake not complete after \(limit) s"
+        state.phase = .closed
+        return .replyAndClose(
+            Array(WebSocketServerHandshake.errorResponse(status: 408, body: reason).utf8), reason: reason)
     }
 }

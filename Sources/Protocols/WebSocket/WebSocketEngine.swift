@@ -9,11 +9,17 @@ enum WebSocketEngine {
     static func input(_ buffer: ByteView, session: WebSocketSession) -> InputResult {
         switch session.phase {
         case .handshake:
-            if let length = HTTPHead.length(in: buffer) { return .packet(length: length) }
-            guard buffer.count <= HTTPHead.maximumSize else {
-                return failing(session, .http(status: 431, reason: "handshake head over \(HTTPHead.maximumSize) bytes"))
+            // The limit holds however the head arrives: in pieces, or whole in one read.
+            let length = HTTPHead.length(in: buffer)
+            guard (length ?? buffer.count) <= HTTPHead.maximumSize else {
+                let reason = "handshake head over \(HTTPHead.maximumSize) bytes"
+                return failing(
+                    session,
+                    session.role == .server
+                        ? .http(status: 431, reason: reason)
+                        : .close(code: WebSocketCloseCode.protocolError, reason: reason))
             }
-            return .needMore
+            return length.map { .packet(length: $0) } ?? .needMore
         case .closed:
             return .needMore  // the connection is closing: nothing more is read
         case .open, .closing:

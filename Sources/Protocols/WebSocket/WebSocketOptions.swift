@@ -36,6 +36,9 @@ public struct WebSocketOptions {
     public var pingInterval: Double = 0
     /// Close a connection (code 1001) when nothing has arrived for this many seconds (0: never).
     public var idleTimeout: Double = 0
+    /// Server: seconds a client has, from connecting, to complete the opening handshake; past it the
+    /// connection gets a 408 and closes (default 10; 0: no limit).
+    public var handshakeTimeout: Double = 10
     /// Extra header fields: the server adds them to every 101 response, the client to its request.
     public var headers: [(name: String, value: String)] = []
     /// Client: the subprotocols to offer, in order of preference.

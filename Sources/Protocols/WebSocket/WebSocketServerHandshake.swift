@@ -64,7 +64,8 @@ enum WebSocketServerHandshake {
     /// A complete HTTP error response that closes the connection.
     static func errorResponse(status: Int, body: String, headers: String = "") -> String {
         let reasons = [
-            400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 426: "Upgrade Required",
+            400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 408: "Request Timeout",
+            426: "Upgrade Required",
             431: "Request Header Fields Too Large", 500: "Internal Server Error", 503: "Service Unavailable",
         ]
         return "HTTP/1.1 \(status) \(reasons[status] ?? "Error")\r\nContent-Type: text/plain\r\n"

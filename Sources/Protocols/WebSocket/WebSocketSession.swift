@@ -64,6 +64,8 @@ public final class WebSocketSession {
     var heartbeat: TimerID?
     /// Client: destroys the connection when the server does not answer our close frame.
     var closeTimeout: TimerID?
+    /// When the connection was established (monotonic ns), for the handshake deadline.
+    var openedAt: UInt64 = 0
     var lastReceived: UInt64 = 0
     var lastPingSent: UInt64 = 0
 

@@ -33,6 +33,9 @@ public enum Ws: StatefulWireProtocol {
         try WebSocketEngine.decode(packet, session: state)
     }
 
+    /// True: the server is not read from while what we send fills the send buffer.
+    public static var appliesBackPressure: Bool { true }
+
     /// One masked data frame (held back until the handshake completes).
     public static func encode(
         _ message: Message, state: inout WebSocketSession, connection: Connection, into buffer: inout ByteBuffer

@@ -23,7 +23,7 @@ public final class AsyncTcpConnection: TcpConnection {
     /// A local "ip:port" to bind before connecting (Workerman's `socket.bindto` context option).
     public var bindTo: String?
     /// Called once the connection is made; public as `onConnect` (see `ConnectionCallbacks`).
-    var connectHandler: ((TcpConnection) -> Void)?
+    final var connectHandler: ((TcpConnection) -> Void)?
     /// The TLS client context for `transport = "ssl"` (and `ssl://`, `wss://` addresses); when nil,
     /// the default one verifies the server's certificate against the system's CAs, with SNI.
     public var tls: TransportSecurityContext?
@@ -113,6 +113,7 @@ public final class AsyncTcpConnection: TcpConnection {
         receiveBuffer = nil
         pendingPacketLength = nil
         isPaused = false
+        isHeldBack = false
         guard delay > 0 else {
             connect()
             return
@@ -131,9 +132,6 @@ public final class AsyncTcpConnection: TcpConnection {
         cancelReconnect()
         super.destroy()
     }
-
-    /// The old spelling, as Workerman's `reConnect`.
-    public func reConnect(_ delay: Double = 0) { reconnect(after: delay) }
 
     override func handleWritable() {
         if state == .connecting {
@@ -165,7 +163,7 @@ public final class AsyncTcpConnection: TcpConnection {
                 guard let context = try tls ?? TransportSecurityDefaults.clientContext() else {
                     throw WorkerError("transport ssl needs a TLS context: link the TLS module or set tls")
                 }
-                security = try context.makeClientSession(fd: fd, serverName: target.host)
+                security = try context.provider().makeClientSession(fd: fd, serverName: target.host)
             } catch {
                 connectFailed("TLS: \(error)")
                 return

@@ -63,14 +63,14 @@ extension Connection {
     public func getRemoteIp() -> String { remoteAddress?.ip ?? "" }
     /// The peer's port, or 0 when unknown.
     public func getRemotePort() -> Int { Int(remoteAddress?.port ?? 0) }
-    /// The peer's address as "ip:port".
-    public func getRemoteAddress() -> String { remoteAddress?.description ?? "" }
+    /// The peer's address as "ip:port", for logs (programs read `remoteAddress`).
+    package func getRemoteAddress() -> String { remoteAddress?.description ?? "" }
     /// The local IP address.
-    public func getLocalIp() -> String { localAddress?.ip ?? "" }
+    package func getLocalIp() -> String { localAddress?.ip ?? "" }
     /// The local port.
-    public func getLocalPort() -> Int { Int(localAddress?.port ?? 0) }
+    package func getLocalPort() -> Int { Int(localAddress?.port ?? 0) }
     /// The local address as "ip:port".
-    public func getLocalAddress() -> String { localAddress?.description ?? "" }
+    package func getLocalAddress() -> String { localAddress?.description ?? "" }
     /// True when the peer is an IPv4 address.
     public func isIpV4() -> Bool { remoteAddress?.family == AF_INET }
     /// True when the peer is an IPv6 address.

@@ -50,7 +50,8 @@ extension Worker {
             connection.close()
             return
         }
-        guard let driver = connection.driver, driver.hasDeadlines else { return }
+        // While this side does not read (paused, or held back by a full send buffer) the peer is not late.
+        guard connection.isReading, let driver = connection.driver, driver.hasDeadlines else { return }
         connection.perform(driver.checkDeadlines(connection, now: now))
     }
 

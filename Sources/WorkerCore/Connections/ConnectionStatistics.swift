@@ -2,13 +2,13 @@
 /// (The counters skip run-time exclusivity checks: each update is one instantaneous increment.)
 public enum ConnectionStatistics {
     /// Connections open now in this process (accepted and outgoing).
-    @exclusivity(unchecked) nonisolated(unsafe) public static var connectionCount = 0  // one thread per process
+    @exclusivity(unchecked) nonisolated(unsafe) public package(set) static var connectionCount = 0  // one thread per process
     /// Packets received and handed to `onMessage` since the process started.
-    @exclusivity(unchecked) nonisolated(unsafe) public static var totalRequest = 0
+    @exclusivity(unchecked) nonisolated(unsafe) public package(set) static var totalRequest = 0
     /// Sends that failed: dropped on a full buffer or written to a closed peer.
-    @exclusivity(unchecked) nonisolated(unsafe) public static var sendFail = 0
+    @exclusivity(unchecked) nonisolated(unsafe) public package(set) static var sendFail = 0
     /// Exceptions thrown by decoders.
-    @exclusivity(unchecked) nonisolated(unsafe) public static var throwException = 0
+    @exclusivity(unchecked) nonisolated(unsafe) public package(set) static var throwException = 0
 }
 
 /// The codes `onError` receives, with Workerman's numbers.

@@ -7,7 +7,7 @@ extension TcpConnection {
     /// form a complete packet is copied into the connection's own buffer. A packet too large for
     /// the shared buffer is read straight into the connection's buffer.
     func handleReadable() {
-        guard state == .established, !isPaused else { return }
+        guard state == .established, isReading else { return }
         if isHandshaking {
             continueHandshake()
             return
@@ -84,7 +84,7 @@ extension TcpConnection {
 
     /// TLS keeps decrypted records the socket no longer signals: read them on the next turn.
     private func rereadBufferedSecureInput() {
-        guard let security, security.hasBufferedInput, state == .established, !isPaused else { return }
+        guard let security, security.hasBufferedInput, state == .established, isReading else { return }
         loop.execute { [weak self] in self?.handleReadable() }
     }
 
@@ -110,7 +110,7 @@ extension TcpConnection {
 
     /// Delivers the complete packets held in the connection's own buffer.
     func parseReceiveBuffer() {
-        guard var buffer = receiveBuffer, state == .established, !isPaused else { return }
+        guard var buffer = receiveBuffer, state == .established, isReading else { return }
         receiveBuffer = nil
         let consumed = buffer.withReadableBytes { parsePackets(ByteView($0)) }
         guard state == .established else { return }
@@ -127,7 +127,7 @@ extension TcpConnection {
     /// the protocol, the rest goes to the new one.
     func parsePackets(_ bytes: ByteView) -> Int {
         var consumed = 0
-        while let driver, consumed < bytes.count, state == .established, !isPaused {
+        while let driver, consumed < bytes.count, state == .established, isReading {
             consumed += driver.parse(bytes.dropping(first: consumed), on: self)
             if self.driver === driver { break }
         }

@@ -80,8 +80,14 @@ extension TcpConnection {
     /// True while the kernel's buffer is full and the loop watches for it to take more.
     var isWaitingForWritable: Bool { loop.interest(fd).contains(.write) }
 
+    /// At the limit: `onBufferFull`, and a protocol that applies back-pressure stops reading.
     func checkBufferFull() {
-        if sendQueue.byteCount >= maxSendBufferSize { bufferFullHandler?(self) }
+        guard sendQueue.byteCount >= maxSendBufferSize else { return }
+        if !isHeldBack, driver?.appliesBackPressure == true {
+            isHeldBack = true
+            updateInterest()
+        }
+        bufferFullHandler?(self)
     }
 
     /// Writes queued bytes. When the queue empties after the kernel's buffer had been full
@@ -103,6 +109,10 @@ extension TcpConnection {
         bytesWritten += before - sendQueue.byteCount
         updateInterest()
         guard done else { return }
+        if isHeldBack {
+            isHeldBack = false
+            readAgain()
+        }
         if afterWritable { bufferDrainHandler?(self) }
         if state == .closing && sendQueue.isEmpty { destroy() }
     }

@@ -43,13 +43,13 @@ public class TcpConnection: Connection, EventHandler {
 
     // The callbacks, as the connection calls them; the public `onMessage`, `onClose` ... (see
     // `ConnectionCallbacks`) hand each kind of connection as itself.
-    @exclusivity(unchecked) var messageHandler: ((TcpConnection, Message) -> Void)?
-    @exclusivity(unchecked) var closeHandler: ((TcpConnection) -> Void)?
-    @exclusivity(unchecked) var bufferFullHandler: ((TcpConnection) -> Void)?
-    @exclusivity(unchecked) var bufferDrainHandler: ((TcpConnection) -> Void)?
-    @exclusivity(unchecked) var errorHandler: ((TcpConnection, ConnectionErrorCode, String) -> Void)?
+    @exclusivity(unchecked) final var messageHandler: ((TcpConnection, Message) -> Void)?
+    @exclusivity(unchecked) final var closeHandler: ((TcpConnection) -> Void)?
+    @exclusivity(unchecked) final var bufferFullHandler: ((TcpConnection) -> Void)?
+    @exclusivity(unchecked) final var bufferDrainHandler: ((TcpConnection) -> Void)?
+    @exclusivity(unchecked) final var errorHandler: ((TcpConnection, ConnectionErrorCode, String) -> Void)?
     /// Runs the connection's protocol with its state; nil for raw bytes.
-    @exclusivity(unchecked) var driver: ProtocolDriver?
+    @exclusivity(unchecked) final var driver: ProtocolDriver?
 
     @exclusivity(unchecked) var sendQueue = SendQueue()
     /// Received bytes no packet has consumed yet; nil when there are none.
@@ -61,6 +61,10 @@ public class TcpConnection: Connection, EventHandler {
     @exclusivity(unchecked) var isCorked = false
     /// True while `pauseRecv` is in force.
     @exclusivity(unchecked) public internal(set) var isPaused = false
+    /// True while reading waits for a full send buffer to drain (a protocol that `appliesBackPressure`).
+    @exclusivity(unchecked) final var isHeldBack = false
+    /// True unless reading is paused or held back.
+    final var isReading: Bool { !isPaused && !isHeldBack }
     @exclusivity(unchecked) var remote: SocketAddress?
     @exclusivity(unchecked) var local: SocketAddress?
     @exclusivity(unchecked) var isCounted = false
@@ -68,7 +72,7 @@ public class TcpConnection: Connection, EventHandler {
     @exclusivity(unchecked) var isSending = false
     @exclusivity(unchecked) var closeRequested = false
     /// The TLS layer of an `ssl` connection; nil for plain ones.
-    @exclusivity(unchecked) public internal(set) var security: TransportSecuritySession?
+    @exclusivity(unchecked) package internal(set) var security: TransportSecuritySession?
     /// True until the TLS handshake completes; sends wait in the queue meanwhile.
     @exclusivity(unchecked) public internal(set) var isHandshaking = false
     @exclusivity(unchecked) var securityWantsWrite = false
@@ -76,7 +80,7 @@ public class TcpConnection: Connection, EventHandler {
     @exclusivity(unchecked) var pendingOnConnect: ((TcpConnection) -> Void)?
     /// `bytesRead` at the last deadline sweep, and since when it has not changed (monotonic ns): how
     /// long the connection has been silent (during a TLS handshake: since it was accepted).
-    @exclusivity(unchecked) var quiet: (bytes: Int, since: UInt64) = (0, 0)
+    @exclusivity(unchecked) final var quiet: (bytes: Int, since: UInt64) = (0, 0)
     /// False for an accepted `ssl` connection until its handshake completes: one that fails is
     /// closed without `onClose`, since `onConnect` never ran.
     @exclusivity(unchecked) var isAnnounced = true
@@ -114,7 +118,7 @@ public class TcpConnection: Connection, EventHandler {
     }
 
     /// The state protocol `wire` keeps on this connection; nil when `wire` is not its protocol.
-    public func protocolState<P: StatefulWireProtocol>(of wire: P.Type) -> P.State? {
+    public final func protocolState<P: StatefulWireProtocol>(of wire: P.Type) -> P.State? {
         (driver as? Driver<P>)?.state
     }
 
@@ -149,7 +153,7 @@ public class TcpConnection: Connection, EventHandler {
     /// Sends what `body` encodes with protocol `wire`'s state: the typed path of a protocol's own
     /// `send` overloads (HTTP's `send(_: Response)`), with no `Message` in between. nil when `wire`
     /// is not this connection's protocol.
-    package func send<P: StatefulWireProtocol>(
+    package final func send<P: StatefulWireProtocol>(
         through wire: P.Type, _ body: (inout P.State, inout ByteBuffer) throws -> Void
     ) -> SendResult? {
         guard let driver = driver as? Driver<P> else { return nil }
@@ -158,7 +162,7 @@ public class TcpConnection: Connection, EventHandler {
 
     /// Sends what `encode` writes, by Workerman's rules (see `send(_:raw:)`); a close a protocol
     /// asked for meanwhile (`closeAfterWriting`) happens once the bytes are handed over.
-    func sendEncoded(_ encode: (inout ByteBuffer) throws -> Void) -> SendResult {
+    final func sendEncoded(_ encode: (inout ByteBuffer) throws -> Void) -> SendResult {
         isSending = true
         let result = sendMessage(encode)
         isSending = false
@@ -222,7 +226,7 @@ public class TcpConnection: Connection, EventHandler {
     /// What the loop should watch for now.
     var wantedInterest: Interest {
         var interest: Interest = []
-        if state == .established && !isPaused { interest.insert(.read) }
+        if state == .established && isReading { interest.insert(.read) }
         if !sendQueue.isEmpty && (state == .established || state == .closing) { interest.insert(.write) }
         if state == .connecting { interest = .write }
         if isHandshaking || securityWantsWrite {
@@ -324,6 +328,12 @@ public class TcpConnection: Connection, EventHandler {
     public override func resumeRecv() {
         guard isPaused else { return }
         isPaused = false
+        readAgain()
+    }
+
+    /// Watches for input again and delivers the packets already received, right after the current callback.
+    final func readAgain() {
+        guard isReading else { return }
         updateInterest()
         if receiveBuffer != nil {
             loop.execute { [weak self] in self?.parseReceiveBuffer() }
@@ -360,13 +370,13 @@ public class TcpConnection: Connection, EventHandler {
 
     /// Logs why the connection is being closed, then closes it after writing `reply` (its protocol's
     /// error answer).
-    func refuse(reply: [UInt8], reason: String) {
+    final func refuse(reply: [UInt8], reason: String) {
         Log.writeLimited("closed connection", "connection \(id) from \(remote?.description ?? "?") closed: \(reason)")
         close(reply.isEmpty ? nil : .binary(reply), raw: true)
     }
 
     /// Hands `message` to `onMessage`: what a protocol's `deliver` does by default.
-    package func deliverMessage(_ message: Message) {
+    package final func deliverMessage(_ message: Message) {
         messageHandler?(self, message)
     }
 }

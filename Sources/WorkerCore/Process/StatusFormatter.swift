@@ -51,8 +51,8 @@ struct StatusSnapshot {
                 processes.append((number(1), number(2)))
             case "report" where fields.count >= 9:
                 reports[number(1)] = Report(
-                    pid: number(1), memory: number(2), shared: number(9), connections: number(3), sendFail: number(4), timers: number(5),
-                    totalRequest: number(6), listen: fields[7], name: fields[8])
+                    pid: number(1), memory: number(2), shared: number(9), connections: number(3), sendFail: number(4),
+                    timers: number(5), totalRequest: number(6), listen: fields[7], name: fields[8])
             default:
                 break
             }
@@ -92,7 +92,8 @@ enum StatusFormatter {
             let info = snapshot.workers[process.worker]
             guard let report = snapshot.reports[process.pid] else {
                 lines.append(
-                    "\(process.pid)\t" + pad("N/A", 7) + " " + pad("N/A", 7) + " " + pad(info?.listen ?? "", listenWidth) + " "
+                    "\(process.pid)\t" + pad("N/A", 7) + " " + pad("N/A", 7) + " "
+                        + pad(info?.listen ?? "", listenWidth) + " "
                         + pad(info?.name ?? "", nameWidth) + " "
                         + pad("N/A", 11) + " " + pad("N/A", 9) + " " + pad("N/A", 7) + " " + pad("N/A", 13) + " "
                         + pad("N/A", 6) + " [busy]")
@@ -118,7 +119,8 @@ enum StatusFormatter {
         }
         lines.append(rule("PROCESS STATUS", 51, 56))
         lines.append(
-            "Summary\t" + pad(megabytes(totals.memory), 7) + " " + pad("-", 7) + " " + pad("-", listenWidth) + " " + pad("-", nameWidth)
+            "Summary\t" + pad(megabytes(totals.memory), 7) + " " + pad("-", 7) + " " + pad("-", listenWidth) + " "
+                + pad("-", nameWidth)
                 + " "
                 + pad(String(totals.connections), 11) + " " + pad(String(totals.sendFail), 9) + " "
                 + pad(String(totals.timers), 7) + " "

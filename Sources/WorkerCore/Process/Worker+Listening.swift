@@ -28,7 +28,7 @@ extension Worker {
             throw WorkerError("\(name): transport ssl needs a TLS context (worker.tls = TLSServerContext(...))")
         }
         do {
-            try tls?.prepare()
+            try tls?.provider().prepare()
         } catch {
             throw WorkerError("\(name): \(error)")
         }
@@ -68,7 +68,7 @@ extension Worker {
         let connection = TcpConnection(fd: socket, remote: remote, protocol: self.protocol, worker: self)
         if let tls {
             do {
-                connection.security = try tls.makeServerSession(fd: socket)
+                connection.security = try tls.provider().makeServerSession(fd: socket)
                 connection.transport = "ssl"
             } catch {
                 Log.write("\(name): cannot start TLS for \(remote): \(error)")

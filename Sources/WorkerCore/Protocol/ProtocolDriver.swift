@@ -14,6 +14,8 @@ class ProtocolDriver {
     func checkDeadlines(_ connection: TcpConnection, now: UInt64) -> ConnectionAction { .proceed }
     /// The protocol's `hasDeadlines`.
     var hasDeadlines: Bool { false }
+    /// The protocol's `appliesBackPressure`.
+    var appliesBackPressure: Bool { false }
     /// The protocol's `leaving` hook.
     func leaving(_ connection: TcpConnection) -> ConnectionAction { .proceed }
 }
@@ -32,7 +34,7 @@ final class Driver<P: StatefulWireProtocol>: ProtocolDriver {
     override func parse(_ bytes: ByteView, on connection: TcpConnection) -> Int {
         var offset = 0
         defer { connection.uncork() }
-        while offset < bytes.count && connection.state == .established && !connection.isPaused
+        while offset < bytes.count && connection.state == .established && connection.isReading
             && connection.driver === self
         {
             let rest = bytes.dropping(first: offset)
@@ -106,6 +108,8 @@ final class Driver<P: StatefulWireProtocol>: ProtocolDriver {
     }
 
     override var hasDeadlines: Bool { P.hasDeadlines }
+
+    override var appliesBackPressure: Bool { P.appliesBackPressure }
 
     override func leaving(_ connection: TcpConnection) -> ConnectionAction {
         P.leaving(state: &state, connection: connection)

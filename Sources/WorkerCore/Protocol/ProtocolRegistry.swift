@@ -8,26 +8,26 @@
 /// The built-ins register from a load-time constructor, which can run before the Swift runtime has
 /// seeded its hashing (it does in programs linked with `--static-swift-stdlib`): so the registry is a
 /// short list searched in order, never a hashed dictionary.
-public enum ProtocolRegistry {
+package enum ProtocolRegistry {
     // One thread per process owns it.
     nonisolated(unsafe) private static var entries: [(scheme: String, type: any StatefulWireProtocol.Type)] = []
 
     /// The transport schemes, which are not protocols.
-    public static let transports = ["tcp", "udp", "unix", "ssl"]
+    package static let transports = ["tcp", "udp", "unix", "ssl"]
 
     /// Registers `type` under `scheme`.
-    public static func register(_ type: any StatefulWireProtocol.Type, as scheme: String) {
+    package static func register(_ type: any StatefulWireProtocol.Type, as scheme: String) {
         let name = scheme.lowercased()
         entries.removeAll { $0.scheme == name }
         entries.append((name, type))
     }
 
     /// The protocol registered under `scheme`, if any.
-    public static func lookup(_ scheme: String) -> (any StatefulWireProtocol.Type)? {
+    package static func lookup(_ scheme: String) -> (any StatefulWireProtocol.Type)? {
         let name = scheme.lowercased()
         return entries.last { $0.scheme == name }?.type
     }
 
     /// Every registered scheme, sorted.
-    public static var schemes: [String] { entries.map(\.scheme).sorted() }
+    package static var schemes: [String] { entries.map(\.scheme).sorted() }
 }

@@ -86,6 +86,10 @@ public protocol StatefulWireProtocol {
     static func checkDeadlines(state: inout State, connection: TcpConnection, now: UInt64) -> ConnectionAction
     /// True when `checkDeadlines` should be called (default false: no sweep for this protocol).
     static var hasDeadlines: Bool { get }
+    /// True when the connection should stop reading while its send buffer is full and read again
+    /// once it drains (back-pressure: a peer that sends requests without reading the answers waits,
+    /// and no answer is dropped). Default false: Workerman's rule, a send past the limit fails.
+    static var appliesBackPressure: Bool { get }
     /// The connection's Worker is leaving (reload or graceful stop): finish what is under way and
     /// close, e.g. answer the next request with `Connection: close`, send a WebSocket 1001 close
     /// frame. Called once per connection; the default closes nothing (the Worker's stop does).
@@ -103,6 +107,8 @@ extension StatefulWireProtocol {
     }
     /// False.
     public static var hasDeadlines: Bool { false }
+    /// False.
+    public static var appliesBackPressure: Bool { false }
     /// `.proceed`: the connection is left to the Worker's stop.
     public static func leaving(state: inout State, connection: TcpConnection) -> ConnectionAction { .proceed }
     /// Calls the connection's `onMessage` with `message(from: inbound)`.

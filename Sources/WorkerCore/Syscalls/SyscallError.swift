@@ -21,8 +21,10 @@ public struct SyscallError: Error, CustomStringConvertible, Equatable {
 }
 
 /// The outcome of a nonblocking call: done (with its value), or it would have blocked.
-public enum IOResult<Value> {
+package enum IOResult<Value> {
+    /// The call completed with this value.
     case processed(Value)
+    /// The call would have blocked: try again when the descriptor is ready.
     case wouldBlock
 }
 

@@ -1,15 +1,18 @@
+import Glibc
+import Workerman
 // ROLE=bench: Channel publish-to-delivery throughput and latency with 4 subscriber processes, and
 // GlobalData operations per second with the blocking and the non-blocking client. One program:
 //   a ChannelServer on 127.0.0.1:$PORT (default 22060) and a GlobalDataServer on $GD_PORT (22070);
 //   4 subscriber processes; 1 publisher process that publishes $EVENTS events (default 100,000),
 //   $BATCH per millisecond (default 1,000: as fast as it goes), each carrying its send time; 1 GlobalData process that runs $OPS increments (default 20,000)
 //   blocking, then $OPS pipelined ones with up to 256 in flight.
+// With $CHANNEL_URL (redis://...) the subscribers and the publisher use Channel over Redis instead
+// (the ChannelServer still listens: the benchmark harness waits for its port); with $GD_URL the
+// GlobalData process uses Redis.
 // Each subscriber prints "bench subscriber ..." when it has every event; the GlobalData process
 // prints "bench globaldata ...". Stop the program with Ctrl+C (or SIGINT) after that.
 import WorkermanChannel
-import Glibc
 import WorkermanGlobalData
-import Workerman
 
 enum Bench {
     static func make() {
@@ -23,18 +26,21 @@ enum Bench {
         subscribers.name = "bench-subscribers"
         subscribers.count = 4
         subscribers.onWorkerStart = { worker in subscribe(id: worker.id, port: channelPort, expected: events) }
+        let globalAddress = environment("GD_URL") ?? "127.0.0.1:\(globalPort)"
 
         let publisher = Worker()
         publisher.name = "bench-publisher"
         publisher.onWorkerStart = { _ in
-            ChannelClient.connect("127.0.0.1", channelPort)
+            connectChannel(port: channelPort)
             Timer.add(1, persistent: false) { publish(events, perMillisecond: number("BATCH", 1000)) }
         }
 
         let globalData = Worker()
         globalData.name = "bench-globaldata"
         globalData.onWorkerStart = { _ in
-            Timer.add(0.5, persistent: false) { benchGlobalData(port: globalPort, operations: number("OPS", 20_000)) }
+            Timer.add(0.5, persistent: false) {
+                benchGlobalData(address: globalAddress, operations: number("OPS", 20_000))
+            }
         }
     }
 
@@ -56,7 +62,7 @@ enum Bench {
         var latencies: [UInt64] = []
         latencies.reserveCapacity(expected)
         var firstSent: UInt64 = 0
-        ChannelClient.connect("127.0.0.1", port)
+        connectChannel(port: port)
         ChannelClient.on("bench") { event in
             let now = MonotonicClock.now()
             let sentAt = UInt64(event[1].int ?? 0)
@@ -74,9 +80,14 @@ enum Bench {
         }
     }
 
-    private static func benchGlobalData(port: Int, operations: Int) {
+    /// Channel over Redis when $CHANNEL_URL says so, else the ChannelServer on `port`.
+    private static func connectChannel(port: Int) {
+        ChannelClient.connect(url: environment("CHANNEL_URL") ?? "frame://127.0.0.1:\(port)")
+    }
+
+    private static func benchGlobalData(address: String, operations: Int) {
         do {
-            let blocking = try GlobalDataClient("127.0.0.1:\(port)")
+            let blocking = try GlobalDataClient(address)
             try blocking.set("bench", 0)
             let start = MonotonicClock.now()
             for _ in 0..<operations { try blocking.increment("bench") }
@@ -87,7 +98,7 @@ enum Bench {
         } catch {
             say("bench globaldata blocking failed: \(error)")
         }
-        guard let async = try? AsyncGlobalDataClient("127.0.0.1:\(port)") else { return }
+        guard let async = try? AsyncGlobalDataClient(address) else { return }
         let start = MonotonicClock.now()
         var sent = 0
         var done = 0

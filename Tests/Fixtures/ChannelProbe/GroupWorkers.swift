@@ -1,3 +1,6 @@
+import Foundation
+import Glibc
+import Workerman
 // Seed 000 (group send), on the text protocol instead of websocket: one JSON command per line.
 //   {"cmd":"add_group","group_id":"123"}            join a group
 //   {"cmd":"send_to_group","group_id":"123","message":"..."}  publish to the group's members everywhere
@@ -6,9 +9,6 @@
 // Prints "channel connected id=N pid=P" on each (re)connect to Channel, "groups after <message>:
 // pid=P 123=2 456=1" (the seed's var_dump) on each send_to_group event, "job <data> pid=P" per job.
 import WorkermanChannel
-import Foundation
-import Glibc
-import Workerman
 
 extension ContextKey where Value == Set<String> {
     static var groups: Self { .init("groups") }

@@ -3,8 +3,8 @@
 // odd ids the non-blocking one (with up to 64 calls in flight). Each prints
 // "incremented id=N count=T failures=F last=V" when done.
 import Glibc
-import WorkermanGlobalData
 import Workerman
+import WorkermanGlobalData
 
 enum Incrementers {
     static func make(count: Int, times: Int, address: String) {

@@ -4,8 +4,8 @@
 // to get that job creates the marker file and kills itself (SIGKILL) before acknowledging it.
 // Prints "redis channel ready pid=P" once its subscriptions are in place.
 import Glibc
-import WorkermanChannel
 import Workerman
+import WorkermanChannel
 
 enum RedisChannelWorkers {
     static func make(count: Int, url: String) {

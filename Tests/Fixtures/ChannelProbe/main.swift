@@ -1,3 +1,5 @@
+import Glibc
+import Workerman
 // The Channel and GlobalData tests' process: one program, several roles chosen by ROLE.
 //
 //   ROLE=channel-server      a ChannelServer on 127.0.0.1:$PORT (0: any port; the banner tells)
@@ -15,9 +17,7 @@
 //
 // Every role is a Workerman program: run it with `start`; it prints the start banner.
 import WorkermanChannel
-import Glibc
 import WorkermanGlobalData
-import Workerman
 
 func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
 func number(_ name: String, _ fallback: Int) -> Int { environment(name).flatMap { Int($0) } ?? fallback }

@@ -1,8 +1,8 @@
 // A server for the process-model tests: a text Worker whose answers tell which build, Worker id and
 // process replied. The tests patch `build` in a copy of this executable to simulate a rebuild.
 import Glibc
-import WorkermanTLS
 import Workerman
+import WorkermanTLS
 
 let build = "probe-build-00000000000000000000000000000000"
 
