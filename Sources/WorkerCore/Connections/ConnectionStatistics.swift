@@ -1,8 +1,9 @@
 /// Per-process counters that `status` reports (Workerman's `ConnectionInterface::$statistics`).
-/// (The counters skip run-time exclusivity checks: each update is one instantaneous increment.)
+/// Each is used by the process's one thread, and skips run-time exclusivity checks: every update is
+/// one instantaneous increment.
 public enum ConnectionStatistics {
     /// Connections open now in this process (accepted and outgoing).
-    @exclusivity(unchecked) nonisolated(unsafe) public package(set) static var connectionCount = 0  // one thread per process
+    @exclusivity(unchecked) nonisolated(unsafe) public package(set) static var connectionCount = 0
     /// Packets received and handed to `onMessage` since the process started.
     @exclusivity(unchecked) nonisolated(unsafe) public package(set) static var totalRequest = 0
     /// Sends that failed: dropped on a full buffer or written to a closed peer.
