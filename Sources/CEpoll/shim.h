@@ -20,6 +20,7 @@
 #include <sys/prctl.h>
 #include <sys/file.h>
 #include <spawn.h>
+#include <malloc.h>
 
 // pipe2 is a GNU extension too.
 extern int pipe2(int fds[2], int flags);
@@ -55,5 +56,10 @@ static inline int cepoll_set_parent_death_signal(int signal) { return prctl(PR_S
 // epoll_data is a union; these read and write its 64-bit member.
 static inline unsigned long long cepoll_event_data(const struct epoll_event *event) { return event->data.u64; }
 static inline void cepoll_set_event_data(struct epoll_event *event, unsigned long long data) { event->data.u64 = data; }
+
+// malloc.h is not in Glibc's module. A fixed mmap threshold turns off glibc's dynamic one, which
+// otherwise rises to the size of the largest block freed, so that later large buffers come from the
+// heap and stay in the process after they are freed.
+static inline int cepoll_set_mmap_threshold(int bytes) { return mallopt(M_MMAP_THRESHOLD, bytes); }
 
 #endif

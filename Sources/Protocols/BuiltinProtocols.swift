@@ -21,8 +21,10 @@ public enum BuiltinProtocols {
     }
 }
 
-/// Called by CBuiltinProtocols' load-time constructor.
+/// Called by CBuiltinProtocols' load-time constructor: the schemes, and the sweep of the temporary
+/// uploads that dead processes left, at each worker process's start.
 @_cdecl("workerman_register_builtin_protocols")
 public func workermanRegisterBuiltinProtocols() {
     BuiltinProtocols.register()
+    ProcessSlot.onStart { UploadDirectory.sweepAtStart($0) }
 }

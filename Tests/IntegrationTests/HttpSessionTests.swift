@@ -42,4 +42,22 @@ final class HttpSessionTests: HttpExampleTestCase {
         XCTAssertEqual(try get(url + "?reset=1", ["-c", jar, "-b", jar]), "visits 5")
         XCTAssertEqual(try get(url, ["-c", jar, "-b", jar]), "visits 1", "flushed")
     }
+
+    func testCookielessRequestsToAPageThatOnlyReadsTheSessionStoreNothingAndSetNoCookie() throws {
+        let sessions = directory.appendingPathComponent("sessions").path
+        let server = try HttpExampleServer(environment: ["SESSION_DIR": sessions])
+        self.server = server
+        let url = "http://127.0.0.1:\(server.port)/counter"
+        for _ in 0..<50 {
+            let answer = try get(url + "?peek=1", ["-i"])
+            XCTAssertTrue(answer.hasSuffix("visits 0"), answer)
+            XCTAssertFalse(answer.contains("Set-Cookie"), answer)
+        }
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: sessions)) ?? []
+        XCTAssertEqual(files, [], "no session stored for 50 cookieless readers")
+
+        let written = try get(url, ["-i"])
+        XCTAssertTrue(written.contains("Set-Cookie: PHPSID="), "a written session announces itself: \(written)")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: sessions).count, 1)
+    }
 }

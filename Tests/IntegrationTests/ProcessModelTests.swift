@@ -163,7 +163,7 @@ final class ProcessModelTests: XCTestCase {
     }
 
     func testAGracefulStopWaitsForAnOpenConnection() throws {
-        let (server, port) = try start(extra: ["COUNT": "1"])
+        let (server, port) = try start(extra: ["COUNT": "1", "STOP_TIMEOUT": "30"])
         XCTAssertTrue(server.waitFor("started id=0"))
         let held = try BlockingClient(port: port)
         try held.send("hello\n")
@@ -181,16 +181,24 @@ final class ProcessModelTests: XCTestCase {
         XCTAssertEqual(stopper.waitForExit(timeout: 5), 0)
     }
 
-    func testAWorkerWhoseStartFailsIsRestartedAfterADelay() throws {
+    func testAWorkerWhoseStartFailsIsRestartedWithABackoffAndTheReasonLogged() throws {
         let server = try ServerProcess(
             "probe-server", environment: environment.merging(["FAIL_START": "1", "COUNT": "1"]) { $1 })
         servers.append(server)
-        XCTAssertTrue(server.waitFor("restarting it in 1 s", timeout: 5), server.log)
-        usleep(2_500_000)
+        let began = Date()
+        XCTAssertTrue(server.waitFor("restarting it in 1 s", timeout: 10), server.log)
+        XCTAssertTrue(server.waitFor("restarting it in 2 s", timeout: 10), server.log)
+        XCTAssertTrue(server.waitFor("3 times in a row); restarting it in 4 s", timeout: 15), server.log)
+        let elapsed = Date().timeIntervalSince(began)
         let failures = server.log.components(separatedBy: "onWorkerStart failed: FAIL_START is set").count - 1
-        XCTAssertGreaterThanOrEqual(failures, 2, server.log)
-        XCTAssertLessThanOrEqual(failures, 4, "no fast crash loop:\n\(server.log)")
+        // Tries at about 0, 1 and 3 s: a fixed 1 s delay would have made about one try per second.
+        XCTAssertEqual(failures, 3, "no fast crash loop after \(elapsed) s:\n\(server.log)")
         XCTAssertTrue(server.log.contains("exit code 250"), server.log)
+        let lines = server.log.split(separator: "\n")
+        let reason = lines.firstIndex { $0.contains("onWorkerStart failed: FAIL_START is set") }
+        let restart = lines.firstIndex { $0.contains("restarting it in 1 s") }
+        XCTAssertNotNil(reason, "the reason is logged")
+        XCTAssertLessThan(reason ?? .max, restart ?? .min, "before the restart line:\n\(server.log)")
     }
 
     func testReloadMovesEveryWorkerOntoTheRebuiltExecutableWithZeroFailedRequests() throws {
@@ -282,7 +290,7 @@ extension ProcessModelTests {
 
 extension ProcessModelTests {
     func testAGracefulReloadKeepsAcceptingWhileOldConnectionsStayOpen() throws {
-        let (server, port) = try start(extra: ["COUNT": "2"])
+        let (server, port) = try start(extra: ["COUNT": "2", "STOP_TIMEOUT": "30"])
         XCTAssertTrue(spinUntil { self.startedIDs(server).count == 2 })
         var held: [String: BlockingClient] = [:]
         for _ in 0..<50 where held.count < 2 {
@@ -313,7 +321,7 @@ extension ProcessModelTests {
     }
 
     func testAFastStopEndsAGracefulStopInProgress() throws {
-        let (server, port) = try start(extra: ["COUNT": "1"])
+        let (server, port) = try start(extra: ["COUNT": "1", "STOP_TIMEOUT": "30"])
         XCTAssertTrue(server.waitFor("started id=0"))
         let held = try BlockingClient(port: port)
         try held.send("hello\n")

@@ -12,6 +12,12 @@ public enum ProcessTable {
         }.sorted()
     }
 
+    /// The live processes whose command line contains `text`, sorted.
+    public static func processes(titled text: String) -> [pid_t] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { pid_t($0) }.filter { title($0).contains(text) }.sorted()
+    }
+
     /// The number of open descriptors of `pid`.
     public static func descriptorCount(_ pid: pid_t) -> Int {
         (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? 0

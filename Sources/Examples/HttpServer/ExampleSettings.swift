@@ -1,8 +1,10 @@
+import Glibc
 import Workerman
 
 /// The example's knobs read from the environment, so that tests can shrink the timeouts.
 enum ExampleSettings {
-    /// Sets `worker`'s HTTP timeouts, body limit and session directory from `environment`.
+    /// Sets `worker`'s HTTP timeouts, body limit, session and upload directories, and the stop
+    /// timeout, from `environment`.
     static func apply(_ environment: [String: String], to worker: Worker) {
         let http = worker.http
         if let seconds = environment["HTTP_KEEPALIVE_S"].flatMap(Double.init) { http.keepAliveTimeout = seconds }
@@ -16,5 +18,12 @@ enum ExampleSettings {
         if let directory = environment["SESSION_DIR"] {
             http.session.handler = FileSessionHandler(directory: directory)
         }
+        if let directory = environment["UPLOAD_DIR"] { http.uploadDirectory = directory }
+        if let seconds = environment["STOP_TIMEOUT_S"].flatMap(Double.init) { Worker.stopTimeout = seconds }
+    }
+
+    /// `X-Worker-Pid: <this process>` when WORKER_PID_HEADER=1 (tests see which process answered).
+    static func pidHeader(_ environment: [String: String]) -> [String: String] {
+        environment["WORKER_PID_HEADER"] == "1" ? ["X-Worker-Pid": "\(getpid())"] : [:]
     }
 }

@@ -6,12 +6,13 @@
 //
 // Static files come from WEB_ROOT (default: the public/ folder next to this file), e.g. /docs/ and
 // /hello.txt; "/" says hello, "/echo" answers a JSON description of the request (uploads included,
-// with their SHA-256), "/counter" counts the visits of a session, "/chunked" streams a chunked
+// with their SHA-256), "/counter" counts the visits of a session ("/counter?peek=1" only reads it), "/chunked" streams a chunked
 // response and "/events" a few server-sent events.
 //
 // Environment: HTTP_PROCESSES (worker count), HTTP_KEEPALIVE_S, HTTP_HEADER_TIMEOUT_S,
 // HTTP_BODY_TIMEOUT_S, HTTP_BODY_MIN_RATE, TLS_HANDSHAKE_TIMEOUT_S (the worker's deadlines), HTTP_MAX_BODY
-// (bytes), SESSION_DIR (session files).
+// (bytes), SESSION_DIR (session files), UPLOAD_DIR (worker.http.uploadDirectory), STOP_TIMEOUT_S
+// (Worker.stopTimeout), WORKER_PID_HEADER=1 ("/" says which process answered).
 import Foundation
 import Workerman
 import WorkermanTLS
@@ -20,6 +21,7 @@ let environment = ProcessInfo.processInfo.environment
 let port = environment["HTTP_PORT"] ?? "8080"
 let defaultRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("public").path
 
+let helloHeaders = ExampleSettings.pidHeader(environment)  // main runs again in every worker process
 let web = WebServer("http://0.0.0.0:\(port)")
 ExampleSettings.apply(environment, to: web.worker)
 web.worker.name = "HttpServer"
@@ -31,11 +33,20 @@ web.addRoot("localhost", environment["WEB_ROOT"] ?? defaultRoot)
 web.onRequest = { connection, request in
     switch request.path {
     case "/":
-        connection.send("Hello, World!")
+        if helloHeaders.isEmpty {
+            connection.send("Hello, World!")
+        } else {
+            connection.send(Response(200, headers: helloHeaders, body: "Hello, World!"))
+        }
     case "/echo":
         connection.send(EchoReply.response(for: request))
     case "/counter":
         let session = request.session
+        if request.get("peek") != nil {  // reads the session only: a new visitor gets no session
+            connection.send(
+                Response(200, headers: ["Content-Type": "text/plain"], body: "visits \(session.get("visits") ?? "0")"))
+            return
+        }
         let visits = (Int(session.get("visits") ?? "") ?? 0) + 1
         session.set("visits", "\(visits)")
         if request.get("reset") != nil { session.flush() }

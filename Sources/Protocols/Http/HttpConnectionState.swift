@@ -43,6 +43,10 @@ public final class HttpConnectionState {
     @exclusivity(unchecked) var stream: Stream?
     /// The `Set-Cookie` of a session started for a request, for the next response written.
     @exclusivity(unchecked) var sessionCookie: SetCookie?
+    /// Set once the worker began leaving: the next response closes the connection.
+    @exclusivity(unchecked) var leaving = false
+    /// When the worker began leaving (monotonic ns); 0 before.
+    @exclusivity(unchecked) var leftAt: UInt64 = 0
     /// When the connection last finished a response or opened (monotonic ns).
     @exclusivity(unchecked) var idleSince = MonotonicClock.now()
     /// When the first byte of the current request head arrived; 0 when none has.

@@ -2,12 +2,15 @@ import WorkermanCore
 
 extension Request {
     /// The visitor's session (`$request->session()`), started on first use: see `Session`.
-    /// A new session's `Set-Cookie` goes out with the response to this request.
+    /// A new session's `Set-Cookie` goes out with the response to this request once something is
+    /// written to the session (a session only read stores nothing and sets no cookie).
     public var session: Session {
         if let started = startedSession { return started }
-        let (session, cookie) = Session.start(cookie: cookie(settings.session.name), settings: settings.session)
+        let session = Session.start(cookie: cookie(settings.session.name), settings: settings.session)
         startedSession = session
-        if let cookie { announce(cookie) }
+        if session.isNew {
+            session.announce = { [weak self] cookie in self?.announce(cookie) }
+        }
         return session
     }
 

@@ -30,7 +30,8 @@ enum ResponseEncoder {
             }
             file = opened
         }
-        let keepAlive = request.keepAlive && !fields.closes
+        // A leaving worker closes after the last request it has received (see `Http.leaving`).
+        let keepAlive = request.keepAlive && !fields.closes && !(state.leaving && state.pending.isEmpty)
         let sendsBody = !request.isHead && !HttpStatus.forbidsBody(response.status)
         var stream: HttpConnectionState.Stream?
         var length: Int? = file?.length ?? response.body.count

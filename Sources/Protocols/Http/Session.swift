@@ -11,7 +11,10 @@
 /// ```
 /// The first use of `request.session` reads the cookie named `worker.http.session.name` ("PHPSID",
 /// as Workerman); a request without one, or with an id the handler does not know (expired, or made
-/// up by the client: no session fixation), gets a new random id and its response a `Set-Cookie`.
+/// up by the client: no session fixation), gets a new random id. A new session exists only once
+/// something is written to it: then its `Set-Cookie` goes with the next response and it is stored,
+/// so a page that only reads the session (is anyone logged in?) stores nothing and sets no cookie
+/// for clients that come without one.
 /// Changes are written through the settings' `handler` when the session is released (the request
 /// is done with) or by `save()`; an unchanged session is only touched, so it lives `lifetime` more
 /// seconds.
@@ -21,12 +24,29 @@ public final class Session {
     /// The session id (the cookie's value).
     public private(set) var id: String
     private var values: [String: String]
-    private var changed = false
+    private var changed = false {
+        didSet { if changed { announceIfNew() } }
+    }
+    /// The cookie of a new session, until something is written to it.
+    private var unannouncedCookie: SetCookie?
+    /// Sends a cookie with the next response (set by the request that started the session).
+    var announce: ((SetCookie) -> Void)?
 
-    init(id: String, values: [String: String], settings: SessionSettings) {
+    init(id: String, values: [String: String], settings: SessionSettings, newCookie: SetCookie? = nil) {
         self.id = id
         self.values = values
         self.settings = settings
+        unannouncedCookie = newCookie
+    }
+
+    /// True for a session made for this request that nothing has been written to yet: it has no
+    /// cookie on the client and nothing in the store.
+    public var isNew: Bool { unannouncedCookie != nil }
+
+    private func announceIfNew() {
+        guard let cookie = unannouncedCookie else { return }
+        unannouncedCookie = nil
+        announce?(cookie)
     }
 
     /// The value of `name` (`$session->get($name)`), or nil.
@@ -69,15 +89,17 @@ public final class Session {
     /// Moves the values to a new id (after a login, against fixation) and removes the old one;
     /// returns the cookie that announces it.
     func regenerate() -> SetCookie {
+        unannouncedCookie = nil  // the returned cookie announces it
         settings.handler.destroy(id)
         id = SessionId.make()
         changed = true
         return settings.cookie(for: id)
     }
 
-    /// The session named by `cookie` when the handler knows it; else a new one, with the cookie to
-    /// send. Sometimes collects expired sessions first (`gcProbability`).
-    static func start(cookie: String?, settings: SessionSettings) -> (Session, newCookie: SetCookie?) {
+    /// The session named by `cookie` when the handler knows it; else a new one, whose cookie is
+    /// announced when something is written to it. Sometimes collects expired sessions first
+    /// (`gcProbability`).
+    static func start(cookie: String?, settings: SessionSettings) -> Session {
         let chance = settings.gcProbability
         if chance.numerator > 0, chance.denominator > 0, Int.random(in: 0..<chance.denominator) < chance.numerator {
             settings.handler.collectGarbage(maxLifetime: settings.lifetime)
@@ -85,10 +107,10 @@ public final class Session {
         if let cookie, SessionId.isValid(cookie),
             let stored = settings.handler.read(cookie, maxLifetime: settings.lifetime)
         {
-            return (Session(id: cookie, values: SessionCodec.decode(stored), settings: settings), nil)
+            return Session(id: cookie, values: SessionCodec.decode(stored), settings: settings)
         }
         let id = SessionId.make()
-        return (Session(id: id, values: [:], settings: settings), settings.cookie(for: id))
+        return Session(id: id, values: [:], settings: settings, newCookie: settings.cookie(for: id))
     }
 
     deinit { save() }

@@ -1,7 +1,9 @@
 import Glibc
 
-/// A file in the Worker's `http.uploadDirectory` holding bytes too large for memory (a streamed request body or
-/// an uploaded file): written in pieces, removed when the last reference to this object goes.
+/// A file in this process's own directory under the Worker's `http.uploadDirectory` (see
+/// `UploadDirectory`) holding bytes too large for memory (a streamed request body or an uploaded
+/// file): written in pieces, removed when the last reference to this object goes, or when a worker
+/// process of the server next starts if this process dies first.
 final class TemporaryFile {
     /// Where the bytes are.
     let path: String
@@ -9,9 +11,10 @@ final class TemporaryFile {
     private(set) var size = 0
     private var fd: Int32
 
-    /// A new, empty file in `directory` (`workerman-upload-XXXXXX`, mode 0600); nil when it cannot be made.
+    /// A new, empty file in this process's directory under `directory` (`workerman-upload-XXXXXX`,
+    /// mode 0600); nil when it cannot be made.
     init?(directory: String) {
-        var template = Array("\(directory)/workerman-upload-XXXXXX".utf8CString)
+        var template = Array("\(UploadDirectory.current(in: directory))/workerman-upload-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { return nil }
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)  // mkostemp is not visible to Swift here

@@ -12,7 +12,10 @@ extension TcpConnection {
             continueHandshake()
             return
         }
-        defer { rereadBufferedSecureInput() }
+        defer {
+            accountReceiveBuffer()
+            rereadBufferedSecureInput()
+        }
         if let needed = pendingPacketLength, needed - receiveBufferSize > loop.readBuffer.count {
             readIntoOwnBuffer(upTo: needed - receiveBufferSize)
             return

@@ -58,6 +58,7 @@ extension TcpConnection {
         bytes.moveReaderIndex(forwardBy: written)
         sendQueue.append(copying: &bytes)
         updateInterest()
+        guard state != .closed else { return .failed }
         checkBufferFull()
         return .queued
     }
@@ -108,7 +109,7 @@ extension TcpConnection {
         }
         bytesWritten += before - sendQueue.byteCount
         updateInterest()
-        guard done else { return }
+        guard done, state != .closed else { return }
         if isHeldBack {
             isHeldBack = false
             readAgain()

@@ -54,6 +54,8 @@ public class TcpConnection: Connection, EventHandler {
     @exclusivity(unchecked) var sendQueue = SendQueue()
     /// Received bytes no packet has consumed yet; nil when there are none.
     @exclusivity(unchecked) var receiveBuffer: ByteBuffer?
+    /// The part of the Worker's `bufferedBytes` that is this connection's receive buffer.
+    @exclusivity(unchecked) var accountedReceiveBytes = 0
     /// The length of the packet being received, once `input` has measured it.
     @exclusivity(unchecked) var pendingPacketLength: Int?
     /// True while the connection is parsing a batch of packets and more follow the current one:
@@ -235,9 +237,15 @@ public class TcpConnection: Connection, EventHandler {
         return interest
     }
 
+    /// Tells the loop what to watch for now. A change epoll refuses closes the connection with
+    /// the reason logged: it could neither write what is queued nor read again.
     func updateInterest() {
         guard fd >= 0, state != .closed else { return }
-        loop.setInterest(fd, wantedInterest)
+        do {
+            try loop.setInterest(fd, wantedInterest)
+        } catch {
+            fail("the event loop cannot watch it: \(error)")
+        }
     }
 
     // MARK: closing
@@ -288,6 +296,7 @@ public class TcpConnection: Connection, EventHandler {
         state = .closed
         sendQueue.removeAll()
         receiveBuffer = nil
+        accountReceiveBuffer()
         pendingPacketLength = nil
         if isCounted {
             isCounted = false
@@ -336,7 +345,10 @@ public class TcpConnection: Connection, EventHandler {
         guard isReading else { return }
         updateInterest()
         if receiveBuffer != nil {
-            loop.execute { [weak self] in self?.parseReceiveBuffer() }
+            loop.execute { [weak self] in
+                self?.parseReceiveBuffer()
+                self?.accountReceiveBuffer()
+            }
         }
     }
 

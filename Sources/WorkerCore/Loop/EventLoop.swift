@@ -86,15 +86,16 @@ public final class EventLoop {
         try Sys.epollControl(epollFD, EPOLL_CTL_ADD, fd, events: epollEvents(registrations[index]), data: eventData(fd))
     }
 
-    /// Changes what `fd` is watched for.
-    func setInterest(_ fd: Int32, _ interest: Interest) {
+    /// Changes what `fd` is watched for. Throws when epoll refuses (the descriptor was closed or
+    /// replaced behind the loop's back, the kernel is out of memory): the caller must not go on as
+    /// if the change had been made, or writes would wait for a wake-up that never comes.
+    func setInterest(_ fd: Int32, _ interest: Interest) throws(SyscallError) {
         let index = Int(fd)
         guard index >= 0, index < registrations.count, registrations[index].handler != nil,
             registrations[index].interest != interest, !registrations[index].exclusive
         else { return }
         registrations[index].interest = interest
-        try? Sys.epollControl(
-            epollFD, EPOLL_CTL_MOD, fd, events: epollEvents(registrations[index]), data: eventData(fd))
+        try Sys.epollControl(epollFD, EPOLL_CTL_MOD, fd, events: epollEvents(registrations[index]), data: eventData(fd))
     }
 
     /// What `fd` is watched for now.

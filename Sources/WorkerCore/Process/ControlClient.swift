@@ -21,7 +21,7 @@ struct ControlClient {
         guard let master = runningMaster(quiet: quietWhenNotRunning) else { return quietWhenNotRunning }
         StandardStream.output("\(title) is stopping\(graceful ? " gracefully" : "") ...\n")
         kill(master, graceful ? SIGQUIT : SIGINT)
-        let limit = graceful ? Double.infinity : Worker.stopTimeout + 3
+        let limit = Worker.stopTimeout + 5  // the master kills what is left after stopTimeout (+ 1.5 s)
         let start = MonotonicClock.now()
         while kill(master, 0) == 0 || errno == EPERM {
             if Double(MonotonicClock.now() - start) / 1e9 > limit {

@@ -47,6 +47,8 @@ final class Master {
     private var reloadFallback: TimerID?
     private var stoppingGracefully = false
     private var readyWatcher: ReadyPipe?
+    /// Per slot: how long to wait before starting it again after processes that failed to start.
+    private var restartBackoff: [Slot: RestartBackoff] = [:]
 
     init(workers: [Worker], files: RuntimeFiles, arguments: [String], daemon: Bool) {
         self.workers = workers
@@ -69,7 +71,11 @@ final class Master {
                 Sys.close(fd)
                 continue
             }
-            try? Sys.setInheritable(fd, true)
+            do {
+                try Sys.setInheritable(fd, true)  // the workers find it by number after exec
+            } catch {
+                throw WorkerError("\(worker.name): cannot pass the listening socket to the workers: \(error)")
+            }
             worker.adoptListeningSocket(fd)
             worker.listenPort = Sys.localAddress(fd)?.port
             worker.ownsSocketFile = worker.address?.path != nil
@@ -90,9 +96,8 @@ final class Master {
         ProcessTitle.set("WorkerMan: master process  start_file=\(files.startFile)")
         writeFile(files.pid, "\(getpid())\n")
         Timer.delAll()
-        openReadyPipe()
         loop.onSignal(SIGINT) { [self] _ in stop(graceful: false) }
-        loop.onSignal(SIGTERM) { [self] _ in stop(graceful: false) }
+        loop.onSignal(SIGTERM) { [self] _ in stop(graceful: true) }  // Docker's and systemd's stop: drain
         loop.onSignal(SIGHUP) { [self] _ in stop(graceful: false) }
         loop.onSignal(SIGTSTP) { [self] _ in stop(graceful: false) }
         loop.onSignal(SIGQUIT) { [self] _ in stop(graceful: true) }
@@ -122,10 +127,23 @@ final class Master {
             children[pid] = Child(slot: slot, startedAt: MonotonicClock.now())
             return pid
         } catch {
-            Log.write("cannot start a process for worker[\(workers[slot.workerIndex].name)]: \(error); retrying in 1 s")
-            Timer.add(1, persistent: false) { [self] in if phase != .stopping { spawn(slot) } }
+            let delay = restartBackoff[slot, default: RestartBackoff()].failed()
+            Log.write(
+                "cannot start a process for worker[\(workers[slot.workerIndex].name)]: \(error); retrying in \(seconds(delay))"
+            )
+            respawn(slot, after: delay)
             return nil
         }
+    }
+
+    /// Starts a process for `slot` again after `delay` seconds, unless the master is stopping by then.
+    private func respawn(_ slot: Slot, after delay: Double) {
+        Timer.add(delay, persistent: false) { [self] in if phase != .stopping { spawn(slot) } }
+    }
+
+    /// "1 s", "2 s", "0.5 s".
+    private func seconds(_ value: Double) -> String {
+        value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
     }
 
     private func reapChildren() {
@@ -152,10 +170,14 @@ final class Master {
         if child.ready {
             spawn(child.slot)
         } else {
+            let delay = restartBackoff[child.slot, default: RestartBackoff()].failed()
+            let failures = restartBackoff[child.slot]!.failures
+            let times = failures > 1 ? ", \(failures) times in a row" : ""
             Log.write(
-                "worker[\(worker.name)] id \(child.slot.id) exited before it was ready (\(status)); restarting it in 1 s"
+                "worker[\(worker.name)] id \(child.slot.id) exited before it was ready (\(status)\(times)); "
+                    + "restarting it in \(seconds(delay))"
             )
-            Timer.add(1, persistent: false) { [self] in if phase != .stopping { spawn(child.slot) } }
+            respawn(child.slot, after: delay)
             if awaitingReplacement == pid { replacementReady() }
         }
     }
@@ -163,18 +185,28 @@ final class Master {
     private func childReady(_ pid: pid_t) {
         guard children[pid] != nil else { return }
         children[pid]!.ready = true
+        restartBackoff[children[pid]!.slot]?.succeeded()
         if awaitingReplacement == pid { replacementReady() }
     }
 
-    private func openReadyPipe() {
+    /// Opens the pipe the workers report readiness on and watches it. Reloads wait for each
+    /// replacement's report, so a master that could not watch the pipe would wait `stopTimeout`
+    /// + 10 s at every step: it refuses to start instead, in one line.
+    func openReadyPipe() throws(WorkerError) {
         var fds: [Int32] = [-1, -1]
-        guard pipe2(&fds, O_CLOEXEC | O_NONBLOCK) == 0 else { fatalError("pipe2: \(errno)") }
+        guard pipe2(&fds, O_CLOEXEC | O_NONBLOCK) == 0 else {
+            throw WorkerError("cannot open the workers' ready pipe: \(String(cString: strerror(errno)))")
+        }
         notifyRead = fds[0]
         notifyWrite = fds[1]
-        try? Sys.setInheritable(notifyWrite, true)
         let watcher = ReadyPipe(fd: notifyRead) { [unowned self] pid in childReady(pid) }
         readyWatcher = watcher
-        try? loop.register(notifyRead, watcher, interest: .read)
+        do {
+            try Sys.setInheritable(notifyWrite, true)
+            try loop.register(notifyRead, watcher, interest: .read)
+        } catch {
+            throw WorkerError("cannot watch the workers' ready pipe: \(error)")
+        }
     }
 
     // MARK: stop
@@ -194,9 +226,13 @@ final class Master {
         Log.write("Workerman[\(files.startFile)] \(graceful ? "stopping gracefully" : "stopping") ...")
         let signal = graceful ? SIGQUIT : SIGINT
         for pid in children.keys { kill(pid, signal) }
-        if !graceful { killStragglers(after: Worker.stopTimeout) }
+        killStragglers(after: graceful ? Worker.stopTimeout + leavingMargin : Worker.stopTimeout)
         if children.isEmpty { finishStop() }
     }
+
+    /// A leaving worker drains for `stopTimeout`, then flushes what it closed; the master kills it
+    /// only this much later.
+    private let leavingMargin = 1.5
 
     private func killStragglers(after seconds: Double, only pid: pid_t? = nil) {
         Timer.add(seconds, persistent: false) { [self] in
@@ -248,7 +284,7 @@ final class Master {
             guard let child = children[pid], !child.retired else { continue }
             children[pid]!.retired = true
             kill(pid, reloadGraceful ? SIGUSR2 : SIGUSR1)
-            if !reloadGraceful { killStragglers(after: Worker.stopTimeout, only: pid) }
+            killStragglers(after: Worker.stopTimeout + leavingMargin, only: pid)
             awaitingReplacement = spawn(child.slot)
             // Never stall the reload on one process: move on after a generous wait.
             reloadFallback = Timer.add(Worker.stopTimeout + 10, persistent: false) { [self] in

@@ -40,6 +40,20 @@ struct RuntimeFiles {
         return fallback
     }
 
+    /// Checks that the master can write its pid file and log here, so that `start` (above all
+    /// `start -d`, which would leave a daemon that `status` and `stop` cannot see) fails at once
+    /// with one line instead. The log is created if missing; the pid file is not written.
+    func checkUsable() throws(WorkerError) {
+        var directory = pid.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        if directory.isEmpty { directory = pid.hasPrefix("/") ? "/" : "." }
+        if access(directory, W_OK) != 0 {
+            throw WorkerError("cannot write the pid file \(pid): \(String(cString: strerror(errno)))")
+        }
+        let fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw WorkerError("cannot write the log \(log): \(String(cString: strerror(errno)))") }
+        close(fd)
+    }
+
     /// The master's pid from the pid file, if the file names a live master of this program.
     func runningMasterPID() -> pid_t? {
         guard let text = readFile(pid), let master = pid_t(text.trimmingWhitespace()), master > 0 else { return nil }

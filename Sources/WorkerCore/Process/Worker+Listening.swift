@@ -65,6 +65,12 @@ extension Worker {
 
     /// Wraps an accepted socket in a connection with this Worker's callbacks and announces it.
     func adopt(socket: Int32, remote: SocketAddress) {
+        if let limit = maxConnections, connections.count >= limit {
+            Log.writeLimited(
+                "connection limit", "worker[\(name)] holds \(limit) connections (maxConnections): refused \(remote)")
+            Sys.close(socket)
+            return
+        }
         let connection = TcpConnection(fd: socket, remote: remote, protocol: self.protocol, worker: self)
         if let tls {
             do {

@@ -53,6 +53,12 @@ extension Worker {
         // Descriptors this process inherited (without close-on-exec) are not the workers' business; a
         // daemon also lets go of them, so that nothing that started it waits for it to exit.
         if daemon { InheritedDescriptors.closeAll() } else { InheritedDescriptors.keepFromChildren() }
+        do {
+            try files.checkUsable()
+        } catch {
+            StandardStream.error("Workerman[\(files.startFile)] \(error)\n")
+            exit(1)
+        }
         Log.file = files.log
         let lock = StartLock(path: files.lock)
         guard lock.acquire() else {
@@ -76,6 +82,7 @@ extension Worker {
         let master = Master(workers: workers, files: files, arguments: arguments, daemon: daemon)
         do {
             try master.openListeners()
+            try master.openReadyPipe()
         } catch {
             StandardStream.error("\(error)\n")
             exit(1)

@@ -41,6 +41,16 @@ public final class Worker {
     public var backlog: Int32 = 102_400
     /// The connections this process holds, by id.
     public internal(set) var connections: [Int: TcpConnection] = [:]
+    /// The most connections one process of this Worker holds; a connection accepted beyond it is
+    /// closed at once, with a log line. nil (the default): no limit but the open-file limit.
+    public var maxConnections: Int?
+    /// The most bytes of partial packets (received, not yet a whole packet) one process of this
+    /// Worker buffers across all its connections (default 128 MiB). Beyond it, the connection holding
+    /// the largest partial packet is closed, with a log line. Each connection is also limited on its
+    /// own by `TcpConnection.maxPackageSize`.
+    public var maxBufferedBytes = 128 * 1024 * 1024
+    /// The bytes of partial packets this process's connections of this Worker hold now.
+    public internal(set) var bufferedBytes = 0
     /// The user the worker processes run as when started by root.
     public var user: String?
     /// The group the worker processes run as when started by root (default: the user's group).
@@ -48,8 +58,9 @@ public final class Worker {
     /// Whether `reload` replaces this Worker's processes; false processes only run `onWorkerReload`.
     public var reloadable = true
 
-    /// Runs in each process when it starts. Throwing stops the process; the master starts a new
-    /// one after a second and logs why.
+    /// Runs in each process when it starts. Throwing stops the process (the error is logged); the
+    /// master starts a new one after 1 s, then after 2, 4, 8 ... s (at most 60) while they keep
+    /// failing, and after 1 s again once one has started.
     public var onWorkerStart: ((Worker) throws -> Void)?
     /// Runs in each process when it stops through a stop command or `stopAll()`.
     public var onWorkerStop: ((Worker) -> Void)?
@@ -92,7 +103,10 @@ public final class Worker {
     /// keeps silent connections, as a push server wants. Protocols add their own deadlines
     /// (`worker.http`, `worker.webSocket`).
     public var idleTimeout: Double = 0
-    /// True once `announceLeaving()` ran in this process: the Worker is reloading or stopping.
+    /// True once `announceLeaving()` ran in this process: the Worker is reloading or stopping; it no
+    /// longer accepts, and protocols end its connections at their next clean point (HTTP after the
+    /// next response, WebSocket with a 1001 close frame); the process exits when they are gone or
+    /// `Worker.stopTimeout` has passed.
     public internal(set) var isLeaving = false
 
     /// A Worker listening on `socketName` (`scheme://host:port`, `unix:///path`), or on nothing.

@@ -4,11 +4,11 @@ import WorkermanTimer
 
 /// What runs inside a worker process: one Worker's listener and callbacks on the process's event
 /// loop, its answers to `status` and `connections`, reloads, and the ways it stops:
-/// - fast (SIGINT, SIGTERM, SIGHUP): `onWorkerStop`, every connection closed after its queue is
-///   written, exit (the master kills it after `stopTimeout` if it hangs);
-/// - graceful (SIGQUIT): `onWorkerStop`, no new connections, exit when the last one closes;
-/// - reload (SIGUSR1, SIGUSR2): `onWorkerReload`; a reloadable worker then stops accepting and exits
-///   when its connections are done (after at most one second for SIGUSR1, however long for SIGUSR2).
+/// - fast (SIGINT, SIGHUP, `Worker.stopAll()`): `onWorkerStop`, every connection closed after its
+///   queue is written, exit (the master kills it after `stopTimeout` if it hangs);
+/// - leaving (SIGTERM, SIGQUIT for `stop -g`, SIGUSR1 and SIGUSR2 for `reload` and `reload -g`, after
+///   `onWorkerReload`): `onWorkerStop`, no new connections, each open one ended by its protocol at a
+///   clean point, exit when the last one closes or `stopTimeout` has passed (see `WorkerDrain`).
 enum WorkerProcess {
     /// The Workers this process runs.
     nonisolated(unsafe) static var workers: [Worker] = []  // one thread per process
@@ -31,6 +31,7 @@ enum WorkerProcess {
         }
         let worker = Worker.all[identity.workerIndex]
         worker.id = identity.id
+        ProcessSlot.current = (identity.workerIndex, identity.id)
         for (index, port) in identity.reusePorts where index < Worker.all.count { Worker.all[index].listenPort = port }
         Log.file = RuntimeFiles.current().log
         for (index, fd) in identity.listenFDs where index != identity.workerIndex {
@@ -41,6 +42,7 @@ enum WorkerProcess {
         if identity.notifyFD >= 0 { try? Sys.setInheritable(identity.notifyFD, false) }
         Sys.ignoreSIGPIPE()
         Sys.raiseOpenFileLimit()
+        MemoryPolicy.returnLargeBlocksWhenFreed()
         Timer.delAll()  // timers added by code before runAll() belong to no callback
         AcceptBalance.closeSiblings(of: identity)
         if let fd = identity.listenFDs[identity.workerIndex] {
@@ -66,13 +68,16 @@ enum WorkerProcess {
         self.workers = workers
         let loop = EventLoop.current
         loop.onSignal(SIGINT) { _ in stop(graceful: false) }
-        loop.onSignal(SIGTERM) { _ in stop(graceful: false) }
+        loop.onSignal(SIGTERM) { _ in stop(graceful: true) }  // Docker's and systemd's stop: drain
         loop.onSignal(SIGHUP) { _ in stop(graceful: false) }
         loop.onSignal(SIGQUIT) { _ in stop(graceful: true) }
-        loop.onSignal(SIGUSR1) { _ in reload(graceful: false) }
-        loop.onSignal(SIGUSR2) { _ in reload(graceful: true) }
+        loop.onSignal(SIGUSR1) { _ in reload() }
+        loop.onSignal(SIGUSR2) { _ in reload() }
         loop.onSignal(SIGABRT) { _ in reportStatus() }
         loop.onSignal(SIGIO) { _ in reportConnections() }
+        if ProcessSlot.current != nil {
+            for hook in ProcessSlot.startHooks { hook(workers) }
+        }
         for worker in workers {
             worker.listener?.resumeAccept()
             do {
@@ -95,61 +100,50 @@ enum WorkerProcess {
     }
 
     /// Stops this process: `onWorkerStop` for each Worker, then either every connection closed
-    /// (fast) or the listeners closed and the process kept until its connections end (graceful).
-    static func stop(graceful: Bool, drainSeconds: Double? = nil) {
+    /// (fast) or the Workers leaving, draining their connections for at most `stopTimeout` (graceful).
+    static func stop(graceful: Bool) {
         guard !isStopping else {
             if !graceful && !isStoppingFast {  // a fast stop overrides a graceful one
                 isStoppingFast = true
                 closeAllConnections()
-                exitWhenIdle(closeAfter: nil, forceAfter: Worker.stopTimeout)
+                exitWhenIdle(forceAfter: Worker.stopTimeout)
             }
             return
         }
         isStopping = true
         isStoppingFast = !graceful
-        for worker in workers {
-            worker.onWorkerStop?(worker)
-            worker.unlisten()
-        }
+        for worker in workers { worker.onWorkerStop?(worker) }
         if graceful {
-            exitWhenIdle(closeAfter: drainSeconds)
+            WorkerDrain.start(workers, deadline: Worker.stopTimeout)
         } else {
+            for worker in workers { worker.unlisten() }
             closeAllConnections()
-            exitWhenIdle(closeAfter: nil, forceAfter: Worker.stopTimeout)
+            exitWhenIdle(forceAfter: Worker.stopTimeout)
         }
     }
 
-    private static func reload(graceful: Bool) {
+    private static func reload() {
         for worker in workers { worker.onWorkerReload?(worker) }
         guard workers.contains(where: \.reloadable) else { return }
-        stop(graceful: true, drainSeconds: graceful ? nil : min(1, Worker.stopTimeout / 2))
+        stop(graceful: true)
     }
 
     private static func closeAllConnections() {
         for worker in workers {
-            for connection in worker.connections.values { connection.close() }
+            for connection in Array(worker.connections.values) { connection.close() }
         }
     }
 
-    /// Ends the loop once no connection is left; `closeAfter` closes the remaining ones after that
-    /// many seconds, `forceAfter` ends the loop regardless.
-    private static func exitWhenIdle(closeAfter: Double?, forceAfter: Double? = nil) {
+    /// Ends the loop once no connection is left, or after `forceAfter` seconds regardless.
+    private static func exitWhenIdle(forceAfter: Double) {
         let idle = { workers.allSatisfy { $0.connections.isEmpty } }
         if idle() {
             EventLoop.current.stop()
             return
         }
-        let count = workers.reduce(0) { $0 + $1.connections.count }
-        Log.write("worker[\(workers.map(\.name).joined(separator: ","))] remains \(count) connection(s)")
         let start = MonotonicClock.now()
-        var closed = false
         Timer.add(0.01) {
-            let elapsed = Double(MonotonicClock.now() - start) / 1e9
-            if let closeAfter, !closed, elapsed >= closeAfter {
-                closed = true
-                closeAllConnections()
-            }
-            if idle() || forceAfter.map({ elapsed >= $0 }) == true { EventLoop.current.stop() }
+            if idle() || Double(MonotonicClock.now() - start) / 1e9 >= forceAfter { EventLoop.current.stop() }
         }
     }
 

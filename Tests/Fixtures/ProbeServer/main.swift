@@ -12,11 +12,14 @@ struct StartFailure: Error, CustomStringConvertible {
     var description: String { "FAIL_START is set" }
 }
 
+if let seconds = environment("STOP_TIMEOUT").flatMap(Double.init) { Worker.stopTimeout = seconds }
 let worker = Worker("text://127.0.0.1:\(environment("PORT") ?? "0")")
 worker.count = Int(environment("COUNT") ?? "4") ?? 4
 worker.name = environment("NAME") ?? "probe"
 worker.reusePort = environment("REUSE_PORT") == "1"
 worker.user = environment("RUN_AS")
+worker.maxConnections = environment("MAX_CONNECTIONS").flatMap(Int.init)
+if let bytes = environment("MAX_BUFFERED").flatMap(Int.init) { worker.maxBufferedBytes = bytes }
 if let certificate = environment("TLS_CERT"), let key = environment("TLS_KEY") {
     worker.tls = TLSServerContext(certificateChain: certificate, privateKey: key)
 }
