@@ -24,7 +24,7 @@ enum ResponseEncoder {
         var file: OpenFile?
         if let body = response.file {
             guard let opened = OpenFile(body) else {
-                state.pending.insert(request, at: 0)
+                state.pending.prepend(request)
                 write(Response(404, body: "404 Not Found"), state, connection, into: &buffer)
                 return
             }
