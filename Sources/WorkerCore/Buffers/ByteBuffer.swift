@@ -39,8 +39,12 @@ public struct ByteBuffer {
 
     /// An empty buffer with room for `capacity` bytes before it grows.
     public init(capacity: Int = 0) {
-        storage = Storage(capacity: capacity)
+        storage = capacity == 0 ? Self.emptyStorage : Storage(capacity: capacity)
     }
+
+    /// The storage every buffer made without a capacity starts with: an empty buffer allocates
+    /// nothing (a connection keeps a few); the first write copies it, as it is never unique.
+    nonisolated(unsafe) private static let emptyStorage = Storage(capacity: 0)  // never written to
 
     /// A buffer holding `bytes`.
     public init(_ bytes: some Sequence<UInt8>) {
