@@ -28,6 +28,7 @@ let package = Package(
         // carry the package's prefix so that they never clash with a user's targets.
         .executable(name: "http-hello", targets: ["WorkermanBenchHttpHello"]),
         .executable(name: "https-hello", targets: ["WorkermanBenchHttpsHello"]),
+        .executable(name: "text-echo-bench", targets: ["WorkermanBenchTextEcho"]),
         .executable(name: "timer-bench", targets: ["WorkermanBenchTimer"]),
         .executable(name: "redis-bench", targets: ["WorkermanBenchRedis"]),
         .executable(name: "probe-server", targets: ["WorkermanFixtureProbeServer"]),
@@ -113,6 +114,8 @@ let package = Package(
         .executableTarget(name: "WorkermanExampleHello", dependencies: ["Workerman"], path: "Sources/Examples/Hello"),
         // The plaintext HTTP server of `Benchmarks/run.sh http`.
         .executableTarget(name: "WorkermanBenchHttpHello", dependencies: ["Workerman"], path: "Benchmarks/HttpHello"),
+        // The README's text echo, one process, for `Benchmarks/run.sh table`.
+        .executableTarget(name: "WorkermanBenchTextEcho", dependencies: ["Workerman"], path: "Benchmarks/TextEcho"),
         // The same over TLS, for `Benchmarks/run.sh https`.
         .executableTarget(
             name: "WorkermanBenchHttpsHello", dependencies: ["Workerman", "WorkermanTLS"], path: "Benchmarks/HttpsHello"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark swift-workerman against SwiftNIO (and a minimal C epoll server).
 #
-#   bash Benchmarks/run.sh [SUITE]        SUITE: echo (default), timers, http, https, ws, channel, memory, gateway, redis
+#   bash Benchmarks/run.sh [SUITE]        SUITE: echo (default), timers, http, https, ws, channel, memory, gateway, redis,
+#                                         table (issue 14's table: instructions per request by callgrind,
+#                                         idle bytes per connection, throughput; suites/table.sh)
 #
 # Environment overrides:
 #   OURS_CMD       how to start our server (PORT is set in its environment);
@@ -76,7 +78,7 @@ start_server() {
     PORT=$port JSONNL_PORT=$jport setsid bash -c "echo \$\$ >'$pidfile'; exec taskset -c $SERVER_CPU $cmd" \
         >"$TMP/$name.log" 2>&1 &
     LAUNCH_PID=$!
-    for _ in $(seq 100); do   # up to 10 s
+    for _ in $(seq $((${START_TIMEOUT:-10} * 10))); do   # up to START_TIMEOUT (10) s
         [[ -n $SERVER_SID ]] || SERVER_SID=$(cat "$pidfile" 2>/dev/null || true)
         if [[ -n $SERVER_SID ]] && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
         [[ -n $SERVER_SID && -z $(server_pids) ]] && break   # it died
@@ -233,10 +235,10 @@ case $SUITE in
     timers) suite_timers ;;
     # Suites kept in files of their own: Benchmarks/suites/<name>.sh, sourced here so that they
     # can use the helpers above (start_server, stop_server, free_port, median, ratio, ...).
-    http | ws | https | channel | memory | gateway | redis)
+    http | ws | https | channel | memory | gateway | redis | table)
         [[ -f "$BENCH/suites/$SUITE.sh" ]] || { log "suite '$SUITE' is not implemented yet"; exit 2; }
         # shellcheck source=/dev/null
         source "$BENCH/suites/$SUITE.sh"
         "suite_$SUITE" ;;
-    *) log "usage: $0 [echo|timers|http|https|ws|channel|memory|gateway|redis]"; exit 2 ;;
+    *) log "usage: $0 [echo|timers|http|https|ws|channel|memory|gateway|redis|table]"; exit 2 ;;
 esac

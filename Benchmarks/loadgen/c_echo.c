@@ -4,6 +4,8 @@
  * echoed with a trailing "\r" stripped and "\n" appended. Listens on
  * 127.0.0.1:$PORT (default 5680) and prints "listening on PORT".
  * Also usable as a stand-in for our server: OURS_CMD=loadgen/c_echo.
+ * With C_HTTP=1 it is the C anchor of the HTTP benchmarks instead: every request head ("\r\n\r\n"-
+ * terminated, no body) gets a fixed 200 "Hello, World!" text/plain answer.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -17,6 +19,10 @@
 #include <unistd.h>
 
 #define BUF 65536
+
+static int http_mode;
+static const char HTTP_ANSWER[] =
+    "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, World!";
 
 struct conn {
     int fd;
@@ -57,7 +63,13 @@ static int on_readable(int ep, struct conn *c) {
     if (r < 0) return (errno == EAGAIN || errno == EINTR) ? 0 : -1;
     c->in_len += (size_t)r;
     char *p = c->in, *end = c->in + c->in_len, *nl;
-    while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+    while (http_mode && (nl = memmem(p, (size_t)(end - p), "\r\n\r\n", 4)) != NULL) {
+        if (c->out_len + sizeof HTTP_ANSWER > 2 * BUF) break; /* the rest after this burst is written */
+        memcpy(c->out + c->out_len, HTTP_ANSWER, sizeof HTTP_ANSWER - 1);
+        c->out_len += sizeof HTTP_ANSWER - 1;
+        p = nl + 4;
+    }
+    while (!http_mode && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
         size_t len = (size_t)(nl - p);
         if (len > 0 && p[len - 1] == '\r') len--;
         memcpy(c->out + c->out_len, p, len); /* fits: out is 2*BUF and drained before reading */
@@ -74,6 +86,7 @@ static int on_readable(int ep, struct conn *c) {
 int main(void) {
     const char *ps = getenv("PORT");
     int port = ps ? atoi(ps) : 5680;
+    http_mode = getenv("C_HTTP") != NULL;
     int lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), one = 1;
     setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((unsigned short)port),

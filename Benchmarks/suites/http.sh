@@ -52,6 +52,8 @@ serving_pids() {
     done
     echo "${found:-$SERVER_SID}"
 }
+# status_kib PID FIELD: a /proc/PID/status field in KiB.
+status_kib() { awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 vmrss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 

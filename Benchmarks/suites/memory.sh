@@ -12,9 +12,6 @@
 # shellcheck source=/dev/null
 source "$BENCH/suites/http.sh"
 
-# status_kib PID FIELD: a /proc/PID/status field in KiB.
-status_kib() { awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
-
 suite_memory() {
     OURS_ROOT=${OURS_ROOT:-$ROOT} NIO_ROOT=${NIO_ROOT:-$BENCH} PIPELINE_DEPTH=1
     build_http

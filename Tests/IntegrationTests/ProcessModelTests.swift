@@ -5,7 +5,7 @@ import XCTest
 
 /// The master and its worker processes, driven through the command line like an operator would.
 final class ProcessModelTests: XCTestCase {
-    private var runtimeDirectory = ""
+    var runtimeDirectory = ""
     private var servers: [ServerProcess] = []
 
     override func setUpWithError() throws {

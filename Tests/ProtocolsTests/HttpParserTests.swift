@@ -148,6 +148,38 @@ final class HttpParserTests: XCTestCase {
         XCTAssertEqual(Set(refusal(Array(hugeChunk.utf8))), ["413"])
     }
 
+    func testABodyOverMaxBodySizeGets413EvenWhenItWouldFitInMemory() {
+        let worker = Worker("http://127.0.0.1:0")
+        worker.http.maxBodySize = 1000  // uploadMemoryLimit stays 1 MiB: the body would come in one packet
+        let wire =
+            Array("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1001\r\n\r\n".utf8)
+            + Array(repeating: 0x61, count: 1001)
+        let statuses = WireProtocolVerifier.splits(of: wire, randomSplits: 3).map { chunks in
+            WireProtocolVerifier.feed(Http.self, chunks: chunks, worker: worker).error.map { String($0.prefix(3)) }
+        }
+        XCTAssertEqual(Set(statuses), ["413"])
+        let fits =
+            Array("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1000\r\n\r\n".utf8)
+            + Array(repeating: 0x61, count: 1000)
+        XCTAssertNil(WireProtocolVerifier.feed(Http.self, chunks: [fits], worker: worker).error)
+    }
+
+    func testBareLineFeedsAreRefusedAtOnceWithoutWaitingForTheHeadToEnd() {
+        // Every split, even the first byte alone, is answered as soon as the bare LF arrives: no
+        // "\r\n\r\n" ever comes, so waiting would hold the connection until its timeout.
+        assertRefused("GET / HTTP/1.1\nHost: h\n\n", with: "400")
+        assertRefused("GET / HTTP/1.1\r\nHost: h\n", with: "400")
+        assertRefused("\nGET / HTTP/1.1\r\nHost: h\r\n\r\n", with: "400")
+        assertRefused("GET / HTTP/1.1\r\nHost: h\nX: y\r\n\r\n", with: "400")
+    }
+
+    func testEmptyLinesBeforeARequestLineAreIgnored() {
+        assertDecodes("\r\nGET /a HTTP/1.1\r\nHost: h\r\n\r\n", to: ["GET /a "])
+        assertDecodes("\r\n\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\n", to: ["GET /b "])
+        assertDecodes(
+            "GET /c HTTP/1.1\r\nHost: h\r\n\r\n\r\n\r\nGET /d HTTP/1.1\r\nHost: h\r\n\r\n", to: ["GET /c ", "GET /d "])
+    }
+
     func testHostileBytesNeverCrashTheParser() {
         var generator = SystemRandomNumberGenerator()
         let seeds = [

@@ -36,7 +36,7 @@ web.onRequest = { connection, request in
         if helloHeaders.isEmpty {
             connection.send("Hello, World!")
         } else {
-            connection.send(Response(200, headers: helloHeaders, body: "Hello, World!"))
+            connection.send(Response(200, headers: HttpHeaders(helloHeaders), body: "Hello, World!"))
         }
     case "/echo":
         connection.send(EchoReply.response(for: request))

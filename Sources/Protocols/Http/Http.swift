@@ -56,7 +56,9 @@ public enum Http: StatefulWireProtocol {
                 }
                 return .packet(length: headLength)  // the head alone; the body follows in pieces
             case .contentLength(let length):
-                guard headLength + length <= limit else { throw HttpError(413, "body of \(length) bytes") }
+                guard length <= settings.maxBodySize, headLength + length <= limit else {
+                    throw HttpError(413, "body of \(length) bytes")
+                }
                 if let reply = continueReply(expectsContinue, buffer.count - headLength < length, state) {
                     return reply
                 }
@@ -92,8 +94,14 @@ public enum Http: StatefulWireProtocol {
     private static func parseHead(_ buffer: ByteView, _ state: HttpConnectionState) throws(HttpError) -> Bool {
         if state.headStartedAt == 0 { state.headStartedAt = MonotonicClock.now() }
         let maxHeaderSize = state.settings.maxHeaderSize
-        guard let end = HttpText.endOfHead(in: buffer, from: state.headSearchFrom - 3) else {
+        // RFC 9112 §2.2: empty lines before the request line are ignored (they do not end a head).
+        let start = HttpText.leadingEmptyLines(in: buffer)
+        guard let end = HttpText.endOfHead(in: buffer, from: max(state.headSearchFrom - 3, start)) else {
             if buffer.count >= maxHeaderSize { throw HttpError(431, "no end of head in \(buffer.count) bytes") }
+            // A line ended by a bare LF would never end the head: refuse it now, not at the timeout.
+            if HttpText.hasBareLineFeed(in: buffer, from: max(state.headSearchFrom - 1, start)) {
+                throw HttpError(400, "a line ends with a bare LF")
+            }
             state.headSearchFrom = buffer.count
             return false
         }

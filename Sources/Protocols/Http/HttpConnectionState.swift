@@ -17,6 +17,32 @@ public final class HttpConnectionState {
         var isHttp10: Bool
     }
 
+    /// The requests awaiting answers, oldest first: the first kept inline, so that a connection that
+    /// is not pipelining keeps no array (an idle connection holds nothing after its last response).
+    struct PendingRequests {
+        private var first: PendingRequest?
+        private var rest: [PendingRequest] = []
+
+        var isEmpty: Bool { first == nil }
+
+        mutating func append(_ request: PendingRequest) {
+            if first == nil { first = request } else { rest.append(request) }
+        }
+
+        /// Puts `request` back at the front.
+        mutating func prepend(_ request: PendingRequest) {
+            if let first { rest.insert(first, at: 0) }
+            first = request
+        }
+
+        /// The oldest request, removed.
+        mutating func removeFirst() -> PendingRequest {
+            let oldest = first!
+            first = rest.isEmpty ? nil : rest.removeFirst()
+            return oldest
+        }
+    }
+
     /// A response still being written after its head: chunks, events or a file.
     enum Stream {
         /// Chunked transfer coding; `Chunk`s follow, an empty one ends it.
@@ -32,17 +58,31 @@ public final class HttpConnectionState {
     /// Where to resume looking for the end of the head.
     @exclusivity(unchecked) var headSearchFrom = 0
     /// Measures a chunked body while it may still come as one packet with its head.
-    @exclusivity(unchecked) var chunkedDecoder: ChunkedDecoder
+    var chunkedDecoder: ChunkedDecoder {
+        get { chunked?.decoder ?? ChunkedDecoder(settings: settings) }
+        _modify {
+            if chunked == nil { chunked = ChunkedDecoderBox(ChunkedDecoder(settings: settings)) }
+            yield &chunked.unsafelyUnwrapped.decoder
+        }
+    }
+    /// The chunked decoder's storage, made for the first chunked request: most connections never
+    /// send one, and an idle connection keeps 8 bytes instead of the decoder's 88.
+    @exclusivity(unchecked) private var chunked: ChunkedDecoderBox?
     @exclusivity(unchecked) var sentContinue = false
     /// The body of the current request while it streams in (over `settings.uploadMemoryLimit`).
     @exclusivity(unchecked) var streamedBody: StreamedBody?
     /// Set once a request was refused: the error reply is on its way and the connection closing.
     @exclusivity(unchecked) var rejected: HttpError?
     /// Requests delivered to the application and not answered yet, oldest first.
-    @exclusivity(unchecked) var pending: [PendingRequest] = []
+    @exclusivity(unchecked) var pending = PendingRequests()
     @exclusivity(unchecked) var stream: Stream?
     /// The `Set-Cookie` of a session started for a request, for the next response written.
-    @exclusivity(unchecked) var sessionCookie: SetCookie?
+    var sessionCookie: SetCookie? {
+        get { sessionCookies.first }
+        set { sessionCookies = newValue.map { [$0] } ?? [] }
+    }
+    /// `sessionCookie`'s storage: an empty array is 8 bytes and allocates nothing (a SetCookie is 99).
+    @exclusivity(unchecked) private var sessionCookies: [SetCookie] = []
     /// Set once the worker began leaving: the next response closes the connection.
     @exclusivity(unchecked) var leaving = false
     /// When the worker began leaving (monotonic ns); 0 before.
@@ -54,7 +94,7 @@ public final class HttpConnectionState {
     /// `bytesRead` and time at the start of the current window while a body arrives (see `bodyTimeout`).
     @exclusivity(unchecked) var bodyProgress: (bytes: Int, at: UInt64) = (0, 0)
 
-    /// The connection and this state, held weakly, shared by the connection's `Request`s: one weak
+    /// The connection, held weakly, shared by the connection's `Request`s: one weak
     /// reference per connection instead of one made and destroyed per request.
     let connectionReference: WeakConnection
     /// The settings of the connection's Worker (fresh defaults for a connection without one).
@@ -63,15 +103,13 @@ public final class HttpConnectionState {
     init(_ connection: Connection, settings: HttpSettings) {
         connectionReference = WeakConnection(connection)
         self.settings = settings
-        chunkedDecoder = ChunkedDecoder(settings: settings)
-        connectionReference.state = self
     }
 
     /// Forgets the request just cut, ready for the next.
     func requestCut() {
         head = nil
         headSearchFrom = 0
-        chunkedDecoder = ChunkedDecoder(settings: settings)
+        if chunked != nil { chunked.unsafelyUnwrapped.decoder = ChunkedDecoder(settings: settings) }
         sentContinue = false
         streamedBody = nil
         headStartedAt = 0
@@ -98,10 +136,17 @@ public final class HttpConnectionState {
     }
 }
 
-/// A weak reference to a connection and its HTTP state that several objects share.
+/// The chunked decoder of a connection that received a chunked request.
+final class ChunkedDecoderBox {
+    @exclusivity(unchecked) var decoder: ChunkedDecoder
+
+    init(_ decoder: ChunkedDecoder) { self.decoder = decoder }
+}
+
+/// A weak reference to a connection that several objects share (the HTTP state is found through the
+/// connection: a weak reference to it too would give every state a side table).
 final class WeakConnection {
     weak var connection: Connection?
-    weak var state: HttpConnectionState?
 
     init(_ connection: Connection) { self.connection = connection }
 }

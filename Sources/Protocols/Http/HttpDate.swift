@@ -29,11 +29,14 @@ public enum HttpDate {
 
     /// Appends the `Date` header line for the current time ("Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n"),
     /// formatted at most once a second.
-    static func writeHeaderLine(into buffer: inout ByteBuffer) {
+    static func writeHeaderLine(into head: inout HeadWriter) {
         let second = Int(time(nil))
         if cachedLine.second != second { cachedLine = (second, Array("Date: \(format(second))\r\n".utf8)) }
-        buffer.writeBytes(cachedLine.bytes)
+        head.put(cachedLine.bytes)
     }
+
+    /// The length of the `Date` header line (an IMF-fixdate always has 29 characters).
+    static let headerLineLength = 37
 
     /// The seconds since the epoch of an IMF-fixdate, or nil when `text` is not one.
     public static func parse(_ text: String) -> Int? {

@@ -47,9 +47,8 @@ enum HttpHeadParser {
 
     /// Parses `view`, which ends with the "\r\n\r\n" that closes the head.
     static func parse(_ view: ByteView) throws(HttpError) -> HttpRequestHead {
-        var position = 0
         // RFC 9112 §2.2: a server SHOULD ignore at least one empty line before the request line.
-        while position + 1 < view.count && view[position] == 0x0d && view[position + 1] == 0x0a { position += 2 }
+        var position = HttpText.leadingEmptyLines(in: view)
         let lineEnd = try lineEnd(in: view, from: position)
         let (method, target, version) = try parseRequestLine(view.slice(position..<lineEnd))
         position = lineEnd + 2
@@ -82,7 +81,7 @@ enum HttpHeadParser {
             let (colon, value) = try parseField(line)
             let name = line.slice(0..<colon)
             summarize(name: name.buffer, value: value.buffer, into: &summary)
-            headers.add(Self.string(name, commonIn: .fieldName), value.string)
+            headers.append(parsed: Self.string(name, commonIn: .fieldName), value.string)
             position = end + 2
         }
     }

@@ -51,12 +51,13 @@ enum HttpText {
     }
 
     /// True when `bytes` equal `lowercase` (an ASCII lower-case literal) in any ASCII case.
+    @inline(__always)
     static func equals(_ bytes: UnsafeRawBufferPointer, lowercase: StaticString) -> Bool {
-        guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
-        return lowercase.withUTF8Buffer { expected in
-            for index in 0..<bytes.count where HttpText.lowercase(bytes[index]) != expected[index] { return false }
-            return true
-        }
+        let count = lowercase.utf8CodeUnitCount
+        guard bytes.count == count else { return false }
+        let expected = lowercase.utf8Start  // a literal of ASCII letters and signs: stored as UTF-8
+        for index in 0..<count where HttpText.lowercase(bytes[index]) != expected[index] { return false }
+        return true
     }
 
     /// True when `a` and `b` are equal in any ASCII case.
@@ -108,6 +109,23 @@ enum HttpText {
         }
         var copy = String(text)
         return copy.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The number of bytes of the empty lines ("\r\n") at the start of `view`.
+    static func leadingEmptyLines(in view: ByteView) -> Int {
+        var position = 0
+        while position + 1 < view.count && view[position] == 0x0d && view[position + 1] == 0x0a { position += 2 }
+        return position
+    }
+
+    /// True when an LF at or after `start` does not follow a CR.
+    static func hasBareLineFeed(in view: ByteView, from start: Int) -> Bool {
+        var index = max(start, 0)
+        while let lf = view.firstIndex(of: 0x0a, from: index) {
+            if lf == 0 || view[lf - 1] != 0x0d { return true }
+            index = lf + 1
+        }
+        return false
     }
 
     /// The position of "\r\n\r\n" in `view` at or after `start`, or nil.

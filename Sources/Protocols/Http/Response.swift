@@ -22,31 +22,71 @@ public final class Response {
         public var length: Int?
     }
 
+    // The stored properties are `@exclusivity(unchecked)`: they are read once per send by the
+    // encoder and set by the methods below, none of which holds an access across other code, so the
+    // run-time exclusivity checks (a third of the cost of reading them) have nothing to catch.
+
     /// The status code.
-    public var status: Int
+    @exclusivity(unchecked) public var status: Int
     /// The reason phrase; nil for the standard one.
-    public var reason: String?
+    @exclusivity(unchecked) public var reason: String?
     /// The header fields.
-    public var headers: HttpHeaders
+    @exclusivity(unchecked) public var headers: HttpHeaders
     /// The body (ignored when `file` is set).
-    public var body: [UInt8]
+    public var body: [UInt8] {
+        get { content.bytes }
+        set { content = .bytes(newValue) }
+    }
+    /// The body as it was given: a text body is kept as its String (no array is made for it).
+    @exclusivity(unchecked) var content: Body
     /// The cookies to set.
-    public var cookies: [SetCookie] = []
+    @exclusivity(unchecked) public var cookies: [SetCookie] = []
     /// The file to send as the body, if any.
-    public var file: FileBody?
+    @exclusivity(unchecked) public var file: FileBody?
+
+    /// A response body: text or bytes.
+    enum Body {
+        case text(String)
+        case bytes([UInt8])
+
+        /// The bytes.
+        var bytes: [UInt8] {
+            switch self {
+            case .text(let text): return Array(text.utf8)
+            case .bytes(let bytes): return bytes
+            }
+        }
+
+        /// The number of bytes.
+        var count: Int {
+            switch self {
+            case .text(let text): return text.utf8.count
+            case .bytes(let bytes): return bytes.count
+            }
+        }
+
+        /// Appends the bytes to `buffer`.
+        func write(into buffer: inout ByteBuffer) {
+            switch self {
+            case .text(let text): buffer.writeString(text)
+            case .bytes(let bytes): buffer.writeBytes(bytes)
+            }
+        }
+    }
 
     /// A response with `status`, `headers` and a text `body` (`new Response(200, [...], 'body')`).
-    public init(_ status: Int = 200, headers: [String: String] = [:], body: String = "") {
+    /// The headers are a list that a dictionary literal writes: `["Content-Type": "text/plain"]`.
+    public init(_ status: Int = 200, headers: HttpHeaders = [:], body: String = "") {
         self.status = status
-        self.headers = HttpHeaders(headers)
-        self.body = Array(body.utf8)
+        self.headers = headers
+        content = .text(body)
     }
 
     /// A response with a byte body.
-    public init(_ status: Int = 200, headers: [String: String] = [:], bytes: [UInt8]) {
+    public init(_ status: Int = 200, headers: HttpHeaders = [:], bytes: [UInt8]) {
         self.status = status
-        self.headers = HttpHeaders(headers)
-        body = bytes
+        self.headers = headers
+        content = .bytes(bytes)
     }
 
     /// Sets the status (and a reason phrase) (`withStatus`).
@@ -66,7 +106,7 @@ public final class Response {
 
     /// Sets several headers (`withHeaders`).
     @discardableResult
-    public func withHeaders(_ fields: [String: String]) -> Response {
+    public func withHeaders(_ fields: HttpHeaders) -> Response {
         for (name, value) in fields { headers[name] = value }
         return self
     }
@@ -81,7 +121,7 @@ public final class Response {
     /// Sets a text body (`withBody`).
     @discardableResult
     public func withBody(_ text: String) -> Response {
-        body = Array(text.utf8)
+        content = .text(text)
         return self
     }
 

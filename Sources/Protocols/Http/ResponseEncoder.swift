@@ -11,7 +11,7 @@ enum ResponseEncoder {
         _ original: Response, _ state: HttpConnectionState, _ connection: Connection, into buffer: inout ByteBuffer
     ) {
         let response = ResponseParts(original)
-        let fields = HeaderSummary(response.headers)
+        let fields = response.fields
         if let problem = fields.problem ?? invalidOther(response) {
             Log.write("HTTP response refused (\(problem)); a 500 is sent instead")
             write(Response(500, body: "Internal Server Error"), state, connection, into: &buffer)
@@ -24,7 +24,7 @@ enum ResponseEncoder {
         var file: OpenFile?
         if let body = response.file {
             guard let opened = OpenFile(body) else {
-                state.pending.insert(request, at: 0)
+                state.pending.prepend(request)
                 write(Response(404, body: "404 Not Found"), state, connection, into: &buffer)
                 return
             }
@@ -56,11 +56,11 @@ enum ResponseEncoder {
                 file.read(into: &buffer)
             }
         } else if sendsBody {
-            if !response.body.isEmpty {
+            if response.body.count > 0 {
                 if case .chunked = stream {
-                    writeChunk(response.body, into: &buffer)
+                    writeChunk(response.body.bytes, into: &buffer)
                 } else {
-                    buffer.writeBytes(response.body)
+                    response.body.write(into: &buffer)
                 }
             }
         }
@@ -100,8 +100,8 @@ enum ResponseEncoder {
         let response = ResponseParts(
             Response(error.status, headers: ["Content-Type": "text/plain;charset=utf-8"], bytes: body))
         writeHead(
-            response, HeaderSummary(response.headers), length: body.count, keepAlive: false, http10: false,
-            serverName: serverName, into: &buffer)
+            response, response.fields, length: body.count, keepAlive: false, http10: false, serverName: serverName,
+            into: &buffer)
         buffer.writeBytes(body)
     }
 
@@ -112,82 +112,75 @@ enum ResponseEncoder {
     }
 
     private static func writeHead(
-        _ response: ResponseParts, _ fields: HeaderSummary, length: Int?, keepAlive: Bool, http10: Bool,
+        _ response: ResponseParts, _ fields: ResponseFieldSummary, length: Int?, keepAlive: Bool, http10: Bool,
         serverName: String, sessionCookie: SetCookie? = nil, into buffer: inout ByteBuffer
     ) {
-        writeStatusLine(response.status, reason: response.reason, into: &buffer)
-        if !fields.hasServer && !serverName.isEmpty {
-            buffer.writeLiteral("Server: ")
-            buffer.writeString(serverName)
-            buffer.writeLiteral("\r\n")
-        }
-        if !fields.hasDate { HttpDate.writeHeaderLine(into: &buffer) }
-        for (name, value) in response.headers {
-            switch FieldName(name) {
-            case .contentLength, .connection: continue
-            case .transferEncoding where http10: continue
-            default: break
+        var cookies = response.cookies.map(\.headerValue)
+        if let sessionCookie { cookies.append(sessionCookie.headerValue) }
+        let server = fields.hasServer ? "" : serverName
+        // Everything is measured first, so that the head is written into memory reserved once.
+        var room = 64 + (response.reason?.utf8.count ?? 48) + server.utf8.count + HttpDate.headerLineLength + 96
+        for (name, value) in response.headers.fields { room += name.utf8.count + value.utf8.count + 4 }
+        for cookie in cookies { room += cookie.utf8.count + 14 }
+        buffer.writeWithUnsafeMutableBytes(minimumWritable: room) { space in
+            var head = HeadWriter(space.baseAddress!)
+            writeStatusLine(response.status, reason: response.reason, into: &head)
+            if !server.isEmpty {
+                head.put("Server: ")
+                head.put(server)
+                head.put("\r\n")
             }
-            buffer.writeString(name)
-            buffer.writeLiteral(": ")
-            buffer.writeString(value)
-            buffer.writeLiteral("\r\n")
-        }
-        for cookie in response.cookies { writeSetCookie(cookie, into: &buffer) }
-        if let sessionCookie { writeSetCookie(sessionCookie, into: &buffer) }
-        if let length, !HttpStatus.forbidsBody(response.status) {
-            if !fields.hasContentType && (length > 0 || response.file != nil) {
-                buffer.writeLiteral("Content-Type: text/html;charset=utf-8\r\n")
+            if !fields.hasDate { HttpDate.writeHeaderLine(into: &head) }
+            for (name, value) in response.headers.fields {
+                if fields.hasFramingField {
+                    switch ResponseFieldName(name) {
+                    case .contentLength, .connection: continue
+                    case .transferEncoding where http10: continue
+                    default: break
+                    }
+                }
+                head.put(name)
+                head.put(": ")
+                head.put(value)
+                head.put("\r\n")
             }
-            buffer.writeLiteral("Content-Length: ")
-            writeDecimal(length, into: &buffer)
-            buffer.writeLiteral("\r\n")
-        }
-        if keepAlive {
-            buffer.writeLiteral("Connection: keep-alive\r\n\r\n")
-        } else {
-            buffer.writeLiteral("Connection: close\r\n\r\n")
+            for cookie in cookies {
+                head.put("Set-Cookie: ")
+                head.put(cookie)
+                head.put("\r\n")
+            }
+            if let length, !HttpStatus.forbidsBody(response.status) {
+                if !fields.hasContentType && (length > 0 || response.file != nil) {
+                    head.put("Content-Type: text/html;charset=utf-8\r\n")
+                }
+                head.put("Content-Length: ")
+                head.putDecimal(length)
+                head.put("\r\n")
+            }
+            head.put(keepAlive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n")
+            return head.count
         }
     }
 
     /// "HTTP/1.1 200 OK\r\n"; `status` is 100...999 (checked by `invalidOther`).
-    private static func writeStatusLine(_ status: Int, reason: String?, into buffer: inout ByteBuffer) {
+    private static func writeStatusLine(_ status: Int, reason: String?, into head: inout HeadWriter) {
         if status == 200 && reason == nil {
-            buffer.writeLiteral("HTTP/1.1 200 OK\r\n")
+            head.put("HTTP/1.1 200 OK\r\n")
             return
         }
-        buffer.writeLiteral("HTTP/1.1 ")
-        writeDecimal(status, into: &buffer)
-        buffer.writeLiteral(" ")
-        buffer.writeString(reason ?? HttpStatus.reason(for: status))
-        buffer.writeLiteral("\r\n")
-    }
-
-    private static func writeSetCookie(_ cookie: SetCookie, into buffer: inout ByteBuffer) {
-        buffer.writeLiteral("Set-Cookie: ")
-        buffer.writeString(cookie.headerValue)
-        buffer.writeLiteral("\r\n")
+        head.put("HTTP/1.1 ")
+        head.putDecimal(status)
+        head.put(" ")
+        head.put(reason ?? HttpStatus.reason(for: status))
+        head.put("\r\n")
     }
 
     /// Appends `value` in decimal digits, without making a String.
     static func writeDecimal(_ value: Int, into buffer: inout ByteBuffer) {
-        guard value >= 0 else {
-            buffer.writeString(String(value))
-            return
-        }
-        var digits = 1
-        var rest = value / 10
-        while rest > 0 {
-            digits += 1
-            rest /= 10
-        }
-        _ = buffer.writeWithUnsafeMutableBytes(minimumWritable: digits) { space in
-            var remaining = value
-            for index in stride(from: digits - 1, through: 0, by: -1) {
-                space[index] = UInt8(truncatingIfNeeded: 0x30 + remaining % 10)
-                remaining /= 10
-            }
-            return digits
+        buffer.writeWithUnsafeMutableBytes(minimumWritable: 20) { space in
+            var digits = HeadWriter(space.baseAddress!)
+            digits.putDecimal(value)
+            return digits.count
         }
     }
 
@@ -199,17 +192,8 @@ enum ResponseEncoder {
         buffer.writeString("\r\n")
     }
 
-    /// Why the header field `name: value` cannot be sent, or nil.
-    fileprivate static func invalidField(_ name: String, _ value: String) -> String? {
-        let validName = HttpText.withBytes(of: name) { bytes in !bytes.isEmpty && bytes.allSatisfy(HttpText.isToken) }
-        if !validName { return "header name '\(name)'" }
-        let splits = HttpText.withBytes(of: value) { bytes in bytes.contains { $0 == 0x0d || $0 == 0x0a || $0 == 0 } }
-        if splits { return "CR, LF or NUL in \(name)" }
-        return nil
-    }
-
     /// Why the response's cookies, reason phrase or status cannot be sent, or nil (the header
-    /// fields are checked by `HeaderSummary`).
+    /// fields are checked by `ResponseFieldSummary`).
     private static func invalidOther(_ response: ResponseParts) -> String? {
         for cookie in response.cookies where !cookie.name.utf8.allSatisfy(HttpText.isToken) || cookie.name.isEmpty {
             return "cookie name '\(cookie.name)'"
@@ -228,89 +212,77 @@ enum ResponseEncoder {
     }
 }
 
-/// The properties of a `Response`, each read once (every read of a class property is checked for
-/// exclusive access at run time).
+/// The properties of a `Response`, each read once; the header summary worked out at most once per
+/// response (kept in its headers), so a response sent again is not validated again.
 private struct ResponseParts {
     let status: Int
     let reason: String?
     let headers: HttpHeaders
-    let body: [UInt8]
+    let fields: ResponseFieldSummary
+    let body: Response.Body
     let cookies: [SetCookie]
     let file: Response.FileBody?
 
     init(_ response: Response) {
         status = response.status
         reason = response.reason
+        fields = response.headers.responseSummary()
         headers = response.headers
-        body = response.body
+        body = response.content
         cookies = response.cookies
         file = response.file
     }
 }
 
-/// The response header names the encoder treats specially, recognised in any case.
-private enum FieldName {
-    case server, date, contentType, contentLength, connection, transferEncoding, other
+/// Writes a response head into memory reserved for it beforehand (`writeHead` measures first), with
+/// no capacity or uniqueness check per piece.
+struct HeadWriter {
+    private let base: UnsafeMutableRawPointer
+    /// The bytes written so far.
+    private(set) var count = 0
 
-    init(_ name: String) {
-        self = HttpText.withBytes(of: name) { bytes in
-            switch bytes.count {
-            case 4 where HttpText.equals(bytes, lowercase: "date"): return .date
-            case 6 where HttpText.equals(bytes, lowercase: "server"): return .server
-            case 10 where HttpText.equals(bytes, lowercase: "connection"): return .connection
-            case 12 where HttpText.equals(bytes, lowercase: "content-type"): return .contentType
-            case 14 where HttpText.equals(bytes, lowercase: "content-length"): return .contentLength
-            case 17 where HttpText.equals(bytes, lowercase: "transfer-encoding"): return .transferEncoding
-            default: return .other
-            }
-        }
+    init(_ base: UnsafeMutableRawPointer) { self.base = base }
+
+    @inline(__always)
+    mutating func put(_ text: StaticString) {
+        (base + count).copyMemory(from: text.utf8Start, byteCount: text.utf8CodeUnitCount)
+        count += text.utf8CodeUnitCount
     }
-}
 
-/// What encoding a response needs to know of its header fields, found in one pass over them.
-private struct HeaderSummary {
-    /// Why a field cannot be sent (the first such field), or nil.
-    var problem: String?
-    var hasServer = false
-    var hasDate = false
-    var hasContentType = false
-    /// `Connection` lists `close`.
-    var closes = false
-    /// The (first) `Content-Type` is `text/event-stream`: the head goes out, events follow.
-    var isEventStream = false
-    /// `Transfer-Encoding` lists `chunked`: the application sends `Chunk`s, an empty one ends them.
-    var isChunked = false
-
-    init(_ headers: HttpHeaders) {
-        for (name, value) in headers {
-            if let problem = ResponseEncoder.invalidField(name, value) {
-                self.problem = problem
-                return
-            }
-            switch FieldName(name) {
-            case .server: hasServer = true
-            case .date: hasDate = true
-            case .contentType:
-                if !hasContentType { isEventStream = Self.isEventStream(value) }
-                hasContentType = true
-            case .connection: closes = closes || HttpHeaders.listsToken("close", in: value)
-            case .transferEncoding: isChunked = isChunked || HttpHeaders.listsToken("chunked", in: value)
-            case .contentLength, .other: break
-            }
+    @inline(__always)
+    mutating func put(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes in
+            guard let start = bytes.baseAddress else { return }
+            (base + count).copyMemory(from: start, byteCount: bytes.count)
+            count += bytes.count
         }
     }
 
-    /// True when `contentType` begins with "text/event-stream" in any case.
-    private static func isEventStream(_ contentType: String) -> Bool {
-        let prefix: StaticString = "text/event-stream"
-        let matches = HttpText.withBytes(of: contentType) { bytes -> Bool? in
-            guard HttpText.isASCII(bytes) else { return nil }
-            return bytes.count >= prefix.utf8CodeUnitCount
-                && HttpText.equals(
-                    UnsafeRawBufferPointer(rebasing: bytes.prefix(prefix.utf8CodeUnitCount)), lowercase: prefix)
+    mutating func put(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { raw in
+            guard let start = raw.baseAddress else { return }
+            (base + count).copyMemory(from: start, byteCount: raw.count)
+            count += raw.count
         }
-        // Not ASCII: compare Characters, as String.hasPrefix does.
-        return matches ?? HttpText.lowercased(contentType).hasPrefix("text/event-stream")
+    }
+
+    /// `value` in decimal digits (at most 20 bytes).
+    mutating func putDecimal(_ value: Int) {
+        guard value >= 0 else { return put(String(value)) }
+        var digits = 1
+        var rest = value / 10
+        while rest > 0 {
+            digits += 1
+            rest /= 10
+        }
+        var remaining = value
+        for index in stride(from: digits - 1, through: 0, by: -1) {
+            base.storeBytes(
+                of: UInt8(truncatingIfNeeded: 0x30 + remaining % 10), toByteOffset: count + index, as: UInt8.self)
+            remaining /= 10
+        }
+        count += digits
     }
 }
 

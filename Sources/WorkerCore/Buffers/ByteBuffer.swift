@@ -7,8 +7,10 @@ import Glibc
 /// the unparsed part of what they received in one.
 public struct ByteBuffer {
     final class Storage {
-        var bytes: UnsafeMutableRawPointer
-        var capacity: Int
+        // Used by ByteBuffer alone, which never holds an access to them across other code: their
+        // run-time exclusivity checks (made on every write) are skipped.
+        @exclusivity(unchecked) var bytes: UnsafeMutableRawPointer
+        @exclusivity(unchecked) var capacity: Int
 
         init(capacity: Int) {
             self.capacity = capacity
@@ -37,8 +39,12 @@ public struct ByteBuffer {
 
     /// An empty buffer with room for `capacity` bytes before it grows.
     public init(capacity: Int = 0) {
-        storage = Storage(capacity: capacity)
+        storage = capacity == 0 ? Self.emptyStorage : Storage(capacity: capacity)
     }
+
+    /// The storage every buffer made without a capacity starts with: an empty buffer allocates
+    /// nothing (a connection keeps a few); the first write copies it, as it is never unique.
+    nonisolated(unsafe) private static let emptyStorage = Storage(capacity: 0)  // never written to
 
     /// A buffer holding `bytes`.
     public init(_ bytes: some Sequence<UInt8>) {
@@ -65,7 +71,13 @@ public struct ByteBuffer {
 
     /// Makes room for `count` more bytes at the end (and makes the storage unique). Indexes stay
     /// valid: nothing already written moves.
+    @inline(__always)
     public mutating func reserveWritable(_ count: Int) {
+        if writerIndex + count <= storage.capacity && isKnownUniquelyReferenced(&storage) { return }
+        reserveWritableSlowly(count)
+    }
+
+    private mutating func reserveWritableSlowly(_ count: Int) {
         let needed = writerIndex + count
         if !isKnownUniquelyReferenced(&storage) {
             storage = storage.copy(upTo: writerIndex, capacity: max(needed, storage.capacity))
@@ -113,8 +125,10 @@ public struct ByteBuffer {
     /// Appends an integer in big-endian (network) byte order, or little-endian when asked.
     @inline(__always)
     public mutating func writeInteger<T: FixedWidthInteger>(_ value: T, bigEndian: Bool = true) {
-        var ordered = bigEndian ? value.bigEndian : value.littleEndian
-        withUnsafeBytes(of: &ordered) { writeBytes($0) }
+        let size = MemoryLayout<T>.size
+        reserveWritable(size)
+        (storage.bytes + writerIndex).storeBytes(of: bigEndian ? value.bigEndian : value.littleEndian, as: T.self)
+        writerIndex += size
     }
 
     /// Lets `body` write up to `count` bytes straight into the buffer's free space (as `read()` does);

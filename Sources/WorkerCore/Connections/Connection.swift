@@ -8,14 +8,14 @@ public class Connection {
 
     /// A number unique among this process's connections (ids repeat across processes). Yours to
     /// reassign, as Workerman allows.
-    public var id: Int
+    @exclusivity(unchecked) public var id: Int
     /// The Worker that accepted the connection; nil for outgoing connections.
     public internal(set) weak var worker: Worker?
     /// The protocol that cuts, decodes and encodes this connection's packets; nil for raw bytes.
     /// It may be changed, e.g. in `onConnect`: the new protocol starts with a fresh state.
     public var `protocol`: (any StatefulWireProtocol.Type)?
     /// The application's data on this connection.
-    public var context = ConnectionContext()
+    @exclusivity(unchecked) public var context = ConnectionContext()
     /// The largest packet this connection accepts; a protocol announcing a larger one closes it.
     @exclusivity(unchecked) public var maxPackageSize = TcpConnection.defaultMaxPackageSize
 

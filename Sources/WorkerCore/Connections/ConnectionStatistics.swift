@@ -1,13 +1,15 @@
 /// Per-process counters that `status` reports (Workerman's `ConnectionInterface::$statistics`).
+/// Each is used by the process's one thread, and skips run-time exclusivity checks: every update is
+/// one instantaneous increment.
 public enum ConnectionStatistics {
     /// Connections open now in this process (accepted and outgoing).
-    nonisolated(unsafe) public package(set) static var connectionCount = 0  // one thread per process
+    @exclusivity(unchecked) nonisolated(unsafe) public package(set) static var connectionCount = 0
     /// Packets received and handed to `onMessage` since the process started.
-    nonisolated(unsafe) public package(set) static var totalRequest = 0
+    @exclusivity(unchecked) nonisolated(unsafe) public package(set) static var totalRequest = 0
     /// Sends that failed: dropped on a full buffer or written to a closed peer.
-    nonisolated(unsafe) public package(set) static var sendFail = 0
+    @exclusivity(unchecked) nonisolated(unsafe) public package(set) static var sendFail = 0
     /// Exceptions thrown by decoders.
-    nonisolated(unsafe) public package(set) static var throwException = 0
+    @exclusivity(unchecked) nonisolated(unsafe) public package(set) static var throwException = 0
 
     /// Counts a packet received (for the protocols' inlinable packet loop).
     @usableFromInline

@@ -19,40 +19,46 @@ public class TcpConnection: Connection, EventHandler {
         case closed = 16
     }
 
+    // The stored properties below skip run-time exclusivity checks (`@exclusivity(unchecked)`): they
+    // are read and written several times per packet, on the process's one thread, and the connection
+    // never holds an access to one across a call that could reach it again (the receive buffer is
+    // taken out before its packets are delivered; the send queue's `append`/`flush` call no code of
+    // the application). The checks cost more than the rest of the work of an echo.
+
     /// The send buffer limit for connections made from now on (Workerman's default: 1 MiB).
     nonisolated(unsafe) public static var defaultMaxSendBufferSize = 1024 * 1024  // one thread per process
     /// The largest packet a connection accepts by default (10 MiB); a larger one closes it.
     nonisolated(unsafe) public static var defaultMaxPackageSize = 10 * 1024 * 1024  // one thread per process
 
     /// The socket; -1 when there is none.
-    public internal(set) var fd: Int32 = -1
+    @exclusivity(unchecked) public internal(set) var fd: Int32 = -1
     /// Where the connection is in its life.
     @exclusivity(unchecked) public internal(set) var state: State = .initial
     /// The send buffer limit: a send when this much is queued is dropped, and reaching it calls
     /// `onBufferFull`. Changeable at any time.
     @exclusivity(unchecked) public var maxSendBufferSize = TcpConnection.defaultMaxSendBufferSize
     /// Bytes received so far.
-    public internal(set) var bytesRead = 0
+    @exclusivity(unchecked) public internal(set) var bytesRead = 0
     /// Bytes handed to the kernel so far.
-    public internal(set) var bytesWritten = 0
+    @exclusivity(unchecked) public internal(set) var bytesWritten = 0
     /// "tcp", "unix" or "ssl". Set it to "ssl" on an `AsyncTcpConnection` before `connect()` for TLS.
-    public var transport = "tcp"
+    @exclusivity(unchecked) public var transport = "tcp"
 
     // The callbacks, as the connection calls them; the public `onMessage`, `onClose` ... (see
     // `ConnectionCallbacks`) hand each kind of connection as itself.
     @exclusivity(unchecked) final var messageHandler: ((TcpConnection, Message) -> Void)?
-    final var closeHandler: ((TcpConnection) -> Void)?
-    final var bufferFullHandler: ((TcpConnection) -> Void)?
-    final var bufferDrainHandler: ((TcpConnection) -> Void)?
-    final var errorHandler: ((TcpConnection, ConnectionErrorCode, String) -> Void)?
+    @exclusivity(unchecked) final var closeHandler: ((TcpConnection) -> Void)?
+    @exclusivity(unchecked) final var bufferFullHandler: ((TcpConnection) -> Void)?
+    @exclusivity(unchecked) final var bufferDrainHandler: ((TcpConnection) -> Void)?
+    @exclusivity(unchecked) final var errorHandler: ((TcpConnection, ConnectionErrorCode, String) -> Void)?
     /// Runs the connection's protocol with its state; nil for raw bytes.
     @usableFromInline @exclusivity(unchecked) final var driver: ProtocolDriver?
 
     @exclusivity(unchecked) var sendQueue = SendQueue()
     /// Received bytes no packet has consumed yet; nil when there are none.
-    var receiveBuffer: ByteBuffer?
+    @exclusivity(unchecked) var receiveBuffer: ByteBuffer?
     /// The part of the Worker's `bufferedBytes` that is this connection's receive buffer.
-    var accountedReceiveBytes = 0
+    @exclusivity(unchecked) var accountedReceiveBytes = 0
     /// The length of the packet being received, once `input` has measured it.
     @usableFromInline @exclusivity(unchecked) final var pendingPacketLength: Int?
     /// True while the connection is parsing a batch of packets and more follow the current one:
@@ -64,25 +70,25 @@ public class TcpConnection: Connection, EventHandler {
     @exclusivity(unchecked) final var isHeldBack = false
     /// True unless reading is paused or held back.
     @usableFromInline final var isReading: Bool { !isPaused && !isHeldBack }
-    var remote: SocketAddress?
-    var local: SocketAddress?
-    var isCounted = false
+    @exclusivity(unchecked) var remote: SocketAddress?
+    @exclusivity(unchecked) var local: SocketAddress?
+    @exclusivity(unchecked) var isCounted = false
     /// True while `send` runs (a protocol's `encode` may ask to close meanwhile).
-    var isSending = false
-    var closeRequested = false
+    @exclusivity(unchecked) var isSending = false
+    @exclusivity(unchecked) var closeRequested = false
     /// The TLS layer of an `ssl` connection; nil for plain ones.
-    package internal(set) var security: TransportSecuritySession?
+    @exclusivity(unchecked) package internal(set) var security: TransportSecuritySession?
     /// True until the TLS handshake completes; sends wait in the queue meanwhile.
-    public internal(set) var isHandshaking = false
-    var securityWantsWrite = false
+    @exclusivity(unchecked) public internal(set) var isHandshaking = false
+    @exclusivity(unchecked) var securityWantsWrite = false
     /// Called when the connection is announced (after the TLS handshake for `ssl` connections).
-    var pendingOnConnect: ((TcpConnection) -> Void)?
+    @exclusivity(unchecked) var pendingOnConnect: ((TcpConnection) -> Void)?
     /// `bytesRead` at the last deadline sweep, and since when it has not changed (monotonic ns): how
     /// long the connection has been silent (during a TLS handshake: since it was accepted).
-    final var quiet: (bytes: Int, since: UInt64) = (0, 0)
+    @exclusivity(unchecked) final var quiet: (bytes: Int, since: UInt64) = (0, 0)
     /// False for an accepted `ssl` connection until its handshake completes: one that fails is
     /// closed without `onClose`, since `onConnect` never ran.
-    var isAnnounced = true
+    @exclusivity(unchecked) var isAnnounced = true
 
     let loop = EventLoop.current
 

@@ -15,20 +15,25 @@ public final class EventLoop {
         var interest: Interest = []
         var generation: UInt32 = 0
         var exclusive = false
+        var edgeTriggered = false
     }
 
     /// The loop of this process, made on first use.
     nonisolated(unsafe) public static let current = EventLoop()  // owned by the process's one thread
 
+    // The stored properties below skip run-time exclusivity checks (`@exclusivity(unchecked)`): they
+    // are read or written for every event, on the loop's one thread, and no access to one of them is
+    // held across a call that could reach it again (`dispatch` copies what it reads of a
+    // registration before calling its handler; `runDeferred` swaps the lists before running one).
     private let epollFD: Int32
     private let wakeFD: Int32
-    private var registrations: [Registration] = []
-    private var nextGeneration: UInt32 = 0
-    private var events: UnsafeMutablePointer<epoll_event>
-    private var eventCapacity: Int32 = 256
-    private var deferred: [() -> Void] = []
-    private var running: [() -> Void] = []
-    private var stopRequested = false
+    @exclusivity(unchecked) private var registrations: [Registration] = []
+    @exclusivity(unchecked) private var nextGeneration: UInt32 = 0
+    @exclusivity(unchecked) private var events: UnsafeMutablePointer<epoll_event>
+    @exclusivity(unchecked) private var eventCapacity: Int32 = 256
+    @exclusivity(unchecked) private var deferred: [() -> Void] = []
+    @exclusivity(unchecked) private var running: [() -> Void] = []
+    @exclusivity(unchecked) private var stopRequested = false
     private lazy var wakeHandler = WakeHandler(loop: self)
     lazy var signals = SignalDispatcher(loop: self)
 
@@ -38,8 +43,9 @@ public final class EventLoop {
     /// Shared by every connection of this loop: bytes are read here first, and only what a protocol
     /// cannot consume yet is copied into the connection's own buffer.
     let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
-    /// A reusable buffer that replies are encoded into before a direct write.
-    var encodeScratch: ByteBuffer? = ByteBuffer(capacity: 16 * 1024)
+    /// A reusable buffer that replies are encoded into before a direct write (taken and given back
+    /// around each send, never held across other code: its exclusivity checks are skipped).
+    @exclusivity(unchecked) var encodeScratch: ByteBuffer? = ByteBuffer(capacity: 16 * 1024)
 
     /// Gives the encode scratch buffer back for the next send (unless it grew too large to keep).
     func returnScratch(_ scratch: inout ByteBuffer) {
@@ -63,10 +69,11 @@ public final class EventLoop {
 
     /// Starts watching `fd` for `interest` on behalf of `handler`. An `exclusive` registration
     /// (EPOLLEXCLUSIVE: a listening socket shared by several processes) wakes only one of the
-    /// processes waiting on it; its interest cannot be changed, only removed and added again.
-    func register(_ fd: Int32, _ handler: EventHandler, interest: Interest, exclusive: Bool = false)
-        throws(SyscallError)
-    {
+    /// processes waiting on it; its interest cannot be changed, only removed and added again. An
+    /// `edgeTriggered` registration (EPOLLET) reports each change once, not the state.
+    func register(
+        _ fd: Int32, _ handler: EventHandler, interest: Interest, exclusive: Bool = false, edgeTriggered: Bool = false
+    ) throws(SyscallError) {
         let index = Int(fd)
         precondition(index >= 0, "cannot watch descriptor \(fd)")
         if index >= registrations.count {
@@ -74,7 +81,8 @@ public final class EventLoop {
         }
         nextGeneration &+= 1
         registrations[index] = Registration(
-            handler: handler, interest: interest, generation: nextGeneration, exclusive: exclusive)
+            handler: handler, interest: interest, generation: nextGeneration, exclusive: exclusive,
+            edgeTriggered: edgeTriggered)
         try Sys.epollControl(epollFD, EPOLL_CTL_ADD, fd, events: epollEvents(registrations[index]), data: eventData(fd))
     }
 
@@ -117,6 +125,7 @@ public final class EventLoop {
         }
         if registration.interest.contains(.write) { events |= UInt32(EPOLLOUT.rawValue) }
         if registration.exclusive { events |= UInt32(EPOLLEXCLUSIVE.rawValue) }
+        if registration.edgeTriggered { events |= UInt32(EPOLLET.rawValue) }
         return events
     }
 

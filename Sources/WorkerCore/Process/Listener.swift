@@ -81,8 +81,22 @@ final class StreamListener: Listener, EventHandler {
     let localAddress: SocketAddress?
     private unowned let worker: Worker
     private let loop = EventLoop.current
+    /// True while the Worker wants connections (between `resumeAccept` and `pauseAccept`).
     private var isAccepting = false
+    /// True while the loop watches the socket: accepting, and not held back by `balance`.
+    private var isWatching = false
     private var reportedFullTable = false
+    /// Set when the socket is shared by the Worker's processes: spreads connections over them.
+    var balance: AcceptBalance? {
+        didSet {
+            watchKicks()
+            if isAccepting { balance?.publish(worker.connections.count) }
+        }
+    }
+    private var kickWatcher: KickWatcher?
+    private var recheckTimer: TimerID?
+    /// Checks in a row that found connections waiting while this process held back.
+    private var waitingChecks = 0
 
     init(fd: Int32, worker: Worker) {
         self.fd = fd
@@ -93,32 +107,111 @@ final class StreamListener: Listener, EventHandler {
     func resumeAccept() {
         guard !isAccepting else { return }
         isAccepting = true
-        do {
-            // Shared by every process of the Worker: wake one of them per connection, not all.
-            try loop.register(fd, self, interest: .read, exclusive: true)
-        } catch {
-            Log.write("cannot watch the listening socket of \(worker.name): \(error)")
-        }
+        balance?.publish(worker.connections.count)
+        watchKicks()
+        watch()
     }
 
     func pauseAccept() {
         guard isAccepting else { return }
         isAccepting = false
+        balance?.withdraw()
+        unwatch()
+        if let kickWatcher { loop.deregister(kickWatcher.fd) }
+        kickWatcher = nil
+        cancelRecheck()
+    }
+
+    private func watch() {
+        guard isAccepting, !isWatching else { return }
+        isWatching = true
+        do {
+            // Shared by every process of the Worker: wake one of them per connection, not all.
+            try loop.register(fd, self, interest: .read, exclusive: true)
+        } catch {
+            isWatching = false
+            Log.write("cannot watch the listening socket of \(worker.name): \(error)")
+        }
+    }
+
+    private func unwatch() {
+        guard isWatching else { return }
+        isWatching = false
         loop.deregister(fd)
     }
 
     func handleReadable() {
-        for _ in 0..<64 {
-            guard isAccepting else { return }
-            let accepted: (Int32, SocketAddress)
+        // A shared socket wakes the first idle process in its queue of waiters: a process that
+        // accepted takes that one connection and steps to the back of the queue (registering again
+        // puts it there), so that connections made one after another go round the processes.
+        let batch = balance == nil ? 64 : 1
+        var accepted = 0
+        for _ in 0..<batch {
+            guard isWatching else { return }
+            let connection: (Int32, SocketAddress)
             do {
                 guard case .processed(let pair) = try Sys.accept(fd) else { return }  // another process took it
-                accepted = pair
+                connection = pair
             } catch {
                 if error.errno == EMFILE || error.errno == ENFILE { backOff(error) }
                 return
             }
-            worker.adopt(socket: accepted.0, remote: accepted.1)
+            worker.adopt(socket: connection.0, remote: connection.1)
+            accepted += 1
+        }
+        guard let balance, accepted > 0, isWatching else { return }
+        let held = worker.connections.count
+        balance.publish(held)
+        unwatch()
+        if balance.isAhead(held) {
+            balance.kick()  // the others may sleep through connections that wait: look again
+            scheduleRecheck()
+        } else {
+            watch()
+        }
+    }
+
+    /// Another process stopped accepting with connections waiting: take some if this one may.
+    fileprivate func handleKick() {
+        guard isAccepting, !isWatching, let balance, !balance.isAhead(worker.connections.count) else { return }
+        cancelRecheck()
+        watch()
+    }
+
+    /// While held back: every 10 ms publish the count again and accept when no longer ahead, or
+    /// when connections have waited for two checks in a row (the others are stopped or blocked).
+    private func scheduleRecheck() {
+        guard recheckTimer == nil else { return }
+        recheckTimer = Timer.add(0.01) { [weak self] in self?.recheck() }
+    }
+
+    private func recheck() {
+        guard isAccepting, !isWatching, let balance else { return cancelRecheck() }
+        let held = worker.connections.count
+        balance.publish(held)
+        var pending = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        waitingChecks = poll(&pending, 1, 0) == 1 ? waitingChecks + 1 : 0
+        if !balance.isAhead(held) || waitingChecks >= 2 {
+            cancelRecheck()
+            watch()
+        }
+    }
+
+    private func cancelRecheck() {
+        waitingChecks = 0
+        guard let recheckTimer else { return }
+        _ = Timer.del(recheckTimer)
+        self.recheckTimer = nil
+    }
+
+    private func watchKicks() {
+        guard isAccepting, kickWatcher == nil, let balance else { return }
+        let watcher = KickWatcher(fd: balance.kickFD, listener: self)
+        do {
+            try loop.register(watcher.fd, watcher, interest: .read, edgeTriggered: true)
+            kickWatcher = watcher
+        } catch {
+            Log.write("cannot watch the accept kicks of \(worker.name): \(error)")
         }
     }
 
@@ -131,6 +224,19 @@ final class StreamListener: Listener, EventHandler {
         pauseAccept()
         Timer.add(0.1, persistent: false) { [weak self] in self?.resumeAccept() }
     }
+}
+
+/// Watches a Worker's kick counter for its listener (edge-triggered: it is never read).
+private final class KickWatcher: EventHandler {
+    let fd: Int32
+    private unowned let listener: StreamListener
+
+    init(fd: Int32, listener: StreamListener) {
+        self.fd = fd
+        self.listener = listener
+    }
+
+    func handleReadable() { listener.handleKick() }
 }
 
 /// Receives datagrams for a `udp://` Worker.

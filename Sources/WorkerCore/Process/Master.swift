@@ -32,6 +32,8 @@ final class Master {
     private let loop = EventLoop.current
     private var listenFDs: [Int: Int32] = [:]
     private var reusePorts: [Int: UInt16] = [:]
+    private var acceptTables: [Int: Int32] = [:]
+    private var acceptKicks: [Int: Int32] = [:]
     private var notifyRead: Int32 = -1
     private var notifyWrite: Int32 = -1
     private var children: [pid_t: Child] = [:]
@@ -78,6 +80,14 @@ final class Master {
             worker.listenPort = Sys.localAddress(fd)?.port
             worker.ownsSocketFile = worker.address?.path != nil
             listenFDs[index] = fd
+            if worker.count > 1 && worker.transport != "udp" {
+                do {
+                    (acceptTables[index], acceptKicks[index]) = try AcceptBalance.makeDescriptors(
+                        processes: worker.count)
+                } catch {
+                    throw WorkerError("\(worker.name): cannot share the accept load: \(error)")
+                }
+            }
         }
     }
 
@@ -110,7 +120,8 @@ final class Master {
     private func spawn(_ slot: Slot) -> pid_t? {
         let identity = WorkerIdentity(
             workerIndex: slot.workerIndex, id: slot.id, listenFDs: listenFDs, notifyFD: notifyWrite,
-            masterPID: getpid(), daemon: daemon, reusePorts: reusePorts)
+            masterPID: getpid(), daemon: daemon, reusePorts: reusePorts, acceptTables: acceptTables,
+            acceptKicks: acceptKicks)
         do {
             let pid = try WorkerSpawner.spawn(identity, arguments: arguments)
             children[pid] = Child(slot: slot, startedAt: MonotonicClock.now())

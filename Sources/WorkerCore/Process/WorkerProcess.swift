@@ -44,9 +44,11 @@ enum WorkerProcess {
         Sys.raiseOpenFileLimit()
         MemoryPolicy.returnLargeBlocksWhenFreed()
         Timer.delAll()  // timers added by code before runAll() belong to no callback
+        AcceptBalance.closeSiblings(of: identity)
         if let fd = identity.listenFDs[identity.workerIndex] {
             try? Sys.setInheritable(fd, false)
             worker.adoptListeningSocket(fd)
+            worker.shareAccepting(identity)
         } else if worker.address != nil {
             do {
                 try worker.listen()

@@ -2,16 +2,67 @@ import Glibc
 
 /// An IPv4, IPv6 or unix-domain socket address, as the kernel takes it.
 public struct SocketAddress: CustomStringConvertible {
-    private var storage: sockaddr_storage
-    private var length: socklen_t
+    /// An IPv4 address (the usual peer) is kept inline in 6 bytes; IPv6 and unix addresses in a box.
+    /// Every connection keeps its peer's address, so this is 9 bytes where a `sockaddr_storage` is 132.
+    private enum Stored {
+        /// The address and the port, both in network byte order.
+        case ipv4(address: in_addr_t, port: in_port_t)
+        case boxed(Box)
+    }
+
+    private final class Box {
+        let storage: sockaddr_storage
+        let length: socklen_t
+
+        init(_ storage: sockaddr_storage, _ length: socklen_t) {
+            self.storage = storage
+            self.length = length
+        }
+    }
+
+    private let stored: Stored
 
     init(storage: sockaddr_storage, length: socklen_t) {
-        self.storage = storage
-        self.length = length
+        if Int32(storage.ss_family) == AF_INET && Int(length) >= MemoryLayout<sockaddr_in>.size {
+            let address = withUnsafeBytes(of: storage) { $0.load(as: sockaddr_in.self) }
+            stored = .ipv4(address: address.sin_addr.s_addr, port: address.sin_port)
+        } else {
+            stored = .boxed(Box(storage, length))
+        }
+    }
+
+    /// The address as the kernel takes it.
+    private var storage: sockaddr_storage {
+        switch stored {
+        case .ipv4(let address, let port):
+            var storage = sockaddr_storage()
+            withUnsafeMutableBytes(of: &storage) { raw in
+                var v4 = sockaddr_in()
+                v4.sin_family = sa_family_t(AF_INET)
+                v4.sin_port = port
+                v4.sin_addr.s_addr = address
+                raw.storeBytes(of: v4, as: sockaddr_in.self)
+            }
+            return storage
+        case .boxed(let box): return box.storage
+        }
+    }
+
+    /// The length of `storage` that holds the address.
+    private var length: socklen_t {
+        switch stored {
+        case .ipv4: return socklen_t(MemoryLayout<sockaddr_in>.size)
+        case .boxed(let box): return box.length
+        }
     }
 
     /// The address family: AF_INET, AF_INET6 or AF_UNIX.
-    public var family: Int32 { Int32(storage.ss_family) }
+    public var family: Int32 {
+        switch stored {
+        case .ipv4: return AF_INET
+        case .boxed(let box): return Int32(box.storage.ss_family)
+        }
+    }
 
     /// True for AF_UNIX addresses.
     public var isUnix: Bool { family == AF_UNIX }
