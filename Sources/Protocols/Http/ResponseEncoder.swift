@@ -122,7 +122,7 @@ enum ResponseEncoder {
         var room = 64 + (response.reason?.utf8.count ?? 48) + server.utf8.count + HttpDate.headerLineLength + 96
         for (name, value) in response.headers.fields { room += name.utf8.count + value.utf8.count + 4 }
         for cookie in cookies { room += cookie.utf8.count + 14 }
-        buffer.writeWithUnsafeMutableBytes(minimumWritable: room) { space in
+        _ = buffer.writeWithUnsafeMutableBytes(minimumWritable: room) { space in
             var head = HeadWriter(space.baseAddress!)
             writeStatusLine(response.status, reason: response.reason, into: &head)
             if !server.isEmpty {
@@ -177,7 +177,7 @@ enum ResponseEncoder {
 
     /// Appends `value` in decimal digits, without making a String.
     static func writeDecimal(_ value: Int, into buffer: inout ByteBuffer) {
-        buffer.writeWithUnsafeMutableBytes(minimumWritable: 20) { space in
+        _ = buffer.writeWithUnsafeMutableBytes(minimumWritable: 20) { space in
             var digits = HeadWriter(space.baseAddress!)
             digits.putDecimal(value)
             return digits.count
