@@ -1,4 +1,5 @@
 import Glibc
+import WorkermanCore
 
 /// The default `SessionHandler`: one file per session (`ses_<id>`, mode 0600) in a directory made
 /// with mode 0700 on first use. A session's age is its file's modification time.
@@ -79,13 +80,8 @@ public final class FileSessionHandler: SessionHandler {
 
     /// Removes every `ses_*` file older than `maxLifetime` seconds.
     public func collectGarbage(maxLifetime: Int) {
-        guard let listing = opendir(directory) else { return }
-        defer { closedir(listing) }
         let now = time(nil)
-        while let entry = readdir(listing) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
+        for name in Sys.directoryEntries(directory) {
             guard name.hasPrefix("ses_") else { continue }
             let path = directory + "/" + name
             var info = stat()

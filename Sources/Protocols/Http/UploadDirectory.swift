@@ -31,23 +31,14 @@ enum UploadDirectory {
     /// Removes the upload directories (and their files) of this server's processes that are gone.
     static func sweepLeftOvers(in base: String) {
         let prefix = "workerman-uploads-\(ProcessSlot.instance)-"
-        for name in entries(of: base) where name.hasPrefix(prefix) && ProcessSlot.isLeftOver(name) {
+        for name in Sys.directoryEntries(base) where name.hasPrefix(prefix) && ProcessSlot.isLeftOver(name) {
             let directory = base + "/" + name
-            for file in entries(of: directory) where file != "." && file != ".." { unlink(directory + "/" + file) }
+            for file in Sys.directoryEntries(directory) where file != "." && file != ".." {
+                unlink(directory + "/" + file)
+            }
             if rmdir(directory) == 0 {
                 Log.write("removed \(directory), left by a process that is gone")
             }
         }
-    }
-
-    private static func entries(of directory: String) -> [String] {
-        guard let listing = opendir(directory) else { return [] }
-        defer { closedir(listing) }
-        var names: [String] = []
-        while let entry = readdir(listing) {
-            names.append(
-                withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) })
-        }
-        return names
     }
 }

@@ -5,14 +5,10 @@ import Glibc
 enum InheritedDescriptors {
     /// Their numbers.
     static func list() -> [Int32] {
-        guard let directory = opendir("/proc/self/fd") else { return [] }
-        defer { closedir(directory) }
+        // The listing's own descriptor is closed by the time the names are checked, so it is not among them.
         var found: [Int32] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) {
-                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if let fd = Int32(name), fd > STDERR_FILENO, fd != dirfd(directory), fcntl(fd, F_GETFD) & FD_CLOEXEC == 0 {
+        for name in Sys.directoryEntries("/proc/self/fd") {
+            if let fd = Int32(name), fd > STDERR_FILENO, fcntl(fd, F_GETFD) & FD_CLOEXEC == 0 {
                 found.append(fd)
             }
         }
