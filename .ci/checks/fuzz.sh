@@ -16,6 +16,11 @@ swift build --build-path "$BUILD" -c release --target WorkermanProtocols \
 OBJECTS="$BUILD/release"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
+# One known false positive: the side table that a Swift weak reference gives its target (a
+# connection's `weak var worker` to the harness's global Worker) is pointed to only from the object's
+# tagged reference count, which LeakSanitizer cannot read as a pointer. Every other leak still fails.
+printf 'leak:formWeakReference\n' >"$WORK/lsan.supp"
+export LSAN_OPTIONS="suppressions=$WORK/lsan.supp"
 failed=0
 for target in ${FUZZ_TARGETS:-$(ls Fuzz)}; do
     [ -f "Fuzz/$target/main.swift" ] || continue
@@ -39,7 +44,7 @@ for target in ${FUZZ_TARGETS:-$(ls Fuzz)}; do
         -artifact_prefix="$WORK/$target-" "$CORPUS") >"$WORK/log-$target" 2>&1
     status=$?
     set -e
-    grep -E "^(Done|stat::number_of_executed_units|SUMMARY)|ERROR|==[0-9]+==" "$WORK/log-$target" | head -40 || true
+    grep -E "^(Done|stat::number_of_executed_units|SUMMARY)|ERROR|==[0-9]+==|^ +#[0-9]+ " "$WORK/log-$target" | head -60 || true
     for artifact in "$WORK/$target"-crash-* "$WORK/$target"-leak-* "$WORK/$target"-timeout-* "$WORK/$target"-oom-*; do
         [ -e "$artifact" ] || continue
         echo "== $artifact (base64):"
