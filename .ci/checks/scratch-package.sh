@@ -21,7 +21,8 @@ executables=(Hello)
 libraries=()
 for dir in "$root"/Sources/Examples/*/ "$root"/Benchmarks/*/ "$root"/Tests/Fixtures/*/; do
     name=$(basename "$dir")
-    [[ -f $dir/main.swift && $name != Hello ]] && executables+=("$name")
+    # A name taken by two folders (Sources/Examples/TextEcho, Benchmarks/TextEcho) is declared once.
+    [[ -f $dir/main.swift && " ${executables[*]} " != *" $name "* ]] && executables+=("$name")
 done
 for dir in "$root"/Sources/*/ "$root"/Tests/*/; do
     name=$(basename "$dir")
