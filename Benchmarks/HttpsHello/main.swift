@@ -1,8 +1,8 @@
 // https-hello: http-hello over TLS for `Benchmarks/run.sh https`. TLS_CERT and TLS_KEY name the PEM
 // certificate chain and key; HTTP_PORT and HTTP_PROCESSES as for http-hello.
 import Glibc
-import WorkermanTLS
 import Workerman
+import WorkermanTLS
 
 func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
 

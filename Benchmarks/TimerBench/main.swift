@@ -4,8 +4,8 @@
 // cost of adding and deleting 100,000 timers, and of firing 100,000 one-shot timers. Built by the main
 // package (it needs only the library); run by `Benchmarks/run.sh timers`.
 import Glibc
-import WorkermanTimer
 import WorkermanCore
+import WorkermanTimer
 
 func seconds(_ body: () -> Void) -> Double {
     let start = MonotonicClock.now()

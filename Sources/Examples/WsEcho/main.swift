@@ -8,8 +8,8 @@
 //
 // With TLS_CERT and TLS_KEY naming a certificate chain and its key, it serves wss:// on the same port.
 import Glibc
-import WorkermanTLS
 import Workerman
+import WorkermanTLS
 
 let port = getenv("WS_PORT").map { String(cString: $0) } ?? "9001"
 let broadcasts = getenv("WS_BROADCAST").map { String(cString: $0) } == "1"

@@ -1,5 +1,5 @@
-import WorkermanTimer
 import WorkermanCore
+import WorkermanTimer
 
 extension WebSocketSession {
     /// Starts the timer that sends pings every `pingInterval` and closes the connection after
