@@ -65,6 +65,14 @@ public final class Response {
             }
         }
 
+        /// Copies the bytes into a head being written (room for them reserved).
+        func put(into head: inout HeadWriter) {
+            switch self {
+            case .text(let text): head.put(text)
+            case .bytes(let bytes): head.put(bytes)
+            }
+        }
+
         /// Appends the bytes to `buffer`.
         func write(into buffer: inout ByteBuffer) {
             switch self {

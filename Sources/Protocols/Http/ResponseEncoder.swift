@@ -8,11 +8,16 @@ enum ResponseEncoder {
 
     /// Writes `response` as the answer to the oldest pending request of the connection.
     static func write(
-        _ original: Response, _ state: HttpConnectionState, _ connection: Connection, into buffer: inout ByteBuffer
+        _ response: Response, _ state: HttpConnectionState, _ connection: Connection, into buffer: inout ByteBuffer
     ) {
-        let response = ResponseParts(original)
-        let fields = response.fields
-        if let problem = fields.problem ?? invalidOther(response) {
+        let (fields, wire) = ResponseFieldCache.lookup(response.headers.fields)
+        if let wire, response.status == 200, response.reason == nil, response.cookies.isEmpty, response.file == nil,
+            !fields.isEventStream, !state.hasSessionCookie
+        {
+            writePlain(response, fields, wire: wire, state, connection, into: &buffer)
+            return
+        }
+        if let problem = fields.problem?.description(in: response.headers.fields) ?? invalidOther(response) {
             Log.write("HTTP response refused (\(problem)); a 500 is sent instead")
             write(Response(500, body: "Internal Server Error"), state, connection, into: &buffer)
             return
@@ -34,7 +39,7 @@ enum ResponseEncoder {
         let keepAlive = request.keepAlive && !fields.closes && !(state.leaving && state.pending.isEmpty)
         let sendsBody = !request.isHead && !HttpStatus.forbidsBody(response.status)
         var stream: HttpConnectionState.Stream?
-        var length: Int? = file?.length ?? response.body.count
+        var length: Int? = file?.length ?? response.content.count
         if fields.isEventStream {
             stream = .untilClose
             length = nil
@@ -43,9 +48,10 @@ enum ResponseEncoder {
             length = nil
         }
         writeHead(
-            response, fields, length: length, keepAlive: keepAlive && stream != .untilClose, http10: request.isHttp10,
-            serverName: state.settings.serverName, sessionCookie: state.sessionCookie, into: &buffer)
-        state.sessionCookie = nil
+            response, fields, wire: wire, length: length, keepAlive: keepAlive && stream != .untilClose,
+            http10: request.isHttp10, serverName: state.settings.serverName, sessionCookie: state.sessionCookie,
+            into: &buffer)
+        if state.hasSessionCookie { state.sessionCookie = nil }
         if let file {
             if !sendsBody {
                 Glibc.close(file.fd)
@@ -56,17 +62,48 @@ enum ResponseEncoder {
                 file.read(into: &buffer)
             }
         } else if sendsBody {
-            if response.body.count > 0 {
-                if case .chunked = stream {
-                    writeChunk(response.body.bytes, into: &buffer)
-                } else {
-                    response.body.write(into: &buffer)
-                }
+            if case .chunked = stream {
+                if response.content.count > 0 { writeChunk(response.content.bytes, into: &buffer) }
+            } else {
+                response.content.write(into: &buffer)
             }
         }
         if sendsBody, let stream {
             state.stream = stream
             return
+        }
+        finish(keepAlive: keepAlive, state, connection)
+    }
+
+    /// The common response, written with few branches: status 200 without a reason phrase, valid
+    /// fields (in the cache's wire form) with none that the encoder writes itself, a body in memory,
+    /// no cookies, no stream.
+    private static func writePlain(
+        _ response: Response, _ fields: ResponseFieldSummary, wire: [UInt8], _ state: HttpConnectionState,
+        _ connection: Connection, into buffer: inout ByteBuffer
+    ) {
+        let request =
+            state.pending.isEmpty
+            ? HttpConnectionState.PendingRequest(isHead: false, keepAlive: true, isHttp10: false)
+            : state.pending.removeFirst()
+        // A leaving worker closes after the last request it has received (see `Http.leaving`).
+        let keepAlive = request.keepAlive && !(state.leaving && state.pending.isEmpty)
+        let body = response.content
+        let length = body.count
+        let bodyRoom = request.isHead ? 0 : length
+        let statusLine = StatusLine.ok(server: fields.hasServer ? nil : state.settings.serverName)
+        let room = statusLine.count + HttpDate.headerLineLength + wire.count + 120 + bodyRoom
+        _ = buffer.writeWithUnsafeMutableBytes(minimumWritable: room) { space in
+            var head = HeadWriter(space.baseAddress!)
+            head.put(statusLine)
+            if !fields.hasDate { HttpDate.writeHeaderLine(into: &head) }
+            head.put(wire)
+            if !fields.hasContentType && length > 0 { head.put("Content-Type: text/html;charset=utf-8\r\n") }
+            head.put("Content-Length: ")
+            head.putDecimal(length)
+            head.put(keepAlive ? "\r\nConnection: keep-alive\r\n\r\n" : "\r\nConnection: close\r\n\r\n")
+            if !request.isHead { body.put(into: &head) }
+            return head.count
         }
         finish(keepAlive: keepAlive, state, connection)
     }
@@ -97,10 +134,10 @@ enum ResponseEncoder {
     /// The error page for a refused request: status, `Connection: close`, a short text body.
     static func writeError(_ error: HttpError, serverName: String, into buffer: inout ByteBuffer) {
         let body = Array("\(error.status) \(HttpStatus.reason(for: error.status))".utf8)
-        let response = ResponseParts(
-            Response(error.status, headers: ["Content-Type": "text/plain;charset=utf-8"], bytes: body))
+        let response = Response(error.status, headers: ["Content-Type": "text/plain;charset=utf-8"], bytes: body)
+        let (fields, wire) = ResponseFieldCache.lookup(response.headers.fields)
         writeHead(
-            response, response.fields, length: body.count, keepAlive: false, http10: false, serverName: serverName,
+            response, fields, wire: wire, length: body.count, keepAlive: false, http10: false, serverName: serverName,
             into: &buffer)
         buffer.writeBytes(body)
     }
@@ -111,38 +148,40 @@ enum ResponseEncoder {
         if !keepAlive { (connection as? TcpConnection)?.closeAfterWriting() }
     }
 
+    /// Writes the status line and header fields; `wire` is the fields' wire form when the cache has it.
     private static func writeHead(
-        _ response: ResponseParts, _ fields: ResponseFieldSummary, length: Int?, keepAlive: Bool, http10: Bool,
-        serverName: String, sessionCookie: SetCookie? = nil, into buffer: inout ByteBuffer
+        _ response: Response, _ fields: ResponseFieldSummary, wire: [UInt8]?, length: Int?, keepAlive: Bool,
+        http10: Bool, serverName: String, sessionCookie: SetCookie? = nil, into buffer: inout ByteBuffer
     ) {
-        var cookies = response.cookies.map(\.headerValue)
-        if let sessionCookie { cookies.append(sessionCookie.headerValue) }
+        var cookies: [String] = []
+        if !response.cookies.isEmpty || sessionCookie != nil {
+            cookies = response.cookies.map(\.headerValue)
+            if let sessionCookie { cookies.append(sessionCookie.headerValue) }
+        }
         let server = fields.hasServer ? "" : serverName
+        let reason = response.reason
         // Everything is measured first, so that the head is written into memory reserved once.
-        var room = 64 + (response.reason?.utf8.count ?? 48) + server.utf8.count + HttpDate.headerLineLength + 96
-        for (name, value) in response.headers.fields { room += name.utf8.count + value.utf8.count + 4 }
+        var room = 64 + (reason?.utf8.count ?? 48) + server.utf8.count + HttpDate.headerLineLength + 96
+        if let wire {
+            room += wire.count
+        } else {
+            for (name, value) in response.headers.fields { room += name.utf8.count + value.utf8.count + 4 }
+        }
         for cookie in cookies { room += cookie.utf8.count + 14 }
         _ = buffer.writeWithUnsafeMutableBytes(minimumWritable: room) { space in
             var head = HeadWriter(space.baseAddress!)
-            writeStatusLine(response.status, reason: response.reason, into: &head)
+            writeStatusLine(response.status, reason: reason, into: &head)
             if !server.isEmpty {
                 head.put("Server: ")
                 head.put(server)
                 head.put("\r\n")
             }
             if !fields.hasDate { HttpDate.writeHeaderLine(into: &head) }
-            for (name, value) in response.headers.fields {
-                if fields.hasFramingField {
-                    switch ResponseFieldName(name) {
-                    case .contentLength, .connection: continue
-                    case .transferEncoding where http10: continue
-                    default: break
-                    }
-                }
-                head.put(name)
-                head.put(": ")
-                head.put(value)
-                head.put("\r\n")
+            if let wire {
+                head.put(wire)
+            } else {
+                writeFields(
+                    response.headers.fields, skippingFraming: fields.hasFramingField, http10: http10, into: &head)
             }
             for cookie in cookies {
                 head.put("Set-Cookie: ")
@@ -159,6 +198,25 @@ enum ResponseEncoder {
             }
             head.put(keepAlive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n")
             return head.count
+        }
+    }
+
+    /// "Name: value\r\n" of each field; with `skippingFraming`, those the encoder writes itself are left out.
+    private static func writeFields(
+        _ fields: [(name: String, value: String)], skippingFraming: Bool, http10: Bool, into head: inout HeadWriter
+    ) {
+        for (name, value) in fields {
+            if skippingFraming {
+                switch ResponseFieldName(name) {
+                case .contentLength, .connection: continue
+                case .transferEncoding where http10: continue
+                default: break
+                }
+            }
+            head.put(name)
+            head.put(": ")
+            head.put(value)
+            head.put("\r\n")
         }
     }
 
@@ -194,7 +252,7 @@ enum ResponseEncoder {
 
     /// Why the response's cookies, reason phrase or status cannot be sent, or nil (the header
     /// fields are checked by `ResponseFieldSummary`).
-    private static func invalidOther(_ response: ResponseParts) -> String? {
+    private static func invalidOther(_ response: Response) -> String? {
         for cookie in response.cookies where !cookie.name.utf8.allSatisfy(HttpText.isToken) || cookie.name.isEmpty {
             return "cookie name '\(cookie.name)'"
         }
@@ -209,28 +267,6 @@ enum ResponseEncoder {
         }
         guard (100...999).contains(response.status) else { return "status \(response.status)" }
         return nil
-    }
-}
-
-/// The properties of a `Response`, each read once; the header summary worked out at most once per
-/// response (kept in its headers), so a response sent again is not validated again.
-private struct ResponseParts {
-    let status: Int
-    let reason: String?
-    let headers: HttpHeaders
-    let fields: ResponseFieldSummary
-    let body: Response.Body
-    let cookies: [SetCookie]
-    let file: Response.FileBody?
-
-    init(_ response: Response) {
-        status = response.status
-        reason = response.reason
-        fields = response.headers.responseSummary()
-        headers = response.headers
-        body = response.content
-        cookies = response.cookies
-        file = response.file
     }
 }
 
@@ -267,22 +303,47 @@ struct HeadWriter {
         }
     }
 
+    /// The bytes at `bytes`.
+    @inline(__always)
+    mutating func put(_ bytes: UnsafeRawBufferPointer) {
+        (base + count).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+        count += bytes.count
+    }
+
     /// `value` in decimal digits (at most 20 bytes).
     mutating func putDecimal(_ value: Int) {
         guard value >= 0 else { return put(String(value)) }
         var digits = 1
-        var rest = value / 10
-        while rest > 0 {
-            digits += 1
-            rest /= 10
+        var limit: UInt = 10
+        while UInt(value) >= limit && digits < 19 {
+            digits &+= 1
+            limit &*= 10
         }
-        var remaining = value
-        for index in stride(from: digits - 1, through: 0, by: -1) {
-            base.storeBytes(
-                of: UInt8(truncatingIfNeeded: 0x30 + remaining % 10), toByteOffset: count + index, as: UInt8.self)
+        var remaining = UInt(value)
+        var index = count &+ digits
+        repeat {
+            index &-= 1
+            base.storeBytes(of: UInt8(truncatingIfNeeded: 0x30 &+ remaining % 10), toByteOffset: index, as: UInt8.self)
             remaining /= 10
-        }
-        count += digits
+        } while remaining > 0
+        count &+= digits
+    }
+}
+
+/// "HTTP/1.1 200 OK\r\nServer: <name>\r\n", kept for the last server name it was made for (a
+/// process's Workers rarely have more than one). One per process, used on its one thread.
+enum StatusLine {
+    @exclusivity(unchecked) nonisolated(unsafe) private static var cached: (server: String?, bytes: [UInt8]) = (
+        nil, Array("HTTP/1.1 200 OK\r\n".utf8)
+    )
+
+    /// The status line of a 200 and, unless `server` is nil, the `Server` line.
+    static func ok(server: String?) -> [UInt8] {
+        if cached.server == server { return cached.bytes }
+        var bytes = Array("HTTP/1.1 200 OK\r\n".utf8)
+        if let server, !server.isEmpty { bytes += Array("Server: \(server)\r\n".utf8) }
+        cached = (server, bytes)
+        return bytes
     }
 }
 

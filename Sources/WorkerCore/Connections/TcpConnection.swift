@@ -157,7 +157,9 @@ public class TcpConnection: Connection, EventHandler {
 
     /// Sends what `body` encodes with protocol `wire`'s state: the typed path of a protocol's own
     /// `send` overloads (HTTP's `send(_: Response)`), with no `Message` in between. nil when `wire`
-    /// is not this connection's protocol.
+    /// is not this connection's protocol. Inlinable, so that the caller's module compiles it for its
+    /// protocol: the driver's type is then a constant, not generic metadata looked up per send.
+    @inlinable
     package final func send<P: StatefulWireProtocol>(
         through wire: P.Type, _ body: (inout P.State, inout ByteBuffer) throws -> Void
     ) -> SendResult? {
@@ -167,6 +169,7 @@ public class TcpConnection: Connection, EventHandler {
 
     /// Sends what `encode` writes, by Workerman's rules (see `send(_:raw:)`); a close a protocol
     /// asked for meanwhile (`closeAfterWriting`) happens once the bytes are handed over.
+    @usableFromInline
     final func sendEncoded(_ encode: (inout ByteBuffer) throws -> Void) -> SendResult {
         isSending = true
         let result = sendMessage(encode)

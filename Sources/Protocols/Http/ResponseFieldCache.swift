@@ -1,0 +1,79 @@
+/// The header field lists of recent responses, each validated and written out once: a response whose
+/// headers are the same array as an earlier one reuses its summary and its wire form instead of
+/// checking and copying every field again. A literal of constant strings
+/// (`["Content-Type": "text/plain"]`) is one constant array however often it is evaluated, and a
+/// `Response` sent again keeps its array, so those are found here.
+///
+/// Entries are found by the identity of the array's storage, which is exact: an entry keeps its
+/// array, so the storage stays alive (its address is not reused) and stays shared (a change to the
+/// fields copies them into a new storage first).
+///
+/// One per process, used by the encoder on the process's one thread; unchecked exclusivity (no
+/// run-time check per response): private, and never accessed inout across a call.
+enum ResponseFieldCache {
+    /// The most field lists kept; the oldest one is replaced by a new one.
+    static let capacity = 8
+
+    /// One field list and what the encoder needs of it.
+    private struct Entry {
+        let fields: [(name: String, value: String)]
+        let summary: ResponseFieldSummary
+        /// "Name: value\r\n" of every field: made when the list is used a second time, valid and
+        /// without framing fields (those the encoder leaves out or writes itself).
+        var wire: [UInt8]?
+    }
+
+    @exclusivity(unchecked) nonisolated(unsafe) private static var entries: [Entry] = []
+    /// The storage identity of each entry's fields, scanned without touching the entries.
+    @exclusivity(unchecked) nonisolated(unsafe) private static var identities: [UnsafeRawPointer?] = []
+    @exclusivity(unchecked) nonisolated(unsafe) private static var nextReplaced = 0
+
+    /// The summary of `fields` and, for a list seen before, its wire form; a new list is validated
+    /// and kept.
+    static func lookup(_ fields: [(name: String, value: String)]) -> (
+        summary: ResponseFieldSummary, wire: [UInt8]?
+    ) {
+        let identity = fields.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+        for index in identities.indices where identities[index] == identity {
+            if let wire = entries[index].wire { return (entries[index].summary, wire) }
+            let summary = entries[index].summary
+            guard summary.problem == nil, !summary.hasFramingField else { return (summary, nil) }
+            let wire = wireForm(of: fields)
+            entries[index].wire = wire
+            return (summary, wire)
+        }
+        let summary = ResponseFieldSummary(fields)
+        let entry = Entry(fields: fields, summary: summary)
+        if entries.count < capacity {
+            entries.append(entry)
+            identities.append(identity)
+        } else {
+            entries[nextReplaced] = entry
+            identities[nextReplaced] = identity
+            nextReplaced = (nextReplaced + 1) % capacity
+        }
+        return (summary, nil)
+    }
+
+    /// Forgets every list (for tests).
+    static func removeAll() {
+        entries = []
+        identities = []
+        nextReplaced = 0
+    }
+
+    /// The number of lists kept (for tests).
+    static var count: Int { entries.count }
+
+    /// "Name: value\r\n" of each field.
+    private static func wireForm(of fields: [(name: String, value: String)]) -> [UInt8] {
+        var wire: [UInt8] = []
+        for (name, value) in fields {
+            wire.append(contentsOf: name.utf8)
+            wire.append(contentsOf: ": ".utf8)
+            wire.append(contentsOf: value.utf8)
+            wire.append(contentsOf: "\r\n".utf8)
+        }
+        return wire
+    }
+}
