@@ -68,7 +68,7 @@ public final class Response {
         /// Copies the bytes into a head being written (room for them reserved).
         func put(into head: inout HeadWriter) {
             switch self {
-            case .text(let text): head.put(text)
+            case .text(let text): head.put(string: text)
             case .bytes(let bytes): head.put(bytes)
             }
         }

@@ -10,8 +10,10 @@ enum ResponseEncoder {
     static func write(
         _ response: Response, _ state: HttpConnectionState, _ connection: Connection, into buffer: inout ByteBuffer
     ) {
-        let (fields, wire) = ResponseFieldCache.lookup(response.headers.fields)
-        if let wire, response.status == 200, response.reason == nil, response.cookies.isEmpty, response.file == nil,
+        let found = ResponseFieldCache.lookup(response.headers.fields)
+        let fields = found.summary
+        if let wire = found.wire, response.status == 200, response.reason == nil, response.cookies.isEmpty,
+            response.file == nil,
             !fields.isEventStream, !state.hasSessionCookie
         {
             writePlain(response, fields, wire: wire, state, connection, into: &buffer)
@@ -48,7 +50,7 @@ enum ResponseEncoder {
             length = nil
         }
         writeHead(
-            response, fields, wire: wire, length: length, keepAlive: keepAlive && stream != .untilClose,
+            response, fields, wire: found.wire, length: length, keepAlive: keepAlive && stream != .untilClose,
             http10: request.isHttp10, serverName: state.settings.serverName, sessionCookie: state.sessionCookie,
             into: &buffer)
         if state.hasSessionCookie { state.sessionCookie = nil }
@@ -91,7 +93,7 @@ enum ResponseEncoder {
         let body = response.content
         let length = body.count
         let bodyRoom = request.isHead ? 0 : length
-        let statusLine = StatusLine.ok(server: fields.hasServer ? nil : state.settings.serverName)
+        let statusLine = StatusLine.ok(server: fields.hasServer ? "" : state.settings.serverName)
         let room = statusLine.count + HttpDate.headerLineLength + wire.count + 120 + bodyRoom
         _ = buffer.writeWithUnsafeMutableBytes(minimumWritable: room) { space in
             var head = HeadWriter(space.baseAddress!)
@@ -101,7 +103,7 @@ enum ResponseEncoder {
             if !fields.hasContentType && length > 0 { head.put("Content-Type: text/html;charset=utf-8\r\n") }
             head.put("Content-Length: ")
             head.putDecimal(length)
-            head.put(keepAlive ? "\r\nConnection: keep-alive\r\n\r\n" : "\r\nConnection: close\r\n\r\n")
+            head.put(keepAlive ? "\r\nConnection: keep-alive\r\n\r\n" as StaticString : "\r\nConnection: close\r\n\r\n")
             if !request.isHead { body.put(into: &head) }
             return head.count
         }
@@ -135,9 +137,11 @@ enum ResponseEncoder {
     static func writeError(_ error: HttpError, serverName: String, into buffer: inout ByteBuffer) {
         let body = Array("\(error.status) \(HttpStatus.reason(for: error.status))".utf8)
         let response = Response(error.status, headers: ["Content-Type": "text/plain;charset=utf-8"], bytes: body)
-        let (fields, wire) = ResponseFieldCache.lookup(response.headers.fields)
+        let found = ResponseFieldCache.lookup(response.headers.fields)
+        let fields = found.summary
         writeHead(
-            response, fields, wire: wire, length: body.count, keepAlive: false, http10: false, serverName: serverName,
+            response, fields, wire: found.wire, length: body.count, keepAlive: false, http10: false,
+            serverName: serverName,
             into: &buffer)
         buffer.writeBytes(body)
     }
@@ -173,7 +177,7 @@ enum ResponseEncoder {
             writeStatusLine(response.status, reason: reason, into: &head)
             if !server.isEmpty {
                 head.put("Server: ")
-                head.put(server)
+                head.put(string: server)
                 head.put("\r\n")
             }
             if !fields.hasDate { HttpDate.writeHeaderLine(into: &head) }
@@ -185,7 +189,7 @@ enum ResponseEncoder {
             }
             for cookie in cookies {
                 head.put("Set-Cookie: ")
-                head.put(cookie)
+                head.put(string: cookie)
                 head.put("\r\n")
             }
             if let length, !HttpStatus.forbidsBody(response.status) {
@@ -196,7 +200,7 @@ enum ResponseEncoder {
                 head.putDecimal(length)
                 head.put("\r\n")
             }
-            head.put(keepAlive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n")
+            head.put(keepAlive ? "Connection: keep-alive\r\n\r\n" as StaticString : "Connection: close\r\n\r\n")
             return head.count
         }
     }
@@ -213,9 +217,9 @@ enum ResponseEncoder {
                 default: break
                 }
             }
-            head.put(name)
+            head.put(string: name)
             head.put(": ")
-            head.put(value)
+            head.put(string: value)
             head.put("\r\n")
         }
     }
@@ -229,7 +233,7 @@ enum ResponseEncoder {
         head.put("HTTP/1.1 ")
         head.putDecimal(status)
         head.put(" ")
-        head.put(reason ?? HttpStatus.reason(for: status))
+        head.put(string: reason ?? HttpStatus.reason(for: status))
         head.put("\r\n")
     }
 
@@ -285,8 +289,9 @@ struct HeadWriter {
         count += text.utf8CodeUnitCount
     }
 
+    /// The UTF-8 of `text` (named apart from `put(_: StaticString)`, which a literal would not pick).
     @inline(__always)
-    mutating func put(_ text: String) {
+    mutating func put(string text: String) {
         var text = text
         text.withUTF8 { bytes in
             guard let start = bytes.baseAddress else { return }
@@ -312,7 +317,7 @@ struct HeadWriter {
 
     /// `value` in decimal digits (at most 20 bytes).
     mutating func putDecimal(_ value: Int) {
-        guard value >= 0 else { return put(String(value)) }
+        guard value >= 0 else { return put(string: String(value)) }
         var digits = 1
         var limit: UInt = 10
         while UInt(value) >= limit && digits < 19 {
@@ -333,16 +338,17 @@ struct HeadWriter {
 /// "HTTP/1.1 200 OK\r\nServer: <name>\r\n", kept for the last server name it was made for (a
 /// process's Workers rarely have more than one). One per process, used on its one thread.
 enum StatusLine {
-    @exclusivity(unchecked) nonisolated(unsafe) private static var cached: (server: String?, bytes: [UInt8]) = (
-        nil, Array("HTTP/1.1 200 OK\r\n".utf8)
-    )
+    @exclusivity(unchecked) nonisolated(unsafe) private static var server = ""
+    @exclusivity(unchecked) nonisolated(unsafe) private static var withServer = Array("HTTP/1.1 200 OK\r\n".utf8)
+    private static let withoutServer = Array("HTTP/1.1 200 OK\r\n".utf8)
 
-    /// The status line of a 200 and, unless `server` is nil, the `Server` line.
-    static func ok(server: String?) -> [UInt8] {
-        if cached.server == server { return cached.bytes }
-        var bytes = Array("HTTP/1.1 200 OK\r\n".utf8)
-        if let server, !server.isEmpty { bytes += Array("Server: \(server)\r\n".utf8) }
-        cached = (server, bytes)
+    /// The status line of a 200 and, unless `server` is empty, the `Server` line.
+    static func ok(server name: String) -> [UInt8] {
+        if name == server { return withServer }
+        var bytes = withoutServer
+        if !name.isEmpty { bytes += Array("Server: \(name)\r\n".utf8) }
+        server = name
+        withServer = bytes
         return bytes
     }
 }

@@ -28,19 +28,25 @@ enum ResponseFieldCache {
     @exclusivity(unchecked) nonisolated(unsafe) private static var identities: [UnsafeRawPointer?] = []
     @exclusivity(unchecked) nonisolated(unsafe) private static var nextReplaced = 0
 
+    /// What the cache knows of a list of fields.
+    struct Found {
+        /// The list's summary.
+        let summary: ResponseFieldSummary
+        /// The list's wire form, for a valid list without framing fields seen before.
+        let wire: [UInt8]?
+    }
+
     /// The summary of `fields` and, for a list seen before, its wire form; a new list is validated
     /// and kept.
-    static func lookup(_ fields: [(name: String, value: String)]) -> (
-        summary: ResponseFieldSummary, wire: [UInt8]?
-    ) {
+    static func lookup(_ fields: [(name: String, value: String)]) -> Found {
         let identity = fields.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
         for index in identities.indices where identities[index] == identity {
-            if let wire = entries[index].wire { return (entries[index].summary, wire) }
+            if let wire = entries[index].wire { return Found(summary: entries[index].summary, wire: wire) }
             let summary = entries[index].summary
-            guard summary.problem == nil, !summary.hasFramingField else { return (summary, nil) }
+            guard summary.problem == nil, !summary.hasFramingField else { return Found(summary: summary, wire: nil) }
             let wire = wireForm(of: fields)
             entries[index].wire = wire
-            return (summary, wire)
+            return Found(summary: summary, wire: wire)
         }
         let summary = ResponseFieldSummary(fields)
         let entry = Entry(fields: fields, summary: summary)
@@ -52,7 +58,7 @@ enum ResponseFieldCache {
             identities[nextReplaced] = identity
             nextReplaced = (nextReplaced + 1) % capacity
         }
-        return (summary, nil)
+        return Found(summary: summary, wire: nil)
     }
 
     /// Forgets every list (for tests).
