@@ -1,7 +1,7 @@
 import Foundation
+import Workerman
 import WorkermanTLS
 import WorkermanTestSupport
-import Workerman
 import XCTest
 
 /// The ssl transport, tested against Python's ssl module (an independent TLS peer) and our client.
