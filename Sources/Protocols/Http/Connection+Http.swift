@@ -5,7 +5,7 @@ extension Connection {
     @discardableResult
     public func send(_ response: Response) -> SendResult {
         // The typed path: encoded with the connection's HTTP state, never boxed in a Message.
-        if self is TcpConnection {
+        if type(of: self) == TcpConnection.self || self is TcpConnection {  // the exact type first: no cast call
             // Borrowed, not retained: `self` is alive for the whole call.
             let tcp = unsafeDowncast(self, to: TcpConnection.self)
             if let result = tcp.send(

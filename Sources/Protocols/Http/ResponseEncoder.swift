@@ -12,8 +12,7 @@ enum ResponseEncoder {
     ) {
         let found = ResponseFieldCache.lookup(response.headers.fields)
         let fields = found.summary
-        if let wire = found.wire, response.status == 200, response.reason == nil, response.cookies.isEmpty,
-            response.file == nil,
+        if let wire = found.wire, response.status == 200, response.extras?.isEmpty ?? true,
             !fields.isEventStream, !state.hasSessionCookie
         {
             writePlain(response, fields, wire: wire, state, connection, into: &buffer)
@@ -81,7 +80,8 @@ enum ResponseEncoder {
     /// fields (in the cache's wire form) with none that the encoder writes itself, a body in memory,
     /// no cookies, no stream.
     private static func writePlain(
-        _ response: Response, _ fields: ResponseFieldSummary, wire: [UInt8], _ state: HttpConnectionState,
+        _ response: Response, _ fields: ResponseFieldSummary, wire: UnsafeRawBufferPointer,
+        _ state: HttpConnectionState,
         _ connection: Connection, into buffer: inout ByteBuffer
     ) {
         let request =
@@ -154,7 +154,8 @@ enum ResponseEncoder {
 
     /// Writes the status line and header fields; `wire` is the fields' wire form when the cache has it.
     private static func writeHead(
-        _ response: Response, _ fields: ResponseFieldSummary, wire: [UInt8]?, length: Int?, keepAlive: Bool,
+        _ response: Response, _ fields: ResponseFieldSummary, wire: UnsafeRawBufferPointer?, length: Int?,
+        keepAlive: Bool,
         http10: Bool, serverName: String, sessionCookie: SetCookie? = nil, into buffer: inout ByteBuffer
     ) {
         var cookies: [String] = []
@@ -292,11 +293,19 @@ struct HeadWriter {
     /// The UTF-8 of `text` (named apart from `put(_: StaticString)`, which a literal would not pick).
     @inline(__always)
     mutating func put(string text: String) {
-        var text = text
-        text.withUTF8 { bytes in
+        // Lent without a copy of the String (a small string's bytes are copied to the stack).
+        let copied = text.utf8.withContiguousStorageIfAvailable { bytes in
             guard let start = bytes.baseAddress else { return }
             (base + count).copyMemory(from: start, byteCount: bytes.count)
             count += bytes.count
+        }
+        if copied == nil {
+            var text = text
+            text.withUTF8 { bytes in
+                guard let start = bytes.baseAddress else { return }
+                (base + count).copyMemory(from: start, byteCount: bytes.count)
+                count += bytes.count
+            }
         }
     }
 
@@ -311,12 +320,27 @@ struct HeadWriter {
     /// The bytes at `bytes`.
     @inline(__always)
     mutating func put(_ bytes: UnsafeRawBufferPointer) {
-        (base + count).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+        guard let start = bytes.baseAddress else { return }
+        (base + count).copyMemory(from: start, byteCount: bytes.count)
         count += bytes.count
     }
 
     /// `value` in decimal digits (at most 20 bytes).
+    @inline(__always)
     mutating func putDecimal(_ value: Int) {
+        if value >= 0 && value < 100 {
+            if value >= 10 {
+                base.storeBytes(of: UInt8(truncatingIfNeeded: 0x30 &+ value / 10), toByteOffset: count, as: UInt8.self)
+                count &+= 1
+            }
+            base.storeBytes(of: UInt8(truncatingIfNeeded: 0x30 &+ value % 10), toByteOffset: count, as: UInt8.self)
+            count &+= 1
+            return
+        }
+        putLongDecimal(value)
+    }
+
+    private mutating func putLongDecimal(_ value: Int) {
         guard value >= 0 else { return put(string: String(value)) }
         var digits = 1
         var limit: UInt = 10
@@ -339,17 +363,21 @@ struct HeadWriter {
 /// process's Workers rarely have more than one). One per process, used on its one thread.
 enum StatusLine {
     @exclusivity(unchecked) nonisolated(unsafe) private static var server = ""
-    @exclusivity(unchecked) nonisolated(unsafe) private static var withServer = Array("HTTP/1.1 200 OK\r\n".utf8)
-    private static let withoutServer = Array("HTTP/1.1 200 OK\r\n".utf8)
+    /// The lines for `server`, in memory kept for them (no reference counting per use); nil until made.
+    @exclusivity(unchecked) nonisolated(unsafe) private static var lines: UnsafeMutableRawBufferPointer?
 
-    /// The status line of a 200 and, unless `server` is empty, the `Server` line.
-    static func ok(server name: String) -> [UInt8] {
-        if name == server { return withServer }
-        var bytes = withoutServer
+    /// The status line of a 200 and, unless `server` is empty, the `Server` line; valid until the
+    /// next call.
+    static func ok(server name: String) -> UnsafeRawBufferPointer {
+        if let lines, name == server { return UnsafeRawBufferPointer(lines) }
+        var bytes = Array("HTTP/1.1 200 OK\r\n".utf8)
         if !name.isEmpty { bytes += Array("Server: \(name)\r\n".utf8) }
+        lines?.deallocate()
+        let made = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 1)
+        made.copyBytes(from: bytes)
         server = name
-        withServer = bytes
-        return bytes
+        lines = made
+        return UnsafeRawBufferPointer(made)
     }
 }
 

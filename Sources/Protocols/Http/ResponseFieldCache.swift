@@ -16,46 +16,48 @@ enum ResponseFieldCache {
 
     /// One field list and what the encoder needs of it.
     private struct Entry {
+        /// The storage of `fields`, compared with that of the list looked up.
+        let identity: UnsafeRawPointer?
+        /// The list, kept so that its storage stays alive and shared.
         let fields: [(name: String, value: String)]
         let summary: ResponseFieldSummary
-        /// "Name: value\r\n" of every field: made when the list is used a second time, valid and
-        /// without framing fields (those the encoder leaves out or writes itself).
-        var wire: [UInt8]?
+        /// "Name: value\r\n" of every field, in memory the cache owns (no reference counting per
+        /// use): made when the list is used a second time, valid and without framing fields (those the
+        /// encoder leaves out or writes itself).
+        var wire: UnsafeMutableRawBufferPointer?
     }
 
     @exclusivity(unchecked) nonisolated(unsafe) private static var entries: [Entry] = []
-    /// The storage identity of each entry's fields, scanned without touching the entries.
-    @exclusivity(unchecked) nonisolated(unsafe) private static var identities: [UnsafeRawPointer?] = []
     @exclusivity(unchecked) nonisolated(unsafe) private static var nextReplaced = 0
 
     /// What the cache knows of a list of fields.
     struct Found {
         /// The list's summary.
         let summary: ResponseFieldSummary
-        /// The list's wire form, for a valid list without framing fields seen before.
-        let wire: [UInt8]?
+        /// The list's wire form, for a valid list without framing fields seen before; valid until
+        /// the next lookup.
+        let wire: UnsafeRawBufferPointer?
     }
 
     /// The summary of `fields` and, for a list seen before, its wire form; a new list is validated
     /// and kept.
     static func lookup(_ fields: [(name: String, value: String)]) -> Found {
         let identity = fields.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
-        for index in identities.indices where identities[index] == identity {
-            if let wire = entries[index].wire { return Found(summary: entries[index].summary, wire: wire) }
+        for index in entries.indices where entries[index].identity == identity {
             let summary = entries[index].summary
+            if let wire = entries[index].wire { return Found(summary: summary, wire: UnsafeRawBufferPointer(wire)) }
             guard summary.problem == nil, !summary.hasFramingField else { return Found(summary: summary, wire: nil) }
             let wire = wireForm(of: fields)
             entries[index].wire = wire
-            return Found(summary: summary, wire: wire)
+            return Found(summary: summary, wire: UnsafeRawBufferPointer(wire))
         }
         let summary = ResponseFieldSummary(fields)
-        let entry = Entry(fields: fields, summary: summary)
+        let entry = Entry(identity: identity, fields: fields, summary: summary)
         if entries.count < capacity {
             entries.append(entry)
-            identities.append(identity)
         } else {
+            entries[nextReplaced].wire?.deallocate()
             entries[nextReplaced] = entry
-            identities[nextReplaced] = identity
             nextReplaced = (nextReplaced + 1) % capacity
         }
         return Found(summary: summary, wire: nil)
@@ -63,16 +65,16 @@ enum ResponseFieldCache {
 
     /// Forgets every list (for tests).
     static func removeAll() {
+        for entry in entries { entry.wire?.deallocate() }
         entries = []
-        identities = []
         nextReplaced = 0
     }
 
     /// The number of lists kept (for tests).
     static var count: Int { entries.count }
 
-    /// "Name: value\r\n" of each field.
-    private static func wireForm(of fields: [(name: String, value: String)]) -> [UInt8] {
+    /// "Name: value\r\n" of each field, in memory allocated for it.
+    private static func wireForm(of fields: [(name: String, value: String)]) -> UnsafeMutableRawBufferPointer {
         var wire: [UInt8] = []
         for (name, value) in fields {
             wire.append(contentsOf: name.utf8)
@@ -80,6 +82,8 @@ enum ResponseFieldCache {
             wire.append(contentsOf: value.utf8)
             wire.append(contentsOf: "\r\n".utf8)
         }
-        return wire
+        let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: max(wire.count, 1), alignment: 1)
+        memory.copyBytes(from: wire)
+        return UnsafeMutableRawBufferPointer(rebasing: memory[0..<wire.count])
     }
 }

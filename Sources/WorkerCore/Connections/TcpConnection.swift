@@ -163,7 +163,9 @@ public class TcpConnection: Connection, EventHandler {
     package final func send<P: StatefulWireProtocol>(
         through wire: P.Type, _ body: (inout P.State, inout ByteBuffer) throws -> Void
     ) -> SendResult? {
-        guard let driver = driver as? Driver<P> else { return nil }
+        // `Driver` is final: comparing its exact type is the cast, without the runtime's cast call.
+        guard let current = driver, type(of: current) == Driver<P>.self else { return nil }
+        let driver = unsafeDowncast(current, to: Driver<P>.self)
         return sendEncoded { buffer in try body(&driver.state, &buffer) }
     }
 
