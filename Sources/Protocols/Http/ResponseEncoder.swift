@@ -90,21 +90,19 @@ enum ResponseEncoder {
             : state.pending.removeFirst()
         // A leaving worker closes after the last request it has received (see `Http.leaving`).
         let keepAlive = request.keepAlive && !(state.leaving && state.pending.isEmpty)
-        let body = response.content
-        let length = body.count
+        let length = response.content.count
         let bodyRoom = request.isHead ? 0 : length
-        let statusLine = StatusLine.ok(server: fields.hasServer ? "" : state.settings.serverName)
-        let room = statusLine.count + HttpDate.headerLineLength + wire.count + 120 + bodyRoom
+        let firstLines = StatusLine.ok(server: fields.hasServer ? "" : state.settings.serverName, date: !fields.hasDate)
+        let room = firstLines.count + wire.count + 120 + bodyRoom
         _ = buffer.writeWithUnsafeMutableBytes(minimumWritable: room) { space in
             var head = HeadWriter(space.baseAddress!)
-            head.put(statusLine)
-            if !fields.hasDate { HttpDate.writeHeaderLine(into: &head) }
+            head.put(firstLines)
             head.put(wire)
             if !fields.hasContentType && length > 0 { head.put("Content-Type: text/html;charset=utf-8\r\n") }
             head.put("Content-Length: ")
             head.putDecimal(length)
             head.put(keepAlive ? "\r\nConnection: keep-alive\r\n\r\n" as StaticString : "\r\nConnection: close\r\n\r\n")
-            if !request.isHead { body.put(into: &head) }
+            if !request.isHead { response.content.put(into: &head) }
             return head.count
         }
         finish(keepAlive: keepAlive, state, connection)
@@ -359,25 +357,37 @@ struct HeadWriter {
     }
 }
 
-/// "HTTP/1.1 200 OK\r\nServer: <name>\r\n", kept for the last server name it was made for (a
-/// process's Workers rarely have more than one). One per process, used on its one thread.
+/// The first lines of a plain 200 response, "HTTP/1.1 200 OK\r\nServer: <name>\r\nDate: <now>\r\n",
+/// made again when the second or the server name changes (a process's Workers rarely have more
+/// than one). One per process, used on its one thread; unchecked exclusivity (no run-time check per
+/// response): private, never accessed inout across a call.
 enum StatusLine {
     @exclusivity(unchecked) nonisolated(unsafe) private static var server = ""
-    /// The lines for `server`, in memory kept for them (no reference counting per use); nil until made.
+    @exclusivity(unchecked) nonisolated(unsafe) private static var second = -1
+    /// The lines, in memory kept for them (no reference counting per use); nil until made.
     @exclusivity(unchecked) nonisolated(unsafe) private static var lines: UnsafeMutableRawBufferPointer?
+    /// Where the `Date` line begins in `lines`.
+    @exclusivity(unchecked) nonisolated(unsafe) private static var dateStart = 0
 
-    /// The status line of a 200 and, unless `server` is empty, the `Server` line; valid until the
-    /// next call.
-    static func ok(server name: String) -> UnsafeRawBufferPointer {
-        if let lines, name == server { return UnsafeRawBufferPointer(lines) }
-        var bytes = Array("HTTP/1.1 200 OK\r\n".utf8)
-        if !name.isEmpty { bytes += Array("Server: \(name)\r\n".utf8) }
-        lines?.deallocate()
-        let made = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 1)
-        made.copyBytes(from: bytes)
-        server = name
-        lines = made
-        return UnsafeRawBufferPointer(made)
+    /// The status line of a 200, the `Server` line unless `server` is empty and the `Date` line
+    /// unless `date` is false; valid until the next call.
+    static func ok(server name: String, date: Bool) -> UnsafeRawBufferPointer {
+        let now = Int(time(nil))
+        if now != second || name != server || lines == nil {
+            var bytes = Array("HTTP/1.1 200 OK\r\n".utf8)
+            if !name.isEmpty { bytes += Array("Server: \(name)\r\n".utf8) }
+            let start = bytes.count
+            bytes += Array("Date: \(HttpDate.format(now))\r\n".utf8)
+            lines?.deallocate()
+            let made = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 1)
+            made.copyBytes(from: bytes)
+            lines = made
+            server = name
+            second = now
+            dateStart = start
+        }
+        let made = lines.unsafelyUnwrapped
+        return UnsafeRawBufferPointer(rebasing: made[0..<(date ? made.count : dateStart)])
     }
 }
 
