@@ -41,8 +41,21 @@ enum ResponseFieldCache {
 
     /// The summary of `fields` and, for a list seen before, its wire form; a new list is validated
     /// and kept.
+    @inline(__always)
     static func lookup(_ fields: [(name: String, value: String)]) -> Found {
         let identity = fields.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+        // The common case inline: a list written out before.
+        for index in entries.indices where entries[index].identity == identity {
+            if let wire = entries[index].wire {
+                return Found(summary: entries[index].summary, wire: UnsafeRawBufferPointer(wire))
+            }
+            break
+        }
+        return lookUpOrAdd(fields, identity: identity)
+    }
+
+    /// `lookup` for a list not written out yet.
+    private static func lookUpOrAdd(_ fields: [(name: String, value: String)], identity: UnsafeRawPointer?) -> Found {
         for index in entries.indices where entries[index].identity == identity {
             let summary = entries[index].summary
             if let wire = entries[index].wire { return Found(summary: summary, wire: UnsafeRawBufferPointer(wire)) }
