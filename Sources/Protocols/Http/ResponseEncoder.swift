@@ -23,10 +23,7 @@ enum ResponseEncoder {
             write(Response(500, body: "Internal Server Error"), state, connection, into: &buffer)
             return
         }
-        let request =
-            state.pending.isEmpty
-            ? HttpConnectionState.PendingRequest(isHead: false, keepAlive: true, isHttp10: false)
-            : state.pending.removeFirst()
+        let request = answeredRequest(state)
         var file: OpenFile?
         if let body = response.file {
             guard let opened = OpenFile(body) else {
@@ -81,18 +78,15 @@ enum ResponseEncoder {
     /// no cookies, no stream.
     private static func writePlain(
         _ response: Response, _ fields: ResponseFieldSummary, wire: UnsafeRawBufferPointer,
-        _ state: HttpConnectionState,
-        _ connection: Connection, into buffer: inout ByteBuffer
+        _ state: HttpConnectionState, _ connection: Connection, into buffer: inout ByteBuffer
     ) {
-        let request =
-            state.pending.isEmpty
-            ? HttpConnectionState.PendingRequest(isHead: false, keepAlive: true, isHttp10: false)
-            : state.pending.removeFirst()
+        let request = answeredRequest(state)
         // A leaving worker closes after the last request it has received (see `Http.leaving`).
         let keepAlive = request.keepAlive && !(state.leaving && state.pending.isEmpty)
         let length = response.content.count
         let bodyRoom = request.isHead ? 0 : length
-        let firstLines = StatusLine.ok(server: fields.hasServer ? "" : state.settings.serverName, date: !fields.hasDate)
+        let firstLines = PlainHeadStart.lines(
+            server: fields.hasServer ? "" : state.settings.serverName, date: !fields.hasDate)
         let room = firstLines.count + wire.count + 120 + bodyRoom
         _ = buffer.writeWithUnsafeMutableBytes(minimumWritable: room) { space in
             var head = HeadWriter(space.baseAddress!)
@@ -106,6 +100,14 @@ enum ResponseEncoder {
             return head.count
         }
         finish(keepAlive: keepAlive, state, connection)
+    }
+
+    /// The oldest pending request, removed: the one a response answers (a response sent with none
+    /// pending answers a keep-alive HTTP/1.1 GET).
+    private static func answeredRequest(_ state: HttpConnectionState) -> HttpConnectionState.PendingRequest {
+        state.pending.isEmpty
+            ? HttpConnectionState.PendingRequest(isHead: false, keepAlive: true, isHttp10: false)
+            : state.pending.removeFirst()
     }
 
     /// Writes one chunk of the open chunked response; an empty chunk ends it.
@@ -136,11 +138,9 @@ enum ResponseEncoder {
         let body = Array("\(error.status) \(HttpStatus.reason(for: error.status))".utf8)
         let response = Response(error.status, headers: ["Content-Type": "text/plain;charset=utf-8"], bytes: body)
         let found = ResponseFieldCache.lookup(response.headers.fields)
-        let fields = found.summary
         writeHead(
-            response, fields, wire: found.wire, length: body.count, keepAlive: false, http10: false,
-            serverName: serverName,
-            into: &buffer)
+            response, found.summary, wire: found.wire, length: body.count, keepAlive: false, http10: false,
+            serverName: serverName, into: &buffer)
         buffer.writeBytes(body)
     }
 
@@ -153,8 +153,8 @@ enum ResponseEncoder {
     /// Writes the status line and header fields; `wire` is the fields' wire form when the cache has it.
     private static func writeHead(
         _ response: Response, _ fields: ResponseFieldSummary, wire: UnsafeRawBufferPointer?, length: Int?,
-        keepAlive: Bool,
-        http10: Bool, serverName: String, sessionCookie: SetCookie? = nil, into buffer: inout ByteBuffer
+        keepAlive: Bool, http10: Bool, serverName: String, sessionCookie: SetCookie? = nil,
+        into buffer: inout ByteBuffer
     ) {
         var cookies: [String] = []
         if !response.cookies.isEmpty || sessionCookie != nil {
@@ -270,124 +270,6 @@ enum ResponseEncoder {
         }
         guard (100...999).contains(response.status) else { return "status \(response.status)" }
         return nil
-    }
-}
-
-/// Writes a response head into memory reserved for it beforehand (`writeHead` measures first), with
-/// no capacity or uniqueness check per piece.
-struct HeadWriter {
-    private let base: UnsafeMutableRawPointer
-    /// The bytes written so far.
-    private(set) var count = 0
-
-    init(_ base: UnsafeMutableRawPointer) { self.base = base }
-
-    @inline(__always)
-    mutating func put(_ text: StaticString) {
-        (base + count).copyMemory(from: text.utf8Start, byteCount: text.utf8CodeUnitCount)
-        count += text.utf8CodeUnitCount
-    }
-
-    /// The UTF-8 of `text` (named apart from `put(_: StaticString)`, which a literal would not pick).
-    @inline(__always)
-    mutating func put(string text: String) {
-        // Lent without a copy of the String (a small string's bytes are copied to the stack).
-        let copied = text.utf8.withContiguousStorageIfAvailable { bytes in
-            guard let start = bytes.baseAddress else { return }
-            (base + count).copyMemory(from: start, byteCount: bytes.count)
-            count += bytes.count
-        }
-        if copied == nil {
-            var text = text
-            text.withUTF8 { bytes in
-                guard let start = bytes.baseAddress else { return }
-                (base + count).copyMemory(from: start, byteCount: bytes.count)
-                count += bytes.count
-            }
-        }
-    }
-
-    mutating func put(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { raw in
-            guard let start = raw.baseAddress else { return }
-            (base + count).copyMemory(from: start, byteCount: raw.count)
-            count += raw.count
-        }
-    }
-
-    /// The bytes at `bytes`.
-    @inline(__always)
-    mutating func put(_ bytes: UnsafeRawBufferPointer) {
-        guard let start = bytes.baseAddress else { return }
-        (base + count).copyMemory(from: start, byteCount: bytes.count)
-        count += bytes.count
-    }
-
-    /// `value` in decimal digits (at most 20 bytes).
-    @inline(__always)
-    mutating func putDecimal(_ value: Int) {
-        if value >= 0 && value < 100 {
-            if value >= 10 {
-                base.storeBytes(of: UInt8(truncatingIfNeeded: 0x30 &+ value / 10), toByteOffset: count, as: UInt8.self)
-                count &+= 1
-            }
-            base.storeBytes(of: UInt8(truncatingIfNeeded: 0x30 &+ value % 10), toByteOffset: count, as: UInt8.self)
-            count &+= 1
-            return
-        }
-        putLongDecimal(value)
-    }
-
-    private mutating func putLongDecimal(_ value: Int) {
-        guard value >= 0 else { return put(string: String(value)) }
-        var digits = 1
-        var limit: UInt = 10
-        while UInt(value) >= limit && digits < 19 {
-            digits &+= 1
-            limit &*= 10
-        }
-        var remaining = UInt(value)
-        var index = count &+ digits
-        repeat {
-            index &-= 1
-            base.storeBytes(of: UInt8(truncatingIfNeeded: 0x30 &+ remaining % 10), toByteOffset: index, as: UInt8.self)
-            remaining /= 10
-        } while remaining > 0
-        count &+= digits
-    }
-}
-
-/// The first lines of a plain 200 response, "HTTP/1.1 200 OK\r\nServer: <name>\r\nDate: <now>\r\n",
-/// made again when the second or the server name changes (a process's Workers rarely have more
-/// than one). One per process, used on its one thread; unchecked exclusivity (no run-time check per
-/// response): private, never accessed inout across a call.
-enum StatusLine {
-    @exclusivity(unchecked) nonisolated(unsafe) private static var server = ""
-    @exclusivity(unchecked) nonisolated(unsafe) private static var second = -1
-    /// The lines, in memory kept for them (no reference counting per use); nil until made.
-    @exclusivity(unchecked) nonisolated(unsafe) private static var lines: UnsafeMutableRawBufferPointer?
-    /// Where the `Date` line begins in `lines`.
-    @exclusivity(unchecked) nonisolated(unsafe) private static var dateStart = 0
-
-    /// The status line of a 200, the `Server` line unless `server` is empty and the `Date` line
-    /// unless `date` is false; valid until the next call.
-    static func ok(server name: String, date: Bool) -> UnsafeRawBufferPointer {
-        let now = Int(time(nil))
-        if now != second || name != server || lines == nil {
-            var bytes = Array("HTTP/1.1 200 OK\r\n".utf8)
-            if !name.isEmpty { bytes += Array("Server: \(name)\r\n".utf8) }
-            let start = bytes.count
-            bytes += Array("Date: \(HttpDate.format(now))\r\n".utf8)
-            lines?.deallocate()
-            let made = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 1)
-            made.copyBytes(from: bytes)
-            lines = made
-            server = name
-            second = now
-            dateStart = start
-        }
-        let made = lines.unsafelyUnwrapped
-        return UnsafeRawBufferPointer(rebasing: made[0..<(date ? made.count : dateStart)])
     }
 }
 
