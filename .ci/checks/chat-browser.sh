@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 CHECK=chat-browser
 source .ci/checks/lib/browser-common.sh
-SCREENSHOT="${CHAT_SCREENSHOT:-$PWD/$SCRATCH/chat-browser.png}"
+SCREENSHOT="${CHAT_SCREENSHOT:-$SCRATCH/chat-browser.png}"
 TIMEOUT="${CHAT_BROWSER_TIMEOUT:-120}"
 
 SERVER="$(build_example chat)"
@@ -47,10 +47,10 @@ async def texts(tab):
 
 
 async def main():
-    alice = await browser.open(site + "/?name=Alice&room=lobby")
+    alice = await browser.open(site + "/?name=Alice&room=lobby", name="Alice")
     alice_worker = await worker(alice)
     await alice.until("[...document.querySelectorAll('.notice')].some(e => e.textContent.startsWith('You joined'))")
-    bob = await browser.open(site + "/?name=Bob&room=lobby")
+    bob = await browser.open(site + "/?name=Bob&room=lobby", name="Bob")
     for attempt in range(30):  # reload Bob's page until another websocket process serves it
         bob_worker = await worker(bob)
         if bob_worker != alice_worker:
@@ -78,10 +78,7 @@ async def main():
     if await bob.js("document.getElementById('composer-input').value") != "":
         fail("the composer was not cleared after sending")
 
-    await bob.screenshot(screenshot)
-    say("screenshot of Bob's tab: " + screenshot)
-    for tab in (alice, bob):
-        await tab.close()
+    await browser.finish(bob, screenshot)
 
 run(main)
 PY

@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 CHECK=gateway-chat-browser
 source .ci/checks/lib/browser-common.sh
-SCREENSHOT="${GATEWAY_CHAT_SCREENSHOT:-$PWD/$SCRATCH/gateway-chat-browser.png}"
+SCREENSHOT="${GATEWAY_CHAT_SCREENSHOT:-$SCRATCH/gateway-chat-browser.png}"
 TIMEOUT="${GATEWAY_CHAT_BROWSER_TIMEOUT:-120}"
 
 SERVER="$(build_example gateway-chat)"
@@ -154,10 +154,7 @@ async def main():
 
     shown = await bob.js(f"{RECEIVED}.map(m => m.type + (m.from ? ' from ' + m.from : '') + (m.msg ? ': ' + m.msg : ''))")
     say("bob's page shows " + json.dumps(shown, ensure_ascii=False))
-    await bob.screenshot(screenshot)
-    say("screenshot of bob's tab: " + screenshot)
-    for tab in (alice, bob):
-        await tab.close()
+    await browser.finish(bob, screenshot)
 
 run(main)
 PY

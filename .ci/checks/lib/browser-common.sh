@@ -1,13 +1,15 @@
+# shellcheck shell=bash
 # Sourced by the browser checks (.ci/checks/*-browser.sh), from the repository's root, after
 # `set -euo pipefail` and with CHECK set to the check's name. Gives them a work directory ($WORK),
 # the example's build, free ports, a started server and a headless chromium, and on exit stops every
 # process started here (by pid: SIGINT, then SIGKILL after 5 s) and removes $WORK.
-#   SWIFT_SCRATCH_PATH=DIR  the build directory (default .build)
+#   SWIFT_SCRATCH_PATH=DIR  the build directory (default .build); $SCRATCH is its absolute path
 # The DevTools side of a check is Python (lib/devtools.py), run with `run_devtools SECONDS ARGS...`.
 
 : "${CHECK:?set CHECK to the name of the check before sourcing browser-common.sh}"
 command -v chromium >/dev/null || bash .ci/deps/browser.sh
 SCRATCH="${SWIFT_SCRATCH_PATH:-.build}"
+[[ "$SCRATCH" == /* ]] || SCRATCH="$PWD/$SCRATCH"
 CHECKS_LIB="$PWD/.ci/checks/lib"
 WORK="$(mktemp -d)"
 STARTED_PIDS=()

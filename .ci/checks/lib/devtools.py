@@ -36,15 +36,24 @@ class Browser:
         check_name = name
         self.http = devtools.replace("ws://", "http://").split("/devtools/")[0].rstrip("/")
         self.ids = itertools.count(1)
+        self.tabs = []
 
     async def open(self, url, name="tab"):
         """A new tab showing `url`, with the checks' window size; `name` (the user, say) is for messages."""
         request = urllib.request.Request(self.http + "/json/new?" + url, method="PUT")
         target = json.load(urllib.request.urlopen(request, timeout=10))
         tab = Tab(self, target, name)
+        self.tabs.append(tab)
         tab.ws = await asyncio.wait_for(websockets.connect(target["webSocketDebuggerUrl"], max_size=2**26), 15)
         await tab.call("Emulation.setDeviceMetricsOverride", width=1120, height=700, deviceScaleFactor=1, mobile=False)
         return tab
+
+    async def finish(self, tab, screenshot):
+        """Saves a screenshot of `tab` to `screenshot`, says where, and closes every tab's DevTools link."""
+        await tab.screenshot(screenshot)
+        say(f"screenshot of {tab.name}'s tab: {screenshot}")
+        for each in self.tabs:
+            await each.close()
 
 
 class Tab:
