@@ -4,8 +4,7 @@ import WorkermanCore
 /// a response that must be 101 with the matching accept value.
 enum WebSocketClientHandshake {
     /// Sends the handshake request for `connection`'s `ws://host:port/path` address.
-    static func start(session: WebSocketSession) {
-        guard let connection = session.connection else { return }
+    static func start(session: WebSocketSession, connection: TcpConnection) {
         let outgoing = connection as? AsyncTcpConnection
         let target = outgoing.map { ListenAddress.requestTarget(of: $0.remoteURL) } ?? "/"
         var host = outgoing.map { $0.target.host.contains(":") ? "[\($0.target.host)]" : $0.target.host } ?? "localhost"
@@ -29,15 +28,14 @@ enum WebSocketClientHandshake {
     }
 
     /// Checks the server's response; opens the session, or reports `onError(.connectFail)` and closes.
-    static func handle(_ packet: ByteView, session: WebSocketSession) {
-        guard let connection = session.connection else { return }
+    static func handle(_ packet: ByteView, session: WebSocketSession, connection: TcpConnection) {
         do {
             let response = try verify(packet, session: session)
             session.response = response
             session.subprotocol = response.subprotocol
             session.options.onWebSocketResponse?(connection, response)
             guard connection.state == .established else { return }
-            session.open()
+            session.open(on: connection)
         } catch {
             session.phase = .closed
             connection.onError?(

@@ -27,6 +27,27 @@ struct WebSocketFrameHeader {
     /// The header at the start of `bytes`. Checks what holds for every endpoint: RSV2 and RSV3 clear,
     /// a defined opcode, control frames final and at most 125 bytes, a 64-bit length below 2^63.
     static func parse(_ bytes: ByteView) -> Parsed {
+        // Every client frame under 126 bytes: masked, a 7-bit length, RSV2 and RSV3 clear, and a
+        // control frame final (its length is then at most 125).
+        let raw = bytes.buffer
+        if raw.count >= 6 {
+            let first = raw[0]
+            let second = raw[1]
+            if first & 0x30 == 0 && second & 0x80 != 0 && second & 0x7F < 126,
+                let opcode = WebSocketOpcode(rawValue: first & 0x0F), first & 0x80 != 0 || !opcode.isControl
+            {
+                return .header(
+                    WebSocketFrameHeader(
+                        isFinal: first & 0x80 != 0, isCompressed: first & 0x40 != 0, opcode: opcode,
+                        maskKey: raw.loadUnaligned(fromByteOffset: 2, as: UInt32.self),
+                        payloadLength: Int(second & 0x7F), headerLength: 6))
+            }
+        }
+        return parseInFull(bytes)
+    }
+
+    /// `parse` for every other header: extended lengths, unmasked frames, and the refusals.
+    private static func parseInFull(_ bytes: ByteView) -> Parsed {
         guard bytes.count >= 2 else { return .needMore }
         let first = bytes[0]
         let second = bytes[1]

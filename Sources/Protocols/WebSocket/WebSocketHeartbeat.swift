@@ -10,7 +10,7 @@ extension WebSocketSession {
         let now = MonotonicClock.now()
         lastReceived = now
         lastPingSent = now
-        heartbeat = Timer.add(max(0.01, shortest / 4)) { [weak self] in self?.beat() }
+        heartbeat = Timer.add(max(0.01, shortest / 4)) { self.beat() }  // deleted by `reset`
     }
 
     private func beat() {

@@ -12,8 +12,7 @@ enum WebSocketServerHandshake {
     }
 
     /// Answers the handshake request in `packet`; throws the refusal of a bad or rejected one.
-    static func handle(_ packet: ByteView, session: WebSocketSession) throws {
-        guard let connection = session.connection else { return }
+    static func handle(_ packet: ByteView, session: WebSocketSession, connection: TcpConnection) throws {
         guard let head = HTTPHead(packet) else {
             throw session.refusal(.http(status: 400, reason: "malformed request"))
         }
@@ -58,7 +57,7 @@ enum WebSocketServerHandshake {
         }
         for (name, value) in response.headers { reply += "\(name): \(value)\r\n" }
         connection.send(reply + "\r\n", raw: true)
-        session.open()
+        session.open(on: connection)
     }
 
     /// A complete HTTP error response that closes the connection.

@@ -32,53 +32,66 @@ public final class WebSocketSession {
         case close(code: UInt16, reason: String)
     }
 
+    // The stored properties skip run-time exclusivity checks (`@exclusivity(unchecked)`): the
+    // session lives on its connection's one thread, and no access to one of them is held across a
+    // call that could reach it again (application hooks are called with values read beforehand).
+
     let role: Role
-    /// The connection this session belongs to.
-    weak var connection: TcpConnection?
+    /// The connection this session belongs to, from the protocol's `opened` to its `closed` (a
+    /// strong reference, dropped in `closed`: a weak one would give every connection a side table
+    /// and make each of its retains and releases take the slow path).
+    @exclusivity(unchecked) var connection: TcpConnection?
     /// This connection's options.
-    public var options: WebSocketOptions
+    @exclusivity(unchecked) public var options: WebSocketOptions
     /// Server: the handshake request, once received.
-    public internal(set) var request: WebSocketRequest?
+    @exclusivity(unchecked) public internal(set) var request: WebSocketRequest?
     /// Client: the handshake response, once received.
-    public internal(set) var response: WebSocketResponse?
+    @exclusivity(unchecked) public internal(set) var response: WebSocketResponse?
     /// The negotiated subprotocol, if any.
-    public internal(set) var subprotocol: String?
+    @exclusivity(unchecked) public internal(set) var subprotocol: String?
     /// The code of the close frame that ended the WebSocket: the one this side sent when it
     /// closed or refused the peer, or else the one the peer sent. Readable in `onClose`.
-    public internal(set) var closeCode: UInt16?
+    @exclusivity(unchecked) public internal(set) var closeCode: UInt16?
 
-    var phase = Phase.handshake
+    @exclusivity(unchecked) var phase = Phase.handshake
     /// Frames encoded before the handshake completed, written right after it.
-    var pendingSends = ByteBuffer()
+    @exclusivity(unchecked) var pendingSends = ByteBuffer()
+    /// The header of the frame `input` measured last, for `decode` of the same packet.
+    @exclusivity(unchecked) var measuredFrame: WebSocketFrameHeader?
     /// The opcode of the fragmented message in progress, nil between messages.
-    var messageOpcode: WebSocketOpcode?
-    var messageCompressed = false
-    var fragments: [UInt8] = []
-    var utf8 = UTF8Validator()
+    @exclusivity(unchecked) var messageOpcode: WebSocketOpcode?
+    @exclusivity(unchecked) var messageCompressed = false
+    @exclusivity(unchecked) var fragments: [UInt8] = []
+    @exclusivity(unchecked) var utf8 = UTF8Validator()
     /// The negotiated permessage-deflate, if any.
-    var deflate: PerMessageDeflate?
+    @exclusivity(unchecked) var deflate: PerMessageDeflate?
     /// The largest message accepted, fixed when the connection opens.
-    var messageLimit = TcpConnection.defaultMaxPackageSize
+    @exclusivity(unchecked) var messageLimit = TcpConnection.defaultMaxPackageSize
     /// Client: the key sent, to check the server's accept value.
-    var clientKey = ""
-    var heartbeat: TimerID?
+    @exclusivity(unchecked) var clientKey = ""
+    @exclusivity(unchecked) var heartbeat: TimerID?
     /// Client: destroys the connection when the server does not answer our close frame.
-    var closeTimeout: TimerID?
+    @exclusivity(unchecked) var closeTimeout: TimerID?
     /// When the connection was established (monotonic ns), for the handshake deadline.
-    var openedAt: UInt64 = 0
-    var lastReceived: UInt64 = 0
-    var lastPingSent: UInt64 = 0
+    @exclusivity(unchecked) var openedAt: UInt64 = 0
+    @exclusivity(unchecked) var lastReceived: UInt64 = 0
+    @exclusivity(unchecked) var lastPingSent: UInt64 = 0
 
     init(role: Role, options: WebSocketOptions) {
         self.role = role
         self.options = options
     }
 
-    /// The session of a new `connection`: a server's with its Worker's options.
+    /// The session of a new `connection`: a server's with its Worker's options. It reaches the
+    /// connection once the protocol's `opened` hands it over (`attach`).
     convenience init(role: Role, connection: Connection) {
         let options = role == .server ? connection.worker?.webSocket ?? WebSocketOptions() : WebSocketOptions()
         self.init(role: role, options: options)
-        self.connection = connection as? TcpConnection
+    }
+
+    /// The connection is established: the session holds it until `reset`.
+    func attach(_ connection: TcpConnection) {
+        self.connection = connection
     }
 
     /// Reads and writes an option: `connection.webSocket.pingInterval = 25`.
@@ -91,9 +104,11 @@ public final class WebSocketSession {
     public var isOpen: Bool { phase == .open }
 
     /// Forgets everything about the connection that closed but its `closeCode` (a client
-    /// reconnecting keeps its options).
+    /// reconnecting keeps its options), and lets go of the connection.
     func reset() {
+        connection = nil
         phase = .handshake
+        measuredFrame = nil
         pendingSends.clear()
         endMessage()
         deflate = nil
