@@ -64,8 +64,9 @@ public enum WebSocket: StatefulWireProtocol {
     public static func checkDeadlines(state: inout WebSocketSession, connection: TcpConnection, now: UInt64)
         -> ConnectionAction
     {
+        guard state.phase == .handshake else { return .proceed }
         let limit = state.options.handshakeTimeout
-        guard state.phase == .handshake, limit > 0, state.openedAt != 0,
+        guard limit > 0, state.openedAt != 0,
             now &- state.openedAt >= MonotonicClock.nanoseconds(fromSeconds: limit)
         else { return .proceed }
         let reason = "websocket handshake not complete after \(limit) s"
