@@ -12,9 +12,10 @@ enum WebSocketClientHandshake {
             host += ":\(outgoing.target.port)"
         }
         session.closeCode = nil
-        session.clientKey = Base64.encode((0..<16).map { _ in UInt8.random(in: 0...255) })
+        let key = Base64.encode((0..<16).map { _ in UInt8.random(in: 0...255) })
+        session.client?.key = key
         var request = "GET \(target) HTTP/1.1\r\nHost: \(host)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        request += "Sec-WebSocket-Key: \(session.clientKey)\r\nSec-WebSocket-Version: 13\r\n"
+        request += "Sec-WebSocket-Key: \(key)\r\nSec-WebSocket-Version: 13\r\n"
         if !session.options.subprotocols.isEmpty {
             request += "Sec-WebSocket-Protocol: \(session.options.subprotocols.joined(separator: ", "))\r\n"
         }
@@ -31,7 +32,7 @@ enum WebSocketClientHandshake {
     static func handle(_ packet: ByteView, session: WebSocketSession, connection: TcpConnection) {
         do {
             let response = try verify(packet, session: session)
-            session.response = response
+            session.client?.response = response
             session.subprotocol = response.subprotocol
             session.options.onWebSocketResponse?(connection, response)
             guard connection.state == .established else { return }
@@ -51,7 +52,7 @@ enum WebSocketClientHandshake {
         guard head.lists("websocket", in: "Upgrade"), head.lists("upgrade", in: "Connection") else {
             throw WebSocketHandshakeError("the response does not upgrade to websocket")
         }
-        let expected = WebSocketServerHandshake.acceptValue(for: session.clientKey)
+        let expected = WebSocketServerHandshake.acceptValue(for: session.client?.key ?? "")
         guard head.value(of: "Sec-WebSocket-Accept") == expected else {
             throw WebSocketHandshakeError("wrong Sec-WebSocket-Accept")
         }

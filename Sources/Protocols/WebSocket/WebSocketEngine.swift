@@ -98,11 +98,13 @@ extension WebSocketEngine {
         switch session.phase {
         case .handshake:
             if let connection = session.connection ?? (connection as? TcpConnection),
-                session.pendingSends.readableBytes >= connection.maxSendBufferSize
+                session.pendingSends.count >= connection.maxSendBufferSize
             {
                 throw ProtocolError("maxSendBufferSize reached while the handshake is pending")
             }
-            session.writeFrame(message, into: &session.pendingSends)
+            var frame = ByteBuffer()
+            session.writeFrame(message, into: &frame)
+            frame.withReadableBytes { session.pendingSends.append(contentsOf: $0) }
         case .open: session.writeFrame(message, into: &buffer)
         case .closing, .closed: throw ProtocolError("the WebSocket is closing")
         }

@@ -13,7 +13,7 @@ enum WebSocketFrameHandler {
             header = parsed
         }
         let payload = packet.dropping(first: header.headerLength).buffer
-        if session.heartbeat != nil { session.lastReceived = MonotonicClock.now() }
+        if let heartbeat = session.heartbeat { heartbeat.lastReceived = MonotonicClock.now() }
         switch header.opcode {
         case .ping:
             guard let connection = connection as? TcpConnection else { return nil }

@@ -12,17 +12,31 @@ struct WebSocketFrameHeader {
         case invalid(String)
     }
 
+    // In this order the header takes 17 bytes (a session keeps the last one measured).
+
+    /// The payload length.
+    var payloadLength: Int
+    /// The masking key as it appears on the wire, or nil for an unmasked frame.
+    var maskKey: UInt32?
     /// The last frame of its message.
     var isFinal: Bool
     /// RSV1: the message is compressed (permessage-deflate).
     var isCompressed: Bool
     var opcode: WebSocketOpcode
-    /// The masking key as it appears on the wire, or nil for an unmasked frame.
-    var maskKey: UInt32?
-    /// The payload length.
-    var payloadLength: Int
+    private var storedHeaderLength: UInt8
+
     /// The bytes before the payload: 2, plus 2 or 8 for an extended length, plus 4 for a mask key.
-    var headerLength: Int
+    var headerLength: Int { Int(storedHeaderLength) }
+
+    init(isFinal: Bool, isCompressed: Bool, opcode: WebSocketOpcode, maskKey: UInt32?, payloadLength: Int, headerLength: Int)
+    {
+        self.payloadLength = payloadLength
+        self.maskKey = maskKey
+        self.isFinal = isFinal
+        self.isCompressed = isCompressed
+        self.opcode = opcode
+        storedHeaderLength = UInt8(headerLength)
+    }
 
     /// The header at the start of `bytes`. Checks what holds for every endpoint: RSV2 and RSV3 clear,
     /// a defined opcode, control frames final and at most 125 bytes, a 64-bit length below 2^63.

@@ -34,7 +34,7 @@ enum WebSocketServerHandshake {
             let reply = errorResponse(status: 426, body: "", headers: "Sec-WebSocket-Version: 13\r\n")
             throw ProtocolError("websocket version \(version) refused", reply: Array(reply.utf8))
         }
-        session.request = request
+        session.requestHead = Array(packet.buffer)
         var response = WebSocketHandshakeResponse()
         response.headers = session.options.headers
         session.options.onWebSocketConnect?(connection, request, &response)
@@ -58,6 +58,9 @@ enum WebSocketServerHandshake {
         for (name, value) in response.headers { reply += "\(name): \(value)\r\n" }
         connection.send(reply + "\r\n", raw: true)
         session.open(on: connection)
+        if session.options.onWebSocketConnect == nil && !session.options.keepsHandshakeRequest {
+            session.requestHead = nil  // nobody asked to read it later: an idle connection keeps no copy
+        }
     }
 
     /// A complete HTTP error response that closes the connection.

@@ -15,7 +15,7 @@ extension WebSocketSession {
             connection.close()
         } else {
             phase = .closing
-            closeTimeout = Timer.add(5, persistent: false) { connection.destroy() }  // deleted by `reset`
+            client?.closeTimeout = Timer.add(5, persistent: false) { connection.destroy() }  // deleted by `reset`
         }
     }
 
@@ -59,8 +59,8 @@ extension WebSocketSession {
         messageLimit = options.maxMessageSize ?? connection.maxPackageSize
         connection.maxPackageSize = max(connection.maxPackageSize, messageLimit + 14)
         if !pendingSends.isEmpty {
-            connection.send(.object(pendingSends), raw: true)
-            pendingSends = ByteBuffer()
+            connection.send(.binary(pendingSends), raw: true)
+            pendingSends = []
         }
         startHeartbeat()
         options.onWebSocketConnected?(connection)

@@ -35,51 +35,50 @@ public final class WebSocketSession {
     // The stored properties skip run-time exclusivity checks (`@exclusivity(unchecked)`): the
     // session lives on its connection's one thread, and no access to one of them is held across a
     // call that could reach it again (application hooks are called with values read beforehand).
+    // An idle server connection keeps this object alone: what only a client, a heartbeat or a kept
+    // handshake request needs lives in objects of its own, made when needed; the small fields come
+    // first so that they share words.
 
     let role: Role
+    @exclusivity(unchecked) var phase = Phase.handshake
+    /// The opcode of the fragmented message in progress, nil between messages.
+    @exclusivity(unchecked) var messageOpcode: WebSocketOpcode?
+    @exclusivity(unchecked) var messageCompressed = false
+    @exclusivity(unchecked) var utf8 = UTF8Validator()
+    /// The code of the close frame that ended the WebSocket: the one this side sent when it
+    /// closed or refused the peer, or else the one the peer sent. Readable in `onClose`.
+    @exclusivity(unchecked) public internal(set) var closeCode: UInt16?
+    /// The header of the frame `input` measured last, for `decode` of the same packet.
+    @exclusivity(unchecked) var measuredFrame: WebSocketFrameHeader?
     /// The connection this session belongs to, from the protocol's `opened` to its `closed` (a
     /// strong reference, dropped in `closed`: a weak one would give every connection a side table
     /// and make each of its retains and releases take the slow path).
     @exclusivity(unchecked) var connection: TcpConnection?
-    /// This connection's options.
+    /// This connection's options (the Worker's, shared until one is changed here).
     @exclusivity(unchecked) public var options: WebSocketOptions
-    /// Server: the handshake request, once received.
-    @exclusivity(unchecked) public internal(set) var request: WebSocketRequest?
-    /// Client: the handshake response, once received.
-    @exclusivity(unchecked) public internal(set) var response: WebSocketResponse?
+    /// Server: the head of the handshake request, while the handshake runs and afterwards when it
+    /// is kept (an `onWebSocketConnect` hook, or `keepsHandshakeRequest`).
+    @exclusivity(unchecked) var requestHead: [UInt8]?
     /// The negotiated subprotocol, if any.
     @exclusivity(unchecked) public internal(set) var subprotocol: String?
-    /// The code of the close frame that ended the WebSocket: the one this side sent when it
-    /// closed or refused the peer, or else the one the peer sent. Readable in `onClose`.
-    @exclusivity(unchecked) public internal(set) var closeCode: UInt16?
-
-    @exclusivity(unchecked) var phase = Phase.handshake
     /// Frames encoded before the handshake completed, written right after it.
-    @exclusivity(unchecked) var pendingSends = ByteBuffer()
-    /// The header of the frame `input` measured last, for `decode` of the same packet.
-    @exclusivity(unchecked) var measuredFrame: WebSocketFrameHeader?
-    /// The opcode of the fragmented message in progress, nil between messages.
-    @exclusivity(unchecked) var messageOpcode: WebSocketOpcode?
-    @exclusivity(unchecked) var messageCompressed = false
+    @exclusivity(unchecked) var pendingSends: [UInt8] = []
     @exclusivity(unchecked) var fragments: [UInt8] = []
-    @exclusivity(unchecked) var utf8 = UTF8Validator()
     /// The negotiated permessage-deflate, if any.
     @exclusivity(unchecked) var deflate: PerMessageDeflate?
     /// The largest message accepted, fixed when the connection opens.
     @exclusivity(unchecked) var messageLimit = TcpConnection.defaultMaxPackageSize
-    /// Client: the key sent, to check the server's accept value.
-    @exclusivity(unchecked) var clientKey = ""
-    @exclusivity(unchecked) var heartbeat: TimerID?
-    /// Client: destroys the connection when the server does not answer our close frame.
-    @exclusivity(unchecked) var closeTimeout: TimerID?
     /// When the connection was established (monotonic ns), for the handshake deadline.
     @exclusivity(unchecked) var openedAt: UInt64 = 0
-    @exclusivity(unchecked) var lastReceived: UInt64 = 0
-    @exclusivity(unchecked) var lastPingSent: UInt64 = 0
+    /// The ping and idle timer, when `pingInterval` or `idleTimeout` is set.
+    @exclusivity(unchecked) var heartbeat: WebSocketHeartbeat?
+    /// What the client side of a handshake keeps (nil on a server's session).
+    @exclusivity(unchecked) let client: WebSocketClientState?
 
     init(role: Role, options: WebSocketOptions) {
         self.role = role
         self.options = options
+        client = role == .client ? WebSocketClientState() : nil
     }
 
     /// The session of a new `connection`: a server's with its Worker's options. It reaches the
@@ -93,6 +92,21 @@ public final class WebSocketSession {
     func attach(_ connection: TcpConnection) {
         self.connection = connection
     }
+
+    /// Server: the handshake request. Available in `onWebSocketConnect` and `onWebSocketConnected`;
+    /// after them only when the options have an `onWebSocketConnect` hook or `keepsHandshakeRequest`
+    /// (the head is kept as received and read again on each access).
+    public var request: WebSocketRequest? {
+        guard let requestHead else { return nil }
+        return requestHead.withUnsafeBytes { bytes in
+            HTTPHead(ByteView(bytes)).map {
+                WebSocketRequest(head: $0, remoteAddress: connection?.getRemoteAddress() ?? "")
+            }
+        }
+    }
+
+    /// Client: the handshake response, once received.
+    public var response: WebSocketResponse? { client?.response }
 
     /// Reads and writes an option: `connection.webSocket.pingInterval = 25`.
     public subscript<Value>(dynamicMember keyPath: WritableKeyPath<WebSocketOptions, Value>) -> Value {
@@ -109,22 +123,21 @@ public final class WebSocketSession {
         connection = nil
         phase = .handshake
         measuredFrame = nil
-        pendingSends.clear()
+        pendingSends = []
         endMessage()
         deflate = nil
-        request = nil
-        response = nil
+        requestHead = nil
         subprotocol = nil
-        for timer in [heartbeat, closeTimeout].compactMap({ $0 }) { Timer.del(timer) }
+        if let heartbeat { Timer.del(heartbeat.timer) }
         heartbeat = nil
-        closeTimeout = nil
+        client?.reset()
     }
 
     /// Clears the reassembly state after a message.
     func endMessage() {
         messageOpcode = nil
         messageCompressed = false
-        fragments.removeAll(keepingCapacity: fragments.count <= 64 * 1024)
+        fragments = []  // an idle connection keeps no reassembly buffer
         utf8 = UTF8Validator()
     }
 }
@@ -138,5 +151,22 @@ extension Connection {
             if let session = tcp.protocolState(of: WebSocket.self) ?? tcp.protocolState(of: Ws.self) { return session }
         }
         return WebSocketSession(role: .server, options: WebSocketOptions())
+    }
+}
+
+/// What the client side of a WebSocket keeps besides the session's own fields.
+final class WebSocketClientState {
+    /// The key sent, to check the server's accept value.
+    var key = ""
+    /// The handshake response, once received.
+    var response: WebSocketResponse?
+    /// Destroys the connection when the server does not answer our close frame.
+    var closeTimeout: TimerID?
+
+    /// Forgets the closed connection's handshake and stops the close timer.
+    func reset() {
+        response = nil
+        if let closeTimeout { Timer.del(closeTimeout) }
+        closeTimeout = nil
     }
 }
