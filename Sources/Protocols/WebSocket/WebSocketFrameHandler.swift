@@ -58,7 +58,8 @@ enum WebSocketFrameHandler {
         let text = String(unsafeUninitializedCapacity: payload.count) { storage in
             guard let base = storage.baseAddress else { return 0 }
             if !WebSocketMask.copyCheckingASCII(payload, maskedWith: key ?? 0, to: base) {
-                valid = UTF8Validator.isValid(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: storage[0..<payload.count])))
+                let text = UnsafeBufferPointer(rebasing: storage[0..<payload.count])
+                valid = UTF8Validator.isValid(UnsafeRawBufferPointer(text))
             }
             return payload.count
         }

@@ -28,8 +28,10 @@ struct WebSocketFrameHeader {
     /// The bytes before the payload: 2, plus 2 or 8 for an extended length, plus 4 for a mask key.
     var headerLength: Int { Int(storedHeaderLength) }
 
-    init(isFinal: Bool, isCompressed: Bool, opcode: WebSocketOpcode, maskKey: UInt32?, payloadLength: Int, headerLength: Int)
-    {
+    init(
+        isFinal: Bool, isCompressed: Bool, opcode: WebSocketOpcode, maskKey: UInt32?, payloadLength: Int,
+        headerLength: Int
+    ) {
         self.payloadLength = payloadLength
         self.maskKey = maskKey
         self.isFinal = isFinal

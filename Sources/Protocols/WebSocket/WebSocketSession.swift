@@ -54,8 +54,8 @@ public final class WebSocketSession {
     /// strong reference, dropped in `closed`: a weak one would give every connection a side table
     /// and make each of its retains and releases take the slow path).
     @exclusivity(unchecked) var connection: TcpConnection?
-    /// This connection's options (the Worker's, shared until one is changed here).
-    @exclusivity(unchecked) public var options: WebSocketOptions
+    /// This connection's options: its Worker's, shared until one is changed here.
+    @exclusivity(unchecked) private var sharedOptions: SharedWebSocketOptions
     /// Server: the head of the handshake request, while the handshake runs and afterwards when it
     /// is kept (an `onWebSocketConnect` hook, or `keepsHandshakeRequest`).
     @exclusivity(unchecked) var requestHead: [UInt8]?
@@ -75,17 +75,23 @@ public final class WebSocketSession {
     /// What the client side of a handshake keeps (nil on a server's session).
     @exclusivity(unchecked) let client: WebSocketClientState?
 
-    init(role: Role, options: WebSocketOptions) {
+    init(role: Role, options: SharedWebSocketOptions) {
         self.role = role
-        self.options = options
+        sharedOptions = options
         client = role == .client ? WebSocketClientState() : nil
     }
 
     /// The session of a new `connection`: a server's with its Worker's options. It reaches the
     /// connection once the protocol's `opened` hands it over (`attach`).
     convenience init(role: Role, connection: Connection) {
-        let options = role == .server ? connection.worker?.webSocket ?? WebSocketOptions() : WebSocketOptions()
-        self.init(role: role, options: options)
+        let worker = role == .server ? connection.worker : nil
+        self.init(role: role, options: worker?.sharedWebSocketOptions ?? SharedWebSocketOptions(WebSocketOptions()))
+    }
+
+    /// This connection's options (its Worker's until one is changed here).
+    public var options: WebSocketOptions {
+        get { sharedOptions.options }
+        set { SharedWebSocketOptions.store(newValue, in: &sharedOptions) }
     }
 
     /// The connection is established: the session holds it until `reset`.
@@ -150,7 +156,7 @@ extension Connection {
         if let tcp = self as? TcpConnection {
             if let session = tcp.protocolState(of: WebSocket.self) ?? tcp.protocolState(of: Ws.self) { return session }
         }
-        return WebSocketSession(role: .server, options: WebSocketOptions())
+        return WebSocketSession(role: .server, options: SharedWebSocketOptions(WebSocketOptions()))
     }
 }
 
