@@ -1,9 +1,11 @@
 import WorkermanCore
+import WorkermanTimer
 
 /// The client's side of the opening handshake (RFC 6455 §4.1): a request with a random key, and
-/// a response that must be 101 with the matching accept value.
+/// a response that must be 101 with the matching accept value, within `handshakeTimeout` seconds.
 enum WebSocketClientHandshake {
-    /// Sends the handshake request for `connection`'s `ws://host:port/path` address.
+    /// Sends the handshake request for `connection`'s `ws://host:port/path` address and starts the
+    /// handshake deadline.
     static func start(session: WebSocketSession, connection: TcpConnection) {
         let outgoing = connection as? AsyncTcpConnection
         let target = outgoing.map { ListenAddress.requestTarget(of: $0.remoteURL) } ?? "/"
@@ -26,10 +28,39 @@ enum WebSocketClientHandshake {
         }
         for (name, value) in session.options.headers { request += "\(name): \(value)\r\n" }
         connection.send(request + "\r\n", raw: true)
+        startDeadline(session: session, connection: connection)
+    }
+
+    /// Starts the timer that fails the connection when no response arrives within
+    /// `handshakeTimeout` seconds (none for 0). The session owns it: `handle` deletes it when the
+    /// response arrives, `reset` when the connection closes.
+    private static func startDeadline(session: WebSocketSession, connection: TcpConnection) {
+        let limit = session.options.handshakeTimeout
+        guard limit > 0, let client = session.client else { return }
+        client.stopHandshakeTimer()
+        client.handshakeTimer = Timer.add(limit, persistent: false) {
+            session.client?.handshakeTimer = nil  // a one-shot timer is gone once it has run
+            timedOut(session: session, after: limit)
+        }
+    }
+
+    /// No response within the deadline: one line in the log, `onError(.connectFail, reason)` with a
+    /// reason that starts with "websocket handshake timeout", then the connection closes (`onClose`
+    /// runs, where `reconnect` may start again).
+    private static func timedOut(session: WebSocketSession, after limit: Double) {
+        guard session.phase == .handshake, let connection = session.connection, connection.state == .established
+        else { return }
+        let reason =
+            "websocket handshake timeout: no response from \(connection.getRemoteAddress()) within \(limit) s"
+        Log.writeLimited("closed connection", "connection \(connection.id) closed: \(reason)")
+        session.phase = .closed
+        connection.onError?(connection, .connectFail, reason)
+        connection.destroy()
     }
 
     /// Checks the server's response; opens the session, or reports `onError(.connectFail)` and closes.
     static func handle(_ packet: ByteView, session: WebSocketSession, connection: TcpConnection) {
+        session.client?.stopHandshakeTimer()
         do {
             let response = try verify(packet, session: session)
             session.client?.response = response

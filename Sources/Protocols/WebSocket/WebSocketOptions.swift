@@ -36,8 +36,10 @@ public struct WebSocketOptions {
     public var pingInterval: Double = 0
     /// Close a connection (code 1001) when nothing has arrived for this many seconds (0: never).
     public var idleTimeout: Double = 0
-    /// Server: seconds a client has, from connecting, to complete the opening handshake; past it the
-    /// connection gets a 408 and closes (default 10; 0: no limit).
+    /// Seconds the opening handshake may take from connecting (default 10; 0: no limit). Server: a
+    /// client past it gets a 408 and is closed. Client (`ws://`): with no response from the server by
+    /// then, `onError(.connectFail, "websocket handshake timeout: ...")` runs and the connection
+    /// closes (`onClose` runs, where `reconnect` may try again).
     public var handshakeTimeout: Double = 10
     /// Server: keep the handshake request for `connection.webSocket.request` after the handshake
     /// even without an `onWebSocketConnect` hook (which keeps it too). Off by default: an idle

@@ -168,11 +168,20 @@ final class WebSocketClientState {
     var response: WebSocketResponse?
     /// Destroys the connection when the server does not answer our close frame.
     var closeTimeout: TimerID?
+    /// Fails the connection when the server does not answer the handshake request in time.
+    var handshakeTimer: TimerID?
 
-    /// Forgets the closed connection's handshake and stops the close timer.
+    /// Forgets the closed connection's handshake and stops its timers.
     func reset() {
         response = nil
         if let closeTimeout { Timer.del(closeTimeout) }
         closeTimeout = nil
+        stopHandshakeTimer()
+    }
+
+    /// Deletes the handshake deadline's timer, if it runs.
+    func stopHandshakeTimer() {
+        if let handshakeTimer { Timer.del(handshakeTimer) }
+        handshakeTimer = nil
     }
 }

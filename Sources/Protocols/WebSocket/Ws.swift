@@ -14,7 +14,9 @@ import WorkermanCore
 /// The handshake uses a random key and checks the server's accept value; frames are masked.
 /// `onConnect` runs when the TCP connection is made; sends made before the handshake completes
 /// are held and delivered right after it, and `onWebSocketConnected` marks that moment. A failed
-/// handshake calls `onError(.connectFail, reason)` and closes. Options survive `reconnect`.
+/// handshake calls `onError(.connectFail, reason)` and closes; so does a server that does not
+/// answer within `webSocket.handshakeTimeout` seconds (10 by default; the reason then starts with
+/// "websocket handshake timeout"). Options survive `reconnect`.
 public enum Ws: StatefulWireProtocol {
     /// A client session with default options (set them on the connection before `connect()`).
     public static func makeState(for connection: Connection) -> WebSocketSession {
@@ -43,7 +45,7 @@ public enum Ws: StatefulWireProtocol {
         try WebSocketEngine.encode(message, session: state, connection: connection, into: &buffer)
     }
 
-    /// Sends the handshake request.
+    /// Sends the handshake request and starts its deadline.
     public static func opened(state: inout WebSocketSession, connection: TcpConnection) {
         state.attach(connection)
         WebSocketClientHandshake.start(session: state, connection: connection)
