@@ -51,15 +51,39 @@ final class GatewayChatExampleTests: XCTestCase {
         return answer["client_id"] as? String ?? ""
     }
 
-    /// Waits until all 4 business workers of both gateways can take clients: a login answers.
+    /// Waits until both gateway processes serve logins. Probes log in and stay connected until
+    /// logins were answered through each gateway process (the client id names it): which process
+    /// accepts a connection is the kernel's choice, and the accept balance hands new connections to
+    /// the other process once one holds more; a process still starting gets none. At most 40
+    /// probes; then they leave, and the test starts once the register's gateways count no client.
     private func waitUntilServing(_ ports: Ports) throws {
-        let ready = GatewayTestSupport.eventually { () -> Bool? in
-            let probe = try ExampleWebSocketClient(port: ports.websocket, timeout: 2)
-            defer { probe.close() }
-            return try login(probe, uid: "probe", groups: []).count == 20 ? true : nil
+        var probes: [ExampleWebSocketClient] = []
+        defer { for probe in probes { probe.close() } }
+        var gateways = Set<String>()
+        func probe() throws -> String? {
+            let probe = try ExampleWebSocketClient(port: ports.websocket, timeout: 10)
+            probes.append(probe)
+            return ClientID(try login(probe, uid: "probe", groups: []))?.gatewayAddress
         }
-        XCTAssertEqual(ready, true, server?.log ?? "")
-        usleep(300_000)  // the remaining business workers finish connecting to both gateways
+        // The first login also waits for the server to start.
+        let first = GatewayTestSupport.eventually { () -> String? in
+            for probe in probes { probe.close() }
+            probes = []
+            return try probe()
+        }
+        gateways.formUnion(first.map { [$0] } ?? [])
+        while !gateways.isEmpty, gateways.count < 2, probes.count < 40 {
+            gateways.formUnion(try probe().map { [$0] } ?? [])
+        }
+        XCTAssertEqual(
+            gateways.count, 2,
+            "logins answered through both gateway processes: \(gateways), "
+                + "\(probes.count) probes; \(server?.log ?? "")")
+        for probe in probes { probe.close() }
+        probes = []
+        let api = GatewayClient(registerAddress: ["127.0.0.1:\(ports.register)"])
+        let gone = GatewayTestSupport.eventually { try api.getAllClientIdCount() == 0 ? true : nil }
+        XCTAssertEqual(gone, true, "the probes' connections closed")
     }
 
     /// Reads each client's messages up to (not including) `marker`.
