@@ -19,6 +19,7 @@ final class GatewayAPITests: ProbeClusterTestCase {
         let cluster = try ProbeCluster()
         self.cluster = cluster
         XCTAssertTrue(cluster.waitUntilAnswering("v0:hello"), cluster.server.log)
+        XCTAssertTrue(cluster.waitUntilNoClient(), "the probe left: \(cluster.server.log)")
         for index in 0..<4 {
             let client = try LineClient(port: cluster.textPort)
             clients.append(client)

@@ -52,6 +52,7 @@ final class GatewayPHPPeerTests: XCTestCase {
         let cluster = try ProbeCluster()
         clusters.append(cluster)
         XCTAssertTrue(cluster.waitUntilAnswering("v0:hello"), cluster.server.log)
+        XCTAssertTrue(cluster.waitUntilNoClient(), "the probe left: \(cluster.server.log)")
         let a = try LineClient(port: cluster.textPort)
         let b = try LineClient(port: cluster.textPort)
         clients += [a, b]

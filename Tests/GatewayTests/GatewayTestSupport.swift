@@ -108,6 +108,14 @@ struct ProbeCluster {
         usleep(300_000)  // every business worker connected to both gateways
         return ready == true
     }
+
+    /// Waits until the gateways of this tree's register (no secret key) hold no client: a probe's
+    /// close (`waitUntilAnswering`) reaches its gateway process asynchronously, and a test counting
+    /// its own clients must not count it.
+    func waitUntilNoClient() -> Bool {
+        let api = GatewayClient(registerAddress: ["127.0.0.1:\(registerPort)"])
+        return GatewayTestSupport.eventually { try api.getAllClientIdCount() == 0 ? true : nil } == true
+    }
 }
 
 /// A test case with one probe cluster and its line clients, all stopped and closed when the test ends.
