@@ -1,6 +1,9 @@
 import WorkermanCore
 
-/// A parsed request line and header section (RFC 9112 §3 and §5), with the framing it announces.
+/// What `Http.input` learns from a request head: how its body is framed, whether the connection
+/// stays open, and where the request line's parts are. Only numbers and flags (no Strings, no
+/// arrays): making, moving and forgetting one costs no reference counting; the `Request` decodes the
+/// parts from the head's bytes when they are asked for.
 struct HttpRequestHead {
     /// How the body is delimited.
     enum Framing: Equatable {
@@ -9,18 +12,36 @@ struct HttpRequestHead {
         case chunked
     }
 
-    var method: String
-    var target: String
-    /// "1.1" or "1.0".
-    var version: String
-    var headers: HttpHeaders
-    var framing: Framing
-    /// True when the client asked to keep the connection open (1.1 without `close`, 1.0 with `keep-alive`).
-    var keepAlive: Bool
-    /// True for `Expect: 100-continue`.
-    var expectsContinue: Bool
+    var framing: Framing = .none
     /// The bytes of the head, the final empty line included (leading empty lines too).
     var length: Int
+    /// Where the request line starts (after any leading empty lines).
+    var start: Int
+    /// Where the method ends, the target starts and ends, and the header fields start, counted
+    /// from `start`.
+    var methodEnd: Int32
+    var targetStart: Int32
+    var targetEnd: Int32
+    var fieldsStart: Int32
+    /// The minor version digit: 1 for "HTTP/1.1", 0 for "HTTP/1.0".
+    var minorVersion: UInt8
+    /// True when the method is HEAD.
+    var isHead: Bool
+    /// True when the client asked to keep the connection open (1.1 without `close`, 1.0 with `keep-alive`).
+    var keepAlive = true
+    /// True for `Expect: 100-continue`.
+    var expectsContinue = false
+
+    /// True for "HTTP/1.1".
+    var isHttp11: Bool { minorVersion == 1 }
+    /// True for "HTTP/1.0".
+    var isHttp10: Bool { minorVersion == 0 }
+
+    /// The header fields, decoded from `bytes`: the head from its request line on, as parsed.
+    func headers(in bytes: ByteView) -> HttpHeaders {
+        var position = Int(fieldsStart)
+        return (try? HttpHeadParser.parseFields(bytes, from: &position)) ?? HttpHeaders()
+    }
 }
 
 /// Parses a request head, strictly: RFC 9112 where Workerman is loose.
@@ -45,43 +66,48 @@ enum HttpHeadParser {
         var expectsContinue = false
     }
 
-    /// Parses `view`, which ends with the "\r\n\r\n" that closes the head.
+    /// Parses and checks `view`, which ends with the "\r\n\r\n" that closes the head: every rule is
+    /// applied here, but no String is made (see `HttpRequestHead`).
     static func parse(_ view: ByteView) throws(HttpError) -> HttpRequestHead {
         // RFC 9112 §2.2: a server SHOULD ignore at least one empty line before the request line.
-        var position = HttpText.leadingEmptyLines(in: view)
-        let lineEnd = try lineEnd(in: view, from: position)
-        let (method, target, version) = try parseRequestLine(view.slice(position..<lineEnd))
-        position = lineEnd + 2
+        let start = HttpText.leadingEmptyLines(in: view)
+        let lineEnd = try lineEnd(in: view, from: start)
+        var head = try parseRequestLine(view.slice(start..<lineEnd))
+        head.start = start
+        var position = lineEnd + 2
         var summary = FieldSummary()
-        let headers = try parseFields(view, from: &position, summary: &summary)
-        var head = HttpRequestHead(
-            method: method, target: target, version: version, headers: headers, framing: .none,
-            keepAlive: true, expectsContinue: false, length: position)
+        try forEachField(view, from: &position) { name, value in
+            summarize(name: name.buffer, value: value.buffer, into: &summary)
+        }
+        head.length = position
         try validate(&head, summary)
         return head
     }
 
     /// Parses header field lines up to and including the empty line; used for trailers too.
     static func parseFields(_ view: ByteView, from position: inout Int) throws(HttpError) -> HttpHeaders {
-        var summary = FieldSummary()
-        return try parseFields(view, from: &position, summary: &summary)
+        var headers = HttpHeaders()
+        try forEachField(view, from: &position) { name, value in
+            headers.append(parsed: Self.string(name, commonIn: .fieldName), value.string)
+        }
+        return headers
     }
 
-    private static func parseFields(_ view: ByteView, from position: inout Int, summary: inout FieldSummary)
-        throws(HttpError) -> HttpHeaders
-    {
-        var headers = HttpHeaders()
+    /// Checks the field lines from `position` up to and including the empty line, calling `body` with
+    /// each one's name and value (spaces and tabs trimmed); leaves `position` after the empty line.
+    @inline(__always)
+    private static func forEachField(
+        _ view: ByteView, from position: inout Int, _ body: (_ name: ByteView, _ value: ByteView) -> Void
+    ) throws(HttpError) {
         while true {
             let end = try lineEnd(in: view, from: position)
             if end == position {
                 position += 2
-                return headers
+                return
             }
             let line = view.slice(position..<end)
             let (colon, value) = try parseField(line)
-            let name = line.slice(0..<colon)
-            summarize(name: name.buffer, value: value.buffer, into: &summary)
-            headers.append(parsed: Self.string(name, commonIn: .fieldName), value.string)
+            body(line.slice(0..<colon), value)
             position = end + 2
         }
     }
@@ -93,12 +119,9 @@ enum HttpHeadParser {
 
     /// The bytes as a String: a literal when they spell a common method or field name exactly (nothing
     /// to decode or allocate), else decoded.
-    private static func string(_ view: ByteView, commonIn words: CommonWords) -> String {
-        let bytes = view.buffer
-        func spells(_ word: StaticString) -> Bool {
-            word.withUTF8Buffer { $0.count == bytes.count && $0.elementsEqual(bytes) }
-        }
-        switch (words, bytes.count) {
+    static func string(_ view: ByteView, commonIn words: CommonWords) -> String {
+        func spells(_ word: StaticString) -> Bool { Self.spells(view, word) }
+        switch (words, view.count) {
         case (.method, 3) where spells("GET"): return "GET"
         case (.method, 4) where spells("POST"): return "POST"
         case (.method, 4) where spells("HEAD"): return "HEAD"
@@ -122,7 +145,9 @@ enum HttpHeadParser {
         return lf - 1
     }
 
-    private static func parseRequestLine(_ line: ByteView) throws(HttpError) -> (String, String, String) {
+    /// Checks the request line (without its CRLF); the head it returns has its offsets and version
+    /// (`start` and `length` are the caller's to set).
+    private static func parseRequestLine(_ line: ByteView) throws(HttpError) -> HttpRequestHead {
         guard let firstSpace = line.firstIndex(of: 0x20), firstSpace > 0 else {
             throw HttpError(400, "malformed request line")
         }
@@ -136,31 +161,49 @@ enum HttpHeadParser {
             throw HttpError(400, "invalid byte in the request target")
         }
         let versionBytes = line.slice((secondSpace + 1)..<line.count)
-        guard versionBytes.count == 8, versionBytes.starts(with: "HTTP/"), versionBytes[6] == UInt8(ascii: "."),
+        guard versionBytes.count == 8, spells(versionBytes.slice(0..<5), "HTTP/"), versionBytes[6] == UInt8(ascii: "."),
             (0x30...0x39).contains(versionBytes[5]), (0x30...0x39).contains(versionBytes[7])
         else { throw HttpError(400, "malformed HTTP version") }
         guard versionBytes[5] == UInt8(ascii: "1") else { throw HttpError(505, "only HTTP/1.x is served") }
-        let method = Self.string(line.slice(0..<firstSpace), commonIn: .method)
-        let targetBytes = line.slice((firstSpace + 1)..<secondSpace)
-        let target = targetBytes.count == 1 && targetBytes[0] == UInt8(ascii: "/") ? "/" : targetBytes.string
-        guard isOriginForm(targetBytes, target) || (target == "*" && method == "OPTIONS") || isAbsoluteForm(target)
+        let method = line.slice(0..<firstSpace)
+        let target = line.slice((firstSpace + 1)..<secondSpace)
+        guard
+            isOriginForm(target) || (target.count == 1 && target[0] == UInt8(ascii: "*") && spells(method, "OPTIONS"))
+                || isAbsoluteForm(target)
         else {
             throw HttpError(400, "the request target is not origin-form")
         }
-        let version =
-            versionBytes[7] == UInt8(ascii: "1")
-            ? "1.1" : versionBytes[7] == UInt8(ascii: "0") ? "1.0" : versionBytes.slice(5..<8).string
-        return (method, target, version)
+        return HttpRequestHead(
+            length: 0, start: 0, methodEnd: Int32(firstSpace), targetStart: Int32(firstSpace + 1),
+            targetEnd: Int32(secondSpace), fieldsStart: Int32(line.count + 2), minorVersion: versionBytes[7] - 0x30,
+            isHead: spells(method, "HEAD"))
+    }
+
+    /// True when `bytes` are exactly `word`.
+    @inline(__always)
+    private static func spells(_ bytes: ByteView, _ word: StaticString) -> Bool {
+        word.withUTF8Buffer { $0.count == bytes.count && $0.elementsEqual(bytes.buffer) }
     }
 
     /// True when the target begins with "/" (as a Character: a combining mark after it makes another one).
-    private static func isOriginForm(_ bytes: ByteView, _ target: String) -> Bool {
+    private static func isOriginForm(_ bytes: ByteView) -> Bool {
         guard bytes[0] == UInt8(ascii: "/") else { return false }
-        return bytes.count == 1 || bytes[1] < 0x80 || target.hasPrefix("/")
+        return bytes.count == 1 || bytes[1] < 0x80 || bytes.string.hasPrefix("/")
     }
 
-    private static func isAbsoluteForm(_ target: String) -> Bool {
-        let lower = HttpText.lowercased(target.prefix(8))
+    /// True when the target begins with "http://" or "https://" in any ASCII case, as Characters (a
+    /// combining mark after the last "/" makes another Character: then the String decides).
+    private static func isAbsoluteForm(_ bytes: ByteView) -> Bool {
+        let prefix: Int
+        if bytes.count >= 7 && HttpText.equals(bytes.slice(0..<7).buffer, lowercase: "http://") {
+            prefix = 7
+        } else if bytes.count >= 8 && HttpText.equals(bytes.slice(0..<8).buffer, lowercase: "https://") {
+            prefix = 8
+        } else {
+            return false
+        }
+        guard bytes.count > prefix, bytes[prefix] >= 0x80 else { return true }
+        let lower = HttpText.lowercased(bytes.string.prefix(8))
         return lower.hasPrefix("http://") || lower.hasPrefix("https://")
     }
 
@@ -224,12 +267,12 @@ enum HttpHeadParser {
     /// Host, framing and connection rules of RFC 9112 §3.2, §6 and §9.
     private static func validate(_ head: inout HttpRequestHead, _ fields: FieldSummary) throws(HttpError) {
         if fields.hostCount > 1 { throw HttpError(400, "more than one Host") }
-        if head.version == "1.1" && fields.hostCount == 0 { throw HttpError(400, "HTTP/1.1 without Host") }
+        if head.isHttp11 && fields.hostCount == 0 { throw HttpError(400, "HTTP/1.1 without Host") }
         if fields.hostCount == 1 && !fields.hostIsValid { throw HttpError(400, "invalid Host") }
 
         if fields.encodingCount > 0 {
             guard fields.lengthCount == 0 else { throw HttpError(400, "both Content-Length and Transfer-Encoding") }
-            guard head.version == "1.1" else { throw HttpError(400, "Transfer-Encoding on HTTP/1.0") }
+            guard head.isHttp11 else { throw HttpError(400, "Transfer-Encoding on HTTP/1.0") }
             guard fields.encodingCount == 1, fields.encodingIsChunked else {
                 throw HttpError(501, "only the chunked transfer coding is supported")
             }
@@ -241,10 +284,10 @@ enum HttpHeadParser {
             head.framing = length > 0 ? .contentLength(length) : .none
         }
         let close = fields.connectionClose
-        head.keepAlive = head.version == "1.1" ? !close : fields.connectionKeepAlive && !close
+        head.keepAlive = head.isHttp11 ? !close : fields.connectionKeepAlive && !close
         if fields.expectCount > 0 {
             guard fields.expectsContinue else { throw HttpError(417, "unknown expectation") }
-            head.expectsContinue = head.version == "1.1"
+            head.expectsContinue = head.isHttp11
         }
     }
 
