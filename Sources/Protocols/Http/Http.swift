@@ -102,13 +102,13 @@ public enum Http: StatefulWireProtocol {
         let maxHeaderSize = state.settings.maxHeaderSize
         // RFC 9112 §2.2: empty lines before the request line are ignored (they do not end a head).
         let start = HttpText.leadingEmptyLines(in: buffer)
-        guard let end = HttpText.endOfHead(in: buffer, from: max(state.headSearchFrom - 3, start)) else {
+        guard let end = HttpText.endOfHead(in: buffer, from: max(Int(state.headSearchFrom) - 3, start)) else {
             if buffer.count >= maxHeaderSize { throw HttpError(431, "no end of head in \(buffer.count) bytes") }
             // A line ended by a bare LF would never end the head: refuse it now, not at the timeout.
-            if HttpText.hasBareLineFeed(in: buffer, from: max(state.headSearchFrom - 1, start)) {
+            if HttpText.hasBareLineFeed(in: buffer, from: max(Int(state.headSearchFrom) - 1, start)) {
                 throw HttpError(400, "a line ends with a bare LF")
             }
-            state.headSearchFrom = buffer.count
+            state.headSearchFrom = Int32(clamping: buffer.count)
             if state.headStartedAt == 0 { state.headStartedAt = MonotonicClock.now() }
             return nil
         }
@@ -180,7 +180,7 @@ public enum Http: StatefulWireProtocol {
         state.pending.append(.init(isHead: head.isHead, keepAlive: head.keepAlive, isHttp10: head.isHttp10))
         return Request(
             head: head, headBytes: headBytes, body: body, bodySize: bodySize, bodyFile: bodyFile, form: form,
-            trailers: trailers, connection: state.connectionReference, settings: state.settings)
+            trailers: trailers, state: state)
     }
 
     /// Hands the request to the Worker's `onRequest`, or else to `onMessage` as `.object(request)`.

@@ -13,10 +13,9 @@ struct HttpRequestHead {
     }
 
     var framing: Framing = .none
-    /// The bytes of the head, the final empty line included (leading empty lines too).
-    var length: Int
-    /// Where the request line starts (after any leading empty lines).
-    var start: Int
+    /// `length` and `start`, stored in 32 bits (a head is at most `maxHeaderSize` bytes).
+    var storedLength: Int32 = 0
+    var storedStart: Int32 = 0
     /// Where the method ends, the target starts and ends, and the header fields start, counted
     /// from `start`.
     var methodEnd: Int32
@@ -31,6 +30,17 @@ struct HttpRequestHead {
     var keepAlive = true
     /// True for `Expect: 100-continue`.
     var expectsContinue = false
+
+    /// The bytes of the head, the final empty line included (leading empty lines too).
+    var length: Int {
+        get { Int(storedLength) }
+        set { storedLength = Int32(clamping: newValue) }
+    }
+    /// Where the request line starts (after any leading empty lines).
+    var start: Int {
+        get { Int(storedStart) }
+        set { storedStart = Int32(clamping: newValue) }
+    }
 
     /// True for "HTTP/1.1".
     var isHttp11: Bool { minorVersion == 1 }
@@ -174,7 +184,7 @@ enum HttpHeadParser {
             throw HttpError(400, "the request target is not origin-form")
         }
         return HttpRequestHead(
-            length: 0, start: 0, methodEnd: Int32(firstSpace), targetStart: Int32(firstSpace + 1),
+            methodEnd: Int32(firstSpace), targetStart: Int32(firstSpace + 1),
             targetEnd: Int32(secondSpace), fieldsStart: Int32(line.count + 2), minorVersion: versionBytes[7] - 0x30,
             isHead: spells(method, "HEAD"))
     }

@@ -17,10 +17,9 @@ public final class Request {
     public let rawBody: [UInt8]
     /// The size of the body in bytes, wherever it is.
     public let bodySize: Int
-    /// Holds `connection` weakly (shared with the connection's state and its other requests).
-    let connectionReference: WeakConnection
-    /// The settings of the Worker that received it (sessions, upload limits).
-    let settings: HttpSettings
+    /// The state of the connection it came on, which holds the connection weakly and the Worker's
+    /// settings (one reference for both).
+    let state: HttpConnectionState
     /// What is decoded on first use, and what only some requests have (see `Extras`); nil until one
     /// of them is needed, so that the common request is made and freed with few stores.
     @exclusivity(unchecked) private var storedExtras: Extras?
@@ -43,15 +42,13 @@ public final class Request {
     /// its body: in memory, in `bodyFile`, or already parsed into `form` when it streamed.
     init(
         head: HttpRequestHead, headBytes: [UInt8], body: [UInt8], bodySize: Int, bodyFile: TemporaryFile? = nil,
-        form: (FormParameters, [UploadedFile])? = nil, trailers: HttpHeaders? = nil, connection: WeakConnection,
-        settings: HttpSettings
+        form: (FormParameters, [UploadedFile])? = nil, trailers: HttpHeaders? = nil, state: HttpConnectionState
     ) {
         self.head = head
         self.headBytes = headBytes
         rawBody = body
         self.bodySize = bodySize
-        connectionReference = connection
-        self.settings = settings
+        self.state = state
         if bodyFile != nil || form != nil || trailers != nil {
             let extras = self.extras
             extras.storedBody = bodyFile
@@ -100,7 +97,9 @@ public final class Request {
     /// The trailer fields of a chunked request (Workerman's `trailer()`); empty otherwise.
     public var trailers: HttpHeaders { storedExtras?.trailers ?? HttpHeaders() }
     /// The connection the request came on (nil once it is gone: the reference is weak).
-    public var connection: Connection? { connectionReference.connection }
+    public var connection: Connection? { state.connection }
+    /// The settings of the Worker that received it (sessions, upload limits).
+    var settings: HttpSettings { state.settings }
     /// True when the client wants the connection kept open after the response.
     public var keepAlive: Bool { head.keepAlive }
     /// The session, once `session` started it.
