@@ -149,15 +149,17 @@ public enum Http: StatefulWireProtocol {
                 try streamed.append(packet)
                 guard streamed.isComplete else { return nil }
                 let (form, file, bytes) = streamed.finish()
-                return deliver(
-                    head, state, headBytes: streamed.headBytes, body: bytes, bodySize: streamed.size, bodyFile: file,
-                    form: form, trailers: streamed.trailers)
+                return streamed.headBytes.withUnsafeBytes { headBytes in
+                    deliver(
+                        head, state, headBytes: ByteView(headBytes), body: bytes, bodySize: streamed.size,
+                        bodyFile: file, form: form, trailers: streamed.trailers)
+                }
             }
-            let headBytes = packet.slice(head.start..<head.length).bytes
+            let headBytes = packet.slice(head.start..<head.length)
             if packet.count == head.length {
                 // A head with a body (which is never empty) comes alone when the body streams.
                 if head.framing == .none { return deliver(head, state, headBytes: headBytes, body: [], bodySize: 0) }
-                state.streamedBody = StreamedBody(head: head, headBytes: headBytes, settings: state.settings)
+                state.streamedBody = StreamedBody(head: head, headBytes: headBytes.bytes, settings: state.settings)
                 return nil
             }
             let bodyBytes = packet.dropping(first: head.length)
@@ -173,7 +175,7 @@ public enum Http: StatefulWireProtocol {
 
     /// Ends the request being received and makes its `Request`, whose response is now pending.
     private static func deliver(
-        _ head: HttpRequestHead, _ state: HttpConnectionState, headBytes: [UInt8], body: [UInt8], bodySize: Int,
+        _ head: HttpRequestHead, _ state: HttpConnectionState, headBytes: ByteView, body: [UInt8], bodySize: Int,
         bodyFile: TemporaryFile? = nil, form: (FormParameters, [UploadedFile])? = nil, trailers: HttpHeaders? = nil
     ) -> Request {
         state.requestCut()

@@ -105,21 +105,55 @@ enum HttpHeadParser {
 
     /// Checks the field lines from `position` up to and including the empty line, calling `body` with
     /// each one's name and value (spaces and tabs trimmed); leaves `position` after the empty line.
+    /// One pass over each line: its name must be a token followed by ":", its value bytes allowed
+    /// ones, and the line must end with CRLF (a bare CR or LF is an error).
     @inline(__always)
     private static func forEachField(
         _ view: ByteView, from position: inout Int, _ body: (_ name: ByteView, _ value: ByteView) -> Void
     ) throws(HttpError) {
+        let bytes = view.buffer
+        let count = bytes.count
+        var index = position
         while true {
-            let end = try lineEnd(in: view, from: position)
-            if end == position {
-                position += 2
+            guard index + 1 < count else { throw HttpError(400, "unterminated line") }
+            if bytes[index] == 0x0d && bytes[index + 1] == 0x0a {  // the empty line ending the section
+                position = index + 2
                 return
             }
-            let line = view.slice(position..<end)
-            let (colon, value) = try parseField(line)
-            body(line.slice(0..<colon), value)
-            position = end + 2
+            let lineStart = index
+            while index < count && HttpText.isToken(bytes[index]) { index += 1 }
+            guard index > lineStart, index < count, bytes[index] == UInt8(ascii: ":") else {
+                throw fieldNameError(bytes, lineStart: lineStart, stop: index)
+            }
+            let colon = index
+            index += 1
+            while index < count && (bytes[index] == 0x20 || bytes[index] == 0x09) { index += 1 }
+            let valueStart = index
+            while index < count && HttpText.isFieldValueByte(bytes[index]) { index += 1 }
+            guard index + 1 < count, bytes[index] == 0x0d, bytes[index + 1] == 0x0a else {
+                if index < count && bytes[index] == 0x0a { throw HttpError(400, "a line ends with a bare LF") }
+                throw HttpError(400, "invalid byte in a header value")
+            }
+            var valueEnd = index
+            while valueEnd > valueStart && (bytes[valueEnd - 1] == 0x20 || bytes[valueEnd - 1] == 0x09) {
+                valueEnd -= 1
+            }
+            body(view.slice(lineStart..<colon), view.slice(valueStart..<valueEnd))
+            index += 2
         }
+    }
+
+    /// Why a field line whose name ends at `stop` without a colon after it is refused.
+    private static func fieldNameError(_ bytes: UnsafeRawBufferPointer, lineStart: Int, stop: Int) -> HttpError {
+        let first = bytes[lineStart]
+        if first == 0x20 || first == 0x09 { return HttpError(400, "obsolete line folding") }
+        if stop < bytes.count && (bytes[stop] == 0x0a || (bytes[stop] == 0x0d && stop == lineStart)) {
+            return HttpError(400, "a line ends with a bare LF")
+        }
+        if stop == bytes.count || bytes[stop] == 0x0d || bytes[stop] == UInt8(ascii: ":") {
+            return HttpError(400, "a header line without a colon")
+        }
+        return HttpError(400, "invalid header name")
     }
 
     /// Where `string(_:commonIn:)` looks for a common spelling.
@@ -158,21 +192,23 @@ enum HttpHeadParser {
     /// Checks the request line (without its CRLF); the head it returns has its offsets and version
     /// (`start` and `length` are the caller's to set).
     private static func parseRequestLine(_ line: ByteView) throws(HttpError) -> HttpRequestHead {
-        guard let firstSpace = line.firstIndex(of: 0x20), firstSpace > 0 else {
-            throw HttpError(400, "malformed request line")
+        let bytes = line.buffer
+        var index = 0
+        while index < bytes.count && HttpText.isToken(bytes[index]) { index += 1 }
+        let firstSpace = index
+        guard firstSpace > 0, firstSpace < bytes.count, bytes[firstSpace] == 0x20 else {
+            let hasMethod = line.firstIndex(of: 0x20).map { $0 > 0 } ?? false
+            throw HttpError(400, hasMethod ? "malformed method" : "malformed request line")
         }
-        for index in 0..<firstSpace where !HttpText.isToken(line[index]) {
-            throw HttpError(400, "malformed method")
-        }
-        guard let secondSpace = line.firstIndex(of: 0x20, from: firstSpace + 1), secondSpace > firstSpace + 1 else {
-            throw HttpError(400, "malformed request line")
-        }
-        for index in (firstSpace + 1)..<secondSpace where line[index] <= 0x20 || line[index] == 0x7f {
-            throw HttpError(400, "invalid byte in the request target")
+        index += 1
+        while index < bytes.count && bytes[index] > 0x20 && bytes[index] != 0x7f { index += 1 }
+        let secondSpace = index
+        guard secondSpace > firstSpace + 1, secondSpace < bytes.count, bytes[secondSpace] == 0x20 else {
+            throw HttpError(400, "malformed request line or invalid byte in the request target")
         }
         let versionBytes = line.slice((secondSpace + 1)..<line.count)
         guard versionBytes.count == 8, spells(versionBytes.slice(0..<5), "HTTP/"), versionBytes[6] == UInt8(ascii: "."),
-            (0x30...0x39).contains(versionBytes[5]), (0x30...0x39).contains(versionBytes[7])
+            isDigit(versionBytes[5]), isDigit(versionBytes[7])
         else { throw HttpError(400, "malformed HTTP version") }
         guard versionBytes[5] == UInt8(ascii: "1") else { throw HttpError(505, "only HTTP/1.x is served") }
         let method = line.slice(0..<firstSpace)
@@ -189,11 +225,18 @@ enum HttpHeadParser {
             isHead: spells(method, "HEAD"))
     }
 
-    /// True when `bytes` are exactly `word`.
+    /// True when `bytes` are exactly `word` (ASCII).
     @inline(__always)
     private static func spells(_ bytes: ByteView, _ word: StaticString) -> Bool {
-        word.withUTF8Buffer { $0.count == bytes.count && $0.elementsEqual(bytes.buffer) }
+        let count = word.utf8CodeUnitCount
+        guard bytes.count == count else { return false }
+        let expected = word.utf8Start
+        for index in 0..<count where bytes[index] != expected[index] { return false }
+        return true
     }
+
+    @inline(__always)
+    private static func isDigit(_ byte: UInt8) -> Bool { byte &- 0x30 < 10 }
 
     /// True when the target begins with "/" (as a Character: a combining mark after it makes another one).
     private static func isOriginForm(_ bytes: ByteView) -> Bool {
@@ -215,25 +258,6 @@ enum HttpHeadParser {
         guard bytes.count > prefix, bytes[prefix] >= 0x80 else { return true }
         let lower = HttpText.lowercased(bytes.string.prefix(8))
         return lower.hasPrefix("http://") || lower.hasPrefix("https://")
-    }
-
-    /// Checks one field line; returns the position of its colon and its value, spaces and tabs trimmed.
-    private static func parseField(_ line: ByteView) throws(HttpError) -> (colon: Int, value: ByteView) {
-        guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > 0 else {
-            if line.first == 0x20 || line.first == 0x09 { throw HttpError(400, "obsolete line folding") }
-            throw HttpError(400, "a header line without a colon")
-        }
-        for index in 0..<colon where !HttpText.isToken(line[index]) {
-            throw HttpError(400, "invalid header name")
-        }
-        var start = colon + 1
-        var end = line.count
-        while start < end && (line[start] == 0x20 || line[start] == 0x09) { start += 1 }
-        while end > start && (line[end - 1] == 0x20 || line[end - 1] == 0x09) { end -= 1 }
-        for index in start..<end where !HttpText.isFieldValueByte(line[index]) {
-            throw HttpError(400, "invalid byte in a header value")
-        }
-        return (colon, line.slice(start..<end))
     }
 
     /// Notes what a Host, Content-Length, Transfer-Encoding, Connection or Expect field says. The
@@ -313,10 +337,17 @@ enum HttpHeadParser {
     }
 
     /// A reg-name, IPv4 or bracketed IPv6 host with an optional port: no spaces, slashes or controls.
+    /// The bytes `isValidHost` allows, as two bit sets (bytes 0-63, 64-127): 0x21-0x7e but for
+    /// "#", "/", "?" (low) and "@", "\\" (high).
+    private static let hostLow: UInt64 = 0x7fff_7ff6_0000_0000
+    private static let hostHigh: UInt64 = 0x7fff_ffff_efff_fffe
+
     private static func isValidHost(_ host: UnsafeRawBufferPointer) -> Bool {
-        host.allSatisfy { byte in
-            byte > 0x20 && byte < 0x7f && byte != UInt8(ascii: "/") && byte != UInt8(ascii: "\\")
-                && byte != UInt8(ascii: "@") && byte != UInt8(ascii: "?") && byte != UInt8(ascii: "#")
+        for byte in host {
+            let allowed =
+                byte < 64 ? (hostLow >> UInt64(byte)) & 1 != 0 : byte < 128 && (hostHigh >> UInt64(byte - 64)) & 1 != 0
+            if !allowed { return false }
         }
+        return true
     }
 }

@@ -8,8 +8,8 @@ import WorkermanCore
 public final class Request {
     /// The head's bytes, from the request line to the empty line that ends it: `method`, `uri`,
     /// `protocolVersion` and `headers` are decoded from them when first asked for (the parser
-    /// checked them all), so a request nobody reads makes no Strings.
-    private let headBytes: [UInt8]
+    /// checked them all), so a request nobody reads makes no Strings. Owned (freed by `deinit`).
+    private let headBytes: UnsafeMutableRawBufferPointer
     /// Where the parts are in `headBytes`, with the framing and connection flags.
     private let head: HttpRequestHead
     /// The body, with any chunked framing removed; empty when the body was streamed to disk (see
@@ -41,11 +41,12 @@ public final class Request {
     /// The request whose head `headBytes` holds (from its request line on; `head` parsed it), with
     /// its body: in memory, in `bodyFile`, or already parsed into `form` when it streamed.
     init(
-        head: HttpRequestHead, headBytes: [UInt8], body: [UInt8], bodySize: Int, bodyFile: TemporaryFile? = nil,
+        head: HttpRequestHead, headBytes: ByteView, body: [UInt8], bodySize: Int, bodyFile: TemporaryFile? = nil,
         form: (FormParameters, [UploadedFile])? = nil, trailers: HttpHeaders? = nil, state: HttpConnectionState
     ) {
         self.head = head
-        self.headBytes = headBytes
+        self.headBytes = .allocate(byteCount: headBytes.count, alignment: 1)
+        self.headBytes.copyMemory(from: headBytes.buffer)
         rawBody = body
         self.bodySize = bodySize
         self.state = state
@@ -57,6 +58,8 @@ public final class Request {
         }
     }
 
+    deinit { headBytes.deallocate() }
+
     /// `storedExtras`, made now if it was not yet.
     private var extras: Extras {
         if let extras = storedExtras { return extras }
@@ -67,7 +70,7 @@ public final class Request {
 
     /// The bytes of the head from `start` to `end`, decoded with `decode`.
     private func decodePart<T>(_ start: Int32, _ end: Int32, _ decode: (ByteView) -> T) -> T {
-        headBytes.withUnsafeBytes { decode(ByteView($0).slice(Int(start)..<Int(end))) }
+        decode(ByteView(UnsafeRawBufferPointer(headBytes)).slice(Int(start)..<Int(end)))
     }
 
     /// The method, as sent ("GET", "POST", ...; case-sensitive).
@@ -90,7 +93,7 @@ public final class Request {
     /// The header fields.
     public var headers: HttpHeaders {
         if let headers = storedExtras?.headers { return headers }
-        let headers = headBytes.withUnsafeBytes { head.headers(in: ByteView($0)) }
+        let headers = head.headers(in: ByteView(UnsafeRawBufferPointer(headBytes)))
         extras.headers = headers
         return headers
     }
