@@ -55,8 +55,9 @@ public final class HttpConnectionState {
 
     /// The head of the request being received, once it is complete.
     @exclusivity(unchecked) var head: HttpRequestHead?
-    /// When the connection last finished a response or opened (monotonic ns).
-    @exclusivity(unchecked) var idleSince = MonotonicClock.now()
+    /// When the connection opened, or was first seen idle by the deadline sweep after its last
+    /// response (monotonic ns); 0 from a response's end until that sweep (no clock read per response).
+    @exclusivity(unchecked) var idleSince: UInt64 = 0
     /// When the first byte of the current request head arrived, if it came in pieces; 0 otherwise.
     @exclusivity(unchecked) var headStartedAt: UInt64 = 0
     /// The connection, held weakly: the connection's `Request`s reach it through their state.
@@ -164,9 +165,10 @@ public final class HttpConnectionState {
         awaitsFirstRequest = true
     }
 
-    /// Marks the end of a response: idle from now on if nothing else is pending.
+    /// Marks the end of a response: idle from now on if nothing else is pending (the deadline sweep
+    /// notes the time when it first sees it so).
     func responseFinished() {
-        idleSince = MonotonicClock.now()
+        idleSince = 0
         awaitsFirstRequest = false
     }
 }
