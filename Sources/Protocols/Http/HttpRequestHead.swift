@@ -81,10 +81,9 @@ enum HttpHeadParser {
     static func parse(_ view: ByteView) throws(HttpError) -> HttpRequestHead {
         // RFC 9112 §2.2: a server SHOULD ignore at least one empty line before the request line.
         let start = HttpText.leadingEmptyLines(in: view)
-        let lineEnd = try lineEnd(in: view, from: start)
-        var head = try parseRequestLine(view.slice(start..<lineEnd))
+        var head = try parseRequestLine(view.dropping(first: start))
         head.start = start
-        var position = lineEnd + 2
+        var position = start + Int(head.fieldsStart)
         var summary = FieldSummary()
         try forEachField(view, from: &position) { name, value in
             summarize(name: name.buffer, value: value.buffer, into: &summary)
@@ -182,23 +181,16 @@ enum HttpHeadParser {
         }
     }
 
-    /// The index of the CR of the CRLF ending the line at `start`; a bare CR or LF is an error.
-    private static func lineEnd(in view: ByteView, from start: Int) throws(HttpError) -> Int {
-        guard let lf = view.firstIndex(of: 0x0a, from: start) else { throw HttpError(400, "unterminated line") }
-        guard lf > start, view[lf - 1] == 0x0d else { throw HttpError(400, "a line ends with a bare LF") }
-        return lf - 1
-    }
-
-    /// Checks the request line (without its CRLF); the head it returns has its offsets and version
-    /// (`start` and `length` are the caller's to set).
+    /// Checks the request line at the start of `line` (the rest of the head follows it); the head it
+    /// returns has its offsets, from the line's start, and version (`start` and `length` are the
+    /// caller's to set). Scanned once: method, space, target, space, version, CRLF.
     private static func parseRequestLine(_ line: ByteView) throws(HttpError) -> HttpRequestHead {
         let bytes = line.buffer
         var index = 0
         while index < bytes.count && HttpText.isToken(bytes[index]) { index += 1 }
         let firstSpace = index
         guard firstSpace > 0, firstSpace < bytes.count, bytes[firstSpace] == 0x20 else {
-            let hasMethod = line.firstIndex(of: 0x20).map { $0 > 0 } ?? false
-            throw HttpError(400, hasMethod ? "malformed method" : "malformed request line")
+            throw HttpError(400, firstSpace > 0 ? "malformed method" : "malformed request line")
         }
         index += 1
         while index < bytes.count && bytes[index] > 0x20 && bytes[index] != 0x7f { index += 1 }
@@ -206,8 +198,15 @@ enum HttpHeadParser {
         guard secondSpace > firstSpace + 1, secondSpace < bytes.count, bytes[secondSpace] == 0x20 else {
             throw HttpError(400, "malformed request line or invalid byte in the request target")
         }
-        let versionBytes = line.slice((secondSpace + 1)..<line.count)
-        guard versionBytes.count == 8, spells(versionBytes.slice(0..<5), "HTTP/"), versionBytes[6] == UInt8(ascii: "."),
+        let lineEnd = secondSpace + 9
+        guard lineEnd + 1 < bytes.count, bytes[lineEnd] == 0x0d, bytes[lineEnd + 1] == 0x0a else {
+            if let lf = line.firstIndex(of: 0x0a), lf == 0 || bytes[lf - 1] != 0x0d {
+                throw HttpError(400, "a line ends with a bare LF")
+            }
+            throw HttpError(400, "malformed HTTP version")
+        }
+        let versionBytes = line.slice((secondSpace + 1)..<lineEnd)
+        guard spells(versionBytes.slice(0..<5), "HTTP/"), versionBytes[6] == UInt8(ascii: "."),
             isDigit(versionBytes[5]), isDigit(versionBytes[7])
         else { throw HttpError(400, "malformed HTTP version") }
         guard versionBytes[5] == UInt8(ascii: "1") else { throw HttpError(505, "only HTTP/1.x is served") }
@@ -221,7 +220,7 @@ enum HttpHeadParser {
         }
         return HttpRequestHead(
             methodEnd: Int32(firstSpace), targetStart: Int32(firstSpace + 1),
-            targetEnd: Int32(secondSpace), fieldsStart: Int32(line.count + 2), minorVersion: versionBytes[7] - 0x30,
+            targetEnd: Int32(secondSpace), fieldsStart: Int32(lineEnd + 2), minorVersion: versionBytes[7] - 0x30,
             isHead: spells(method, "HEAD"))
     }
 

@@ -8,9 +8,17 @@ import WorkermanCore
 public final class Request {
     /// The head's bytes, from the request line to the empty line that ends it: `method`, `uri`,
     /// `protocolVersion` and `headers` are decoded from them when first asked for (the parser
-    /// checked them all), so a request nobody reads makes no Strings. Owned (freed by `deinit`).
-    private let headBytes: UnsafeMutableRawBufferPointer
-    /// Where the parts are in `headBytes`, with the framing and connection flags.
+    /// checked them all), so a request nobody reads makes no Strings. A head of up to
+    /// `inlineCapacity` bytes is kept in the object itself (`inlineHead`); a longer one in a block
+    /// of its own (`headBlock`, freed by `deinit`).
+    private let inlineHead: InlineHead
+    private let headBlock: UnsafeMutableRawBufferPointer?
+    /// The storage of a short head: 96 bytes, room for a head with a few short fields.
+    private typealias InlineHead = (
+        UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64
+    )
+    private static var inlineCapacity: Int { MemoryLayout<InlineHead>.size }
+    /// Where the parts are in the head's bytes, with the framing and connection flags.
     private let head: HttpRequestHead
     /// The body, with any chunked framing removed; empty when the body was streamed to disk (see
     /// `bodyFile`) or was a streamed `multipart/form-data` body (see `form` and `files`).
@@ -38,15 +46,23 @@ public final class Request {
         @exclusivity(unchecked) var startedSession: Session?
     }
 
-    /// The request whose head `headBytes` holds (from its request line on; `head` parsed it), with
+    /// The request whose head is `headBytes` (from its request line on; `head` parsed it), with
     /// its body: in memory, in `bodyFile`, or already parsed into `form` when it streamed.
     init(
         head: HttpRequestHead, headBytes: ByteView, body: [UInt8], bodySize: Int, bodyFile: TemporaryFile? = nil,
         form: (FormParameters, [UploadedFile])? = nil, trailers: HttpHeaders? = nil, state: HttpConnectionState
     ) {
         self.head = head
-        self.headBytes = .allocate(byteCount: headBytes.count, alignment: 1)
-        self.headBytes.copyMemory(from: headBytes.buffer)
+        var inline: InlineHead = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        if headBytes.count <= Self.inlineCapacity {
+            withUnsafeMutableBytes(of: &inline) { $0.copyMemory(from: headBytes.buffer) }
+            headBlock = nil
+        } else {
+            let block = UnsafeMutableRawBufferPointer.allocate(byteCount: headBytes.count, alignment: 1)
+            block.copyMemory(from: headBytes.buffer)
+            headBlock = block
+        }
+        inlineHead = inline
         rawBody = body
         self.bodySize = bodySize
         self.state = state
@@ -58,7 +74,14 @@ public final class Request {
         }
     }
 
-    deinit { headBytes.deallocate() }
+    deinit { headBlock?.deallocate() }
+
+    /// Calls `body` with the head's bytes (from the request line on).
+    private func withHeadBytes<T>(_ body: (ByteView) -> T) -> T {
+        let count = head.length - head.start
+        if let headBlock { return body(ByteView(UnsafeRawBufferPointer(headBlock))) }
+        return withUnsafeBytes(of: inlineHead) { body(ByteView(UnsafeRawBufferPointer(rebasing: $0[0..<count]))) }
+    }
 
     /// `storedExtras`, made now if it was not yet.
     private var extras: Extras {
@@ -68,9 +91,9 @@ public final class Request {
         return extras
     }
 
-    /// The bytes of the head from `start` to `end`, decoded with `decode`.
+    /// The bytes of the head from `start` to `end` (counted from the request line), decoded with `decode`.
     private func decodePart<T>(_ start: Int32, _ end: Int32, _ decode: (ByteView) -> T) -> T {
-        decode(ByteView(UnsafeRawBufferPointer(headBytes)).slice(Int(start)..<Int(end)))
+        withHeadBytes { decode($0.slice(Int(start)..<Int(end))) }
     }
 
     /// The method, as sent ("GET", "POST", ...; case-sensitive).
@@ -78,7 +101,7 @@ public final class Request {
     public var method: String { decodePart(0, head.methodEnd) { HttpHeadParser.string($0, commonIn: .method) } }
     /// The request target as sent: "/path?query" (or an absolute URI, or "*").
     public var uri: String {
-        if head.targetEnd - head.targetStart == 1 && headBytes[Int(head.targetStart)] == UInt8(ascii: "/") {
+        if head.targetEnd - head.targetStart == 1 && withHeadBytes({ $0[Int(head.targetStart)] }) == UInt8(ascii: "/") {
             return "/"
         }
         if let uri = storedExtras?.uri { return uri }
@@ -93,7 +116,7 @@ public final class Request {
     /// The header fields.
     public var headers: HttpHeaders {
         if let headers = storedExtras?.headers { return headers }
-        let headers = head.headers(in: ByteView(UnsafeRawBufferPointer(headBytes)))
+        let headers = withHeadBytes { head.headers(in: $0) }
         extras.headers = headers
         return headers
     }
