@@ -33,6 +33,6 @@ final class HttpConnectionMemoryTests: XCTestCase {
         XCTAssertTrue(state.isIdle)
         let size = heapSize(state)
         print("HttpConnectionState: \(size) bytes")
-        XCTAssertLessThanOrEqual(size, 200)
+        XCTAssertLessThanOrEqual(size, 104)
     }
 }

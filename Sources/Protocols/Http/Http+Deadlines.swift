@@ -36,19 +36,19 @@ extension Http {
                 }
                 state.bodyProgress = (connection.bytesRead, now)
             }
-        } else if state.headStartedAt != 0 {
-            if expired(since: state.headStartedAt, settings.headerTimeout, now) {
+        } else if state.headStarted {
+            if expired(since: state.since, settings.headerTimeout, now) {
                 return timedOut("request head not complete after \(settings.headerTimeout) s", state)
             }
         } else if state.pending.isEmpty && state.stream == nil && connection.receiveBufferSize == 0 {
-            if state.idleSince == 0 { state.idleSince = now }  // the first sweep since its last response
+            if state.since == 0 { state.since = now }  // the first sweep since its last response
             if Http.idleTooLongWhileLeaving(state, now: now) {
                 return .close(reason: "idle while the worker is leaving")
             } else if state.awaitsFirstRequest {
-                if expired(since: state.idleSince, settings.headerTimeout, now) {
+                if expired(since: state.since, settings.headerTimeout, now) {
                     return .close(reason: "no request \(settings.headerTimeout) s after connecting")
                 }
-            } else if expired(since: state.idleSince, settings.keepAliveTimeout, now) {
+            } else if expired(since: state.since, settings.keepAliveTimeout, now) {
                 return .close(reason: "idle for \(settings.keepAliveTimeout) s")
             }
         }

@@ -109,7 +109,10 @@ public enum Http: StatefulWireProtocol {
                 throw HttpError(400, "a line ends with a bare LF")
             }
             state.headSearchFrom = Int32(clamping: buffer.count)
-            if state.headStartedAt == 0 { state.headStartedAt = MonotonicClock.now() }
+            if !state.headStarted {
+                state.headStarted = true
+                state.since = MonotonicClock.now()
+            }
             return nil
         }
         guard end + 4 <= maxHeaderSize else { throw HttpError(431, "head of \(end + 4) bytes") }

@@ -55,11 +55,11 @@ public final class HttpConnectionState {
 
     /// The head of the request being received, once it is complete.
     @exclusivity(unchecked) var head: HttpRequestHead?
-    /// When the connection opened, or was first seen idle by the deadline sweep after its last
-    /// response (monotonic ns); 0 from a response's end until that sweep (no clock read per response).
-    @exclusivity(unchecked) var idleSince: UInt64 = 0
-    /// When the first byte of the current request head arrived, if it came in pieces; 0 otherwise.
-    @exclusivity(unchecked) var headStartedAt: UInt64 = 0
+    /// The clock of the phase the connection is in (monotonic ns): while a request head comes in
+    /// pieces (`headStarted`), when its first byte arrived; while idle, when the connection opened
+    /// or the deadline sweep first saw it idle after its last response; 0 from a response's end
+    /// until that sweep (no clock read per response).
+    @exclusivity(unchecked) var since: UInt64 = 0
     /// The connection, held weakly: the connection's `Request`s reach it through their state.
     @exclusivity(unchecked) weak var connection: Connection?
     /// The settings of the connection's Worker (fresh defaults for a connection without one).
@@ -76,6 +76,8 @@ public final class HttpConnectionState {
     /// True from the connection's start until its first response: the first request's head is
     /// due `headerTimeout` seconds after the start, not `keepAliveTimeout`.
     @exclusivity(unchecked) var awaitsFirstRequest = true
+    /// True while a request head is coming in pieces (its first read did not complete it).
+    @exclusivity(unchecked) var headStarted = false
 
     /// The parts of the state that a connection needs only for a chunked or streamed body, a
     /// refusal, a streamed response, a session cookie or a leaving worker: kept out of the state so
@@ -149,7 +151,7 @@ public final class HttpConnectionState {
         head = nil
         headSearchFrom = 0
         sentContinue = false
-        headStartedAt = 0
+        headStarted = false
         guard let extras else { return }
         if extras.chunkedDecoder != nil { extras.chunkedDecoder = ChunkedDecoder(settings: settings) }
         extras.streamedBody = nil
@@ -157,18 +159,18 @@ public final class HttpConnectionState {
     }
 
     /// True when nothing is being received, answered or streamed.
-    var isIdle: Bool { head == nil && headStartedAt == 0 && pending.isEmpty && stream == nil }
+    var isIdle: Bool { head == nil && !headStarted && pending.isEmpty && stream == nil }
 
     /// The connection is established: the first request is awaited from now on.
     func connectionOpened() {
-        idleSince = MonotonicClock.now()
+        since = MonotonicClock.now()
         awaitsFirstRequest = true
     }
 
     /// Marks the end of a response: idle from now on if nothing else is pending (the deadline sweep
     /// notes the time when it first sees it so).
     func responseFinished() {
-        idleSince = 0
+        since = 0
         awaitsFirstRequest = false
     }
 }

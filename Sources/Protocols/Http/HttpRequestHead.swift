@@ -16,12 +16,11 @@ struct HttpRequestHead {
     /// `length` and `start`, stored in 32 bits (a head is at most `maxHeaderSize` bytes).
     var storedLength: Int32 = 0
     var storedStart: Int32 = 0
-    /// Where the method ends, the target starts and ends, and the header fields start, counted
-    /// from `start`.
+    /// Where the method and the target end, counted from `start` (the target starts after the
+    /// method's space; the fields start after the target's space, the 8 bytes of the version and
+    /// CRLF).
     var methodEnd: Int32
-    var targetStart: Int32
     var targetEnd: Int32
-    var fieldsStart: Int32
     /// The minor version digit: 1 for "HTTP/1.1", 0 for "HTTP/1.0".
     var minorVersion: UInt8
     /// True when the method is HEAD.
@@ -41,6 +40,11 @@ struct HttpRequestHead {
         get { Int(storedStart) }
         set { storedStart = Int32(clamping: newValue) }
     }
+
+    /// Where the target starts, counted from `start`.
+    var targetStart: Int32 { methodEnd + 1 }
+    /// Where the header fields start, counted from `start`.
+    var fieldsStart: Int32 { targetEnd + 11 }
 
     /// True for "HTTP/1.1".
     var isHttp11: Bool { minorVersion == 1 }
@@ -219,8 +223,7 @@ enum HttpHeadParser {
             throw HttpError(400, "the request target is not origin-form")
         }
         return HttpRequestHead(
-            methodEnd: Int32(firstSpace), targetStart: Int32(firstSpace + 1),
-            targetEnd: Int32(secondSpace), fieldsStart: Int32(lineEnd + 2), minorVersion: versionBytes[7] - 0x30,
+            methodEnd: Int32(firstSpace), targetEnd: Int32(secondSpace), minorVersion: versionBytes[7] - 0x30,
             isHead: spells(method, "HEAD"))
     }
 
@@ -342,11 +345,7 @@ enum HttpHeadParser {
     private static let hostHigh: UInt64 = 0x7fff_ffff_efff_fffe
 
     private static func isValidHost(_ host: UnsafeRawBufferPointer) -> Bool {
-        for byte in host {
-            let allowed =
-                byte < 64 ? (hostLow >> UInt64(byte)) & 1 != 0 : byte < 128 && (hostHigh >> UInt64(byte - 64)) & 1 != 0
-            if !allowed { return false }
-        }
+        for byte in host where !HttpText.isMember(byte, low: hostLow, high: hostHigh) { return false }
         return true
     }
 }
