@@ -33,6 +33,6 @@ final class HttpConnectionMemoryTests: XCTestCase {
         XCTAssertTrue(state.isIdle)
         let size = heapSize(state)
         print("HttpConnectionState: \(size) bytes")
-        XCTAssertLessThanOrEqual(size, 104)
+        XCTAssertLessThanOrEqual(size, 88)
     }
 }

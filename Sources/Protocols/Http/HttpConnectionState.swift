@@ -17,30 +17,56 @@ public final class HttpConnectionState {
         var isHttp10: Bool
     }
 
-    /// The requests awaiting answers, oldest first: the first kept inline, so that a connection that
-    /// is not pipelining keeps no array (an idle connection holds nothing after its last response).
+    /// The requests awaiting answers, oldest first, as seen through their state: the first is kept in
+    /// the state itself (`firstPending`, one byte), the others in its `Extras` (made when a client
+    /// pipelines), so that an idle connection holds no array.
     struct PendingRequests {
-        private var rest: [PendingRequest] = []
-        private var first: PendingRequest?
+        unowned(unsafe) let state: HttpConnectionState
 
-        var isEmpty: Bool { first == nil }
+        var isEmpty: Bool { state.firstPending == 0 }
 
-        mutating func append(_ request: PendingRequest) {
-            if first == nil { first = request } else { rest.append(request) }
+        func append(_ request: PendingRequest) {
+            if state.firstPending == 0 {
+                state.firstPending = Self.encode(request)
+            } else {
+                state.madeExtras.pending.append(request)
+            }
         }
 
         /// Puts `request` back at the front.
-        mutating func prepend(_ request: PendingRequest) {
-            if let first { rest.insert(first, at: 0) }
-            first = request
+        func prepend(_ request: PendingRequest) {
+            if state.firstPending != 0 { state.madeExtras.pending.insert(Self.decode(state.firstPending), at: 0) }
+            state.firstPending = Self.encode(request)
         }
 
         /// The oldest request, removed.
-        mutating func removeFirst() -> PendingRequest {
-            let oldest = first!
-            first = rest.isEmpty ? nil : rest.removeFirst()
+        func removeFirst() -> PendingRequest {
+            let oldest = Self.decode(state.firstPending)
+            if let extras = state.extras, !extras.pending.isEmpty {
+                state.firstPending = Self.encode(extras.pending.removeFirst())
+            } else {
+                state.firstPending = 0
+            }
             return oldest
         }
+
+        /// A request as a nonzero byte: bit 0 present, then isHead, keepAlive, isHttp10.
+        private static func encode(_ request: PendingRequest) -> UInt8 {
+            1 | (request.isHead ? 2 : 0) | (request.keepAlive ? 4 : 0) | (request.isHttp10 ? 8 : 0)
+        }
+
+        private static func decode(_ bits: UInt8) -> PendingRequest {
+            PendingRequest(isHead: bits & 2 != 0, keepAlive: bits & 4 != 0, isHttp10: bits & 8 != 0)
+        }
+    }
+
+    /// The state's flags, in one byte.
+    struct Flags: OptionSet {
+        let rawValue: UInt8
+        static let sentContinue = Flags(rawValue: 1)
+        static let leaving = Flags(rawValue: 2)
+        static let awaitsFirstRequest = Flags(rawValue: 4)
+        static let headStarted = Flags(rawValue: 8)
     }
 
     /// A response still being written after its head: chunks, events or a file.
@@ -66,18 +92,40 @@ public final class HttpConnectionState {
     let settings: HttpSettings
     /// What only some connections need (see `Extras`); nil until one of them is needed.
     @exclusivity(unchecked) private var extras: Extras?
-    /// Requests delivered to the application and not answered yet, oldest first.
-    @exclusivity(unchecked) var pending = PendingRequests()
     /// Where to resume looking for the end of the head.
     @exclusivity(unchecked) var headSearchFrom: Int32 = 0
-    @exclusivity(unchecked) var sentContinue = false
+    /// The oldest request not answered yet (see `PendingRequests`); 0 when none is.
+    @exclusivity(unchecked) private var firstPending: UInt8 = 0
+    @exclusivity(unchecked) private var flags: Flags = [.awaitsFirstRequest]
+
+    /// Requests delivered to the application and not answered yet, oldest first.
+    var pending: PendingRequests { PendingRequests(state: self) }
+    /// True once `100 Continue` was sent for the request being received.
+    var sentContinue: Bool {
+        get { flags.contains(.sentContinue) }
+        set { flag(.sentContinue, newValue) }
+    }
     /// Set once the worker began leaving: the next response closes the connection.
-    @exclusivity(unchecked) var leaving = false
+    var leaving: Bool {
+        get { flags.contains(.leaving) }
+        set { flag(.leaving, newValue) }
+    }
     /// True from the connection's start until its first response: the first request's head is
     /// due `headerTimeout` seconds after the start, not `keepAliveTimeout`.
-    @exclusivity(unchecked) var awaitsFirstRequest = true
+    var awaitsFirstRequest: Bool {
+        get { flags.contains(.awaitsFirstRequest) }
+        set { flag(.awaitsFirstRequest, newValue) }
+    }
     /// True while a request head is coming in pieces (its first read did not complete it).
-    @exclusivity(unchecked) var headStarted = false
+    var headStarted: Bool {
+        get { flags.contains(.headStarted) }
+        set { flag(.headStarted, newValue) }
+    }
+
+    @inline(__always)
+    private func flag(_ flag: Flags, _ on: Bool) {
+        if on { flags.insert(flag) } else { flags.remove(flag) }
+    }
 
     /// The parts of the state that a connection needs only for a chunked or streamed body, a
     /// refusal, a streamed response, a session cookie or a leaving worker: kept out of the state so
@@ -91,6 +139,8 @@ public final class HttpConnectionState {
         @exclusivity(unchecked) var sessionCookie: SetCookie?
         @exclusivity(unchecked) var bodyProgress: (bytes: Int, at: UInt64) = (0, 0)
         @exclusivity(unchecked) var leftAt: UInt64 = 0
+        /// The requests awaiting answers after the first (see `PendingRequests`).
+        @exclusivity(unchecked) var pending: [PendingRequest] = []
     }
 
     /// `extras`, made now if it was not yet.
