@@ -14,13 +14,15 @@ final class HttpRequestLazyPartsTests: XCTestCase {
         return try XCTUnwrap(value as? Request)
     }
 
+    /// Checks the parts of the request line, `[method, uri, path, queryString, protocolVersion]`.
+    private func assertLine(_ request: Request, _ expected: [String], line: UInt = #line) {
+        let parts = [request.method, request.uri, request.path, request.queryString, request.protocolVersion]
+        XCTAssertEqual(parts, expected, line: line)
+    }
+
     func testAShortHeadKeptInTheRequestDecodesItsParts() throws {
         let request = try request("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
-        XCTAssertEqual(request.method, "GET")
-        XCTAssertEqual(request.uri, "/")
-        XCTAssertEqual(request.path, "/")
-        XCTAssertEqual(request.queryString, "")
-        XCTAssertEqual(request.protocolVersion, "1.1")
+        assertLine(request, ["GET", "/", "/", "", "1.1"])
         XCTAssertEqual(request.headers.fields.map { "\($0.name)=\($0.value)" }, ["Host=a"])
         XCTAssertEqual(request.host, "a")
         XCTAssertTrue(request.keepAlive)
@@ -32,12 +34,8 @@ final class HttpRequestLazyPartsTests: XCTestCase {
         let request = try request(
             "\r\n\r\nPROPFIND /d%20ir/f?x=1&y=%C3%A9 HTTP/1.0\r\nHost: example.com:81\r\nUser-Agent:  \(agent) \r\n"
                 + "Connection: keep-alive\r\nX-A: 1\r\nx-a: 2\r\n\r\n")
-        XCTAssertEqual(request.method, "PROPFIND")
-        XCTAssertEqual(request.uri, "/d%20ir/f?x=1&y=%C3%A9")
-        XCTAssertEqual(request.path, "/d%20ir/f")
-        XCTAssertEqual(request.queryString, "x=1&y=%C3%A9")
+        assertLine(request, ["PROPFIND", "/d%20ir/f?x=1&y=%C3%A9", "/d%20ir/f", "x=1&y=%C3%A9", "1.0"])
         XCTAssertEqual(request.get("y"), "é")
-        XCTAssertEqual(request.protocolVersion, "1.0")
         XCTAssertEqual(request.header("user-agent"), agent)
         XCTAssertEqual(request.headers.values(for: "X-A"), ["1", "2"])
         XCTAssertEqual(request.hostName, "example.com")
@@ -47,10 +45,7 @@ final class HttpRequestLazyPartsTests: XCTestCase {
 
     func testAHeadRequestAndAnAbsoluteTarget() throws {
         let request = try request("HEAD http://h/p?q HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
-        XCTAssertEqual(request.method, "HEAD")
-        XCTAssertEqual(request.uri, "http://h/p?q")
-        XCTAssertEqual(request.path, "/p")
-        XCTAssertEqual(request.queryString, "q")
+        assertLine(request, ["HEAD", "http://h/p?q", "/p", "q", "1.1"])
         XCTAssertFalse(request.keepAlive)
     }
 }

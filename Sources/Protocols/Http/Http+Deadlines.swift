@@ -36,7 +36,7 @@ extension Http {
                 }
                 state.bodyProgress = (connection.bytesRead, now)
             }
-        } else if state.headStarted {
+        } else if state[flag: .headStarted] {
             if expired(since: state.since, settings.headerTimeout, now) {
                 return timedOut("request head not complete after \(settings.headerTimeout) s", state)
             }
@@ -44,7 +44,7 @@ extension Http {
             if state.since == 0 { state.since = now }  // the first sweep since its last response
             if Http.idleTooLongWhileLeaving(state, now: now) {
                 return .close(reason: "idle while the worker is leaving")
-            } else if state.awaitsFirstRequest {
+            } else if state[flag: .awaitsFirstRequest] {
                 if expired(since: state.since, settings.headerTimeout, now) {
                     return .close(reason: "no request \(settings.headerTimeout) s after connecting")
                 }

@@ -109,8 +109,8 @@ public enum Http: StatefulWireProtocol {
                 throw HttpError(400, "a line ends with a bare LF")
             }
             state.headSearchFrom = Int32(clamping: buffer.count)
-            if !state.headStarted {
-                state.headStarted = true
+            if !state[flag: .headStarted] {
+                state[flag: .headStarted] = true
                 state.since = MonotonicClock.now()
             }
             return nil
@@ -128,8 +128,8 @@ public enum Http: StatefulWireProtocol {
     private static func continueReply(_ expectsContinue: Bool, _ bodyMissing: Bool, _ state: HttpConnectionState)
         -> InputResult?
     {
-        guard expectsContinue, bodyMissing, !state.sentContinue else { return nil }
-        state.sentContinue = true
+        guard expectsContinue, bodyMissing, !state[flag: .sentContinue] else { return nil }
+        state[flag: .sentContinue] = true
         return .reply(continueLine)
     }
 

@@ -82,7 +82,7 @@ public final class HttpConnectionState {
     /// The head of the request being received, once it is complete.
     @exclusivity(unchecked) var head: HttpRequestHead?
     /// The clock of the phase the connection is in (monotonic ns): while a request head comes in
-    /// pieces (`headStarted`), when its first byte arrived; while idle, when the connection opened
+    /// pieces (`.headStarted`), when its first byte arrived; while idle, when the connection opened
     /// or the deadline sweep first saw it idle after its last response; 0 from a response's end
     /// until that sweep (no clock read per response).
     @exclusivity(unchecked) var since: UInt64 = 0
@@ -100,31 +100,18 @@ public final class HttpConnectionState {
 
     /// Requests delivered to the application and not answered yet, oldest first.
     var pending: PendingRequests { PendingRequests(state: self) }
-    /// True once `100 Continue` was sent for the request being received.
-    var sentContinue: Bool {
-        get { flags.contains(.sentContinue) }
-        set { flag(.sentContinue, newValue) }
+    /// A flag of the state: `.sentContinue` once `100 Continue` was sent for the request being
+    /// received; `.leaving` once the worker began leaving; `.awaitsFirstRequest` from the
+    /// connection's start until its first response (the first head is due `headerTimeout` seconds
+    /// after the start, not `keepAliveTimeout`); `.headStarted` while a request head comes in pieces.
+    subscript(flag flag: Flags) -> Bool {
+        get { flags.contains(flag) }
+        set { if newValue { flags.insert(flag) } else { flags.remove(flag) } }
     }
     /// Set once the worker began leaving: the next response closes the connection.
     var leaving: Bool {
-        get { flags.contains(.leaving) }
-        set { flag(.leaving, newValue) }
-    }
-    /// True from the connection's start until its first response: the first request's head is
-    /// due `headerTimeout` seconds after the start, not `keepAliveTimeout`.
-    var awaitsFirstRequest: Bool {
-        get { flags.contains(.awaitsFirstRequest) }
-        set { flag(.awaitsFirstRequest, newValue) }
-    }
-    /// True while a request head is coming in pieces (its first read did not complete it).
-    var headStarted: Bool {
-        get { flags.contains(.headStarted) }
-        set { flag(.headStarted, newValue) }
-    }
-
-    @inline(__always)
-    private func flag(_ flag: Flags, _ on: Bool) {
-        if on { flags.insert(flag) } else { flags.remove(flag) }
+        get { self[flag: .leaving] }
+        set { self[flag: .leaving] = newValue }
     }
 
     /// The parts of the state that a connection needs only for a chunked or streamed body, a
@@ -200,8 +187,8 @@ public final class HttpConnectionState {
     func requestCut() {
         head = nil
         headSearchFrom = 0
-        sentContinue = false
-        headStarted = false
+        self[flag: .sentContinue] = false
+        self[flag: .headStarted] = false
         guard let extras else { return }
         if extras.chunkedDecoder != nil { extras.chunkedDecoder = ChunkedDecoder(settings: settings) }
         extras.streamedBody = nil
@@ -209,18 +196,18 @@ public final class HttpConnectionState {
     }
 
     /// True when nothing is being received, answered or streamed.
-    var isIdle: Bool { head == nil && !headStarted && pending.isEmpty && stream == nil }
+    var isIdle: Bool { head == nil && !self[flag: .headStarted] && pending.isEmpty && stream == nil }
 
     /// The connection is established: the first request is awaited from now on.
     func connectionOpened() {
         since = MonotonicClock.now()
-        awaitsFirstRequest = true
+        self[flag: .awaitsFirstRequest] = true
     }
 
     /// Marks the end of a response: idle from now on if nothing else is pending (the deadline sweep
     /// notes the time when it first sees it so).
     func responseFinished() {
         since = 0
-        awaitsFirstRequest = false
+        self[flag: .awaitsFirstRequest] = false
     }
 }
