@@ -167,6 +167,8 @@ public final class HttpConnectionState {
         get { extras?.sessionCookie }
         set { if newValue != nil || extras != nil { madeExtras.sessionCookie = newValue } }
     }
+    /// True when a session cookie waits for the next response (no copy of it is made to find out).
+    var hasSessionCookie: Bool { extras?.sessionCookie != nil }
     /// `bytesRead` and time at the start of the current window while a body arrives (see `bodyTimeout`).
     var bodyProgress: (bytes: Int, at: UInt64) {
         get { extras?.bodyProgress ?? (0, 0) }
