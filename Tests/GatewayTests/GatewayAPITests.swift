@@ -114,7 +114,9 @@ final class GatewayAPITests: ProbeClusterTestCase {
         let cluster = try ProbeCluster(environment: ["GATEWAY_SCHEME": "websocket"])
         self.cluster = cluster
         let api = GatewayClient(registerAddress: ["127.0.0.1:\(cluster.registerPort)"])
-        XCTAssertNotNil(GatewayTestSupport.eventually { try api.gatewayAddresses().count == 2 ? true : nil })
+        XCTAssertNotNil(
+            GatewayTestSupport.eventually { try api.gatewayAddresses().count == 2 ? true : nil },
+            "both gateway processes registered: \((try? api.gatewayAddresses()) ?? []); \(cluster.server.log)")
         let client = try WebSocketTestClient(port: cluster.textPort)
         defer { client.close() }
         let head = try client.handshake(

@@ -6,13 +6,32 @@ import XCTest
 
 /// Ports and waits shared by the Gateway process tests.
 enum GatewayTestSupport {
-    /// A port `p` such that `p` and `p + 1` are both free now (for two gateway processes' internal ports).
+    /// A port `p` such that `p` and `p + 1` are both free now (for two gateway processes' internal
+    /// ports), below the kernel's ephemeral range when there is room: a port in that range can be
+    /// taken, between this check and the gateway's listen, as the local port of any outgoing
+    /// connection (the tree's own business workers connecting to its register, for one), and then
+    /// stays taken as long as that connection lives.
     static func freePortPair() -> Int {
+        let firstEphemeral = ephemeralPortRange().lowerBound
+        if firstEphemeral > 10_002 {
+            for _ in 0..<100 {
+                let port = Int.random(in: 10_000...(firstEphemeral - 2))
+                if canBind(port), canBind(port + 1) { return port }
+            }
+        }
         for _ in 0..<50 {
             let port = ExampleServer.freePort()
             if port < 65_000, canBind(port + 1) { return port }
         }
         return ExampleServer.freePort()
+    }
+
+    /// The ports the kernel picks local ports of outgoing connections and `bind` to port 0 from.
+    static func ephemeralPortRange() -> ClosedRange<Int> {
+        let text = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)) ?? ""
+        let bounds = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).compactMap { Int($0) }
+        guard bounds.count == 2, bounds[0] <= bounds[1] else { return 32_768...60_999 }
+        return bounds[0]...bounds[1]
     }
 
     static func canBind(_ port: Int) -> Bool {
