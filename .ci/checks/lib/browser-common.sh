@@ -2,7 +2,8 @@
 # Sourced by the browser checks (.ci/checks/*-browser.sh), from the repository's root, after
 # `set -euo pipefail` and with CHECK set to the check's name. Gives them a work directory ($WORK),
 # the example's build, free ports, a started server and a headless chromium, and on exit stops every
-# process started here (by pid: SIGINT, then SIGKILL after 5 s) and removes $WORK.
+# process started here (by pid: SIGINT, then SIGKILL after 5 s), and those whose pids the check's
+# Python wrote to $WORK/started-pids (one a line), and removes $WORK.
 #   SWIFT_SCRATCH_PATH=DIR  the build directory (default .build); $SCRATCH is its absolute path
 # The DevTools side of a check is Python (lib/devtools.py), run with `run_devtools SECONDS ARGS...`.
 
@@ -26,8 +27,11 @@ stop_pid() {  # SIGINT (a server's stop; the browser's quit), then SIGKILL after
 }
 
 stop_started() {  # the last started first: the browser before the server
-    local index
+    local index pid
     for ((index = ${#STARTED_PIDS[@]} - 1; index >= 0; index--)); do stop_pid "${STARTED_PIDS[index]}"; done
+    if [ -f "$WORK/started-pids" ]; then
+        while read -r pid; do stop_pid "$pid"; done <"$WORK/started-pids"
+    fi
     rm -rf "$WORK"
 }
 trap stop_started EXIT
