@@ -96,7 +96,7 @@ let gatewayChatPage = #"""
       $("say-form").addEventListener("submit", (event) => {
         event.preventDefault();
         if (!socket) return log("log in first", "error");
-        if (socket.readyState !== WebSocket.OPEN) return log("not sent: disconnected, reconnecting", "error");
+        if (socket.readyState !== WebSocket.OPEN) return log("not sent: not connected", "error");
         const say = { type: "say", group: $("group").value, msg: $("msg").value };
         socket.send(JSON.stringify(say));
         log("-> " + JSON.stringify(say), "me");
