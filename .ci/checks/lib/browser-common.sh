@@ -40,6 +40,8 @@ trap stop_started EXIT
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # The first of COUNT consecutive TCP ports free on 0.0.0.0 now (for a server that listens on PORT+i).
+# Probed with SO_REUSEADDR, as the server binds: a port that only TIME_WAIT sockets use is free to it
+# (without it, a machine full of TIME_WAIT after a benchmark may have no run of free ports at all).
 free_ports() {
     python3 - "$1" <<'PY'
 import socket, sys
@@ -53,6 +55,7 @@ for _ in range(200):
     try:
         for port in range(first, first + count):
             s = socket.socket()
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             s.bind(("0.0.0.0", port))
             held.append(s)
     except OSError:
