@@ -116,7 +116,7 @@ public struct ByteBuffer {
     }
 
     /// Appends another buffer's unread bytes.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func writeBuffer(_ other: ByteBuffer) {
         other.withReadableBytes { writeBytes($0) }
     }
