@@ -53,6 +53,21 @@ final class ConnectionFootprintTests: XCTestCase {
         Worker.all.removeAll { $0 === worker }
     }
 
+    func testConnectionsOfAStatelessProtocolShareOneDriver() {
+        let text = Worker()
+        text.protocol = Text.self
+        let http = Worker()
+        http.protocol = Http.self
+        defer { Worker.all.removeAll { $0 === text || $0 === http } }
+        let lines = (0..<2).map { _ in TcpConnection.unconnected(protocol: Text.self, worker: text) }
+        XCTAssertTrue(lines[0].driver === lines[1].driver)
+        let pages = (0..<2).map { _ in TcpConnection.unconnected(protocol: Http.self, worker: http) }
+        XCTAssertFalse(pages[0].driver === pages[1].driver, "each HTTP connection keeps its own state")
+        lines[1].protocol = Text.self
+        XCTAssertFalse(lines[0].driver === lines[1].driver, "a protocol set on the connection starts afresh")
+        XCTAssertTrue(lines[1].protocol == Text.self)
+    }
+
     func testTransportNamesRoundTrip() {
         let connection = TcpConnection.unconnected(protocol: nil)
         XCTAssertEqual(connection.transport, "tcp")

@@ -173,7 +173,13 @@ public class TcpConnection: Connection, EventHandler {
         self.remote = remote
         self.worker = worker
         if remote?.isUnix == true { transportKind = .unix }
-        driver = `protocol`?.makeDriver(for: self)
+        if let wire = `protocol`, let worker, let accepted = worker.protocol,
+            ObjectIdentifier(wire) == ObjectIdentifier(accepted)
+        {
+            driver = worker.driver(for: self)  // shared by its connections when the protocol keeps no state
+        } else {
+            driver = `protocol`?.makeDriver(for: self)
+        }
     }
 
     /// A connection with no socket, for driving a protocol's `input` / `decode` / `encode` in tests

@@ -95,6 +95,20 @@ public final class Worker {
     /// again when one changes: connections accepted before keep the ones they got, as in Workerman).
     private var sharedHandlers: ConnectionHandlers?
 
+    /// The driver all connections share when the protocol keeps no state (see `makeSharedDriver`).
+    private var sharedDriver: ProtocolDriver?
+
+    /// The protocol driver of a connection accepted now: the shared one for a protocol without state.
+    func driver(for connection: TcpConnection) -> ProtocolDriver? {
+        guard let wire = self.protocol else { return nil }
+        if let sharedDriver, let shared = sharedDriver.wire, ObjectIdentifier(shared) == ObjectIdentifier(wire) {
+            return sharedDriver
+        }
+        guard let shared = wire.makeSharedDriver(for: connection) else { return wire.makeDriver(for: connection) }
+        sharedDriver = shared
+        return shared
+    }
+
     /// The callbacks a connection accepted now gets.
     var connectionHandlers: ConnectionHandlers? {
         if let sharedHandlers { return sharedHandlers }

@@ -141,6 +141,14 @@ extension StatefulWireProtocol {
     /// A driver of this protocol for `connection`, with a fresh state.
     static func makeDriver(for connection: Connection) -> ProtocolDriver { Driver<Self>(for: connection) }
 
+    /// A driver every connection may share: a `WireProtocol` keeps no state (its `State` is `Void`
+    /// and its `makeState` does nothing), so one driver serves all of a Worker's connections.
+    /// nil for a protocol with state.
+    static func makeSharedDriver(for connection: Connection) -> ProtocolDriver? {
+        guard self is any WireProtocol.Type else { return nil }
+        return Driver<Self>(for: connection)
+    }
+
     /// Encodes `message` with a state made for the occasion: for connections that keep none
     /// (a datagram's sender).
     static func encodeOnce(_ message: Message, connection: Connection, into buffer: inout ByteBuffer) throws {
