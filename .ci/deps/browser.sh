@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The browser of .ci/checks/chat-browser.sh: Debian's chromium (headless, driven through the DevTools
+# The browser of .ci/checks/*-browser.sh: Debian's chromium (headless, driven through the DevTools
 # protocol by Python `websockets`, which .ci/deps/websocket.sh installs). Idempotent.
 set -euo pipefail
 if ! command -v chromium >/dev/null; then

@@ -158,6 +158,11 @@ public struct RedisOptions: Sendable {
     public var protocolVersion = 2
     /// A name set with `CLIENT SETNAME` on each connection (shown by `CLIENT LIST`), or nil.
     public var clientName: String?
+    /// Seconds a subscriber's connection may stay silent before a `PING` checks that it is alive; a
+    /// `PING` unanswered for `commandTimeout` closes the connection, which then reconnects and
+    /// subscribes again (a peer that vanished without closing is noticed; default 30; 0: never).
+    /// Connections of `RedisClient` need none: each command has its timeout.
+    public var keepAliveInterval: Double = 30
 
     /// The defaults.
     public init() {}

@@ -13,7 +13,8 @@ public typealias RedisCompletion = (Result<RedisReply, RedisError>) -> Void
 /// (HELLO, AUTH, CLIENT SETNAME, SELECT) once connected. When the connection breaks, the commands
 /// sent and not answered fail with `.connectionLost` and are never sent again; the link reconnects
 /// after `reconnectDelays`. A command unanswered past its timeout fails with `.timeout`, closes the
-/// connection (failing those pipelined behind it) and reconnects.
+/// connection (failing those pipelined behind it) and reconnects. In push mode (a subscriber), a
+/// connection silent for `keepAliveInterval` is checked with a `PING` (see `RedisOptions`).
 final class RedisLink {
     private struct Pending {
         let name: String
@@ -49,6 +50,11 @@ final class RedisLink {
     private var reconnectTimer: TimerID?
     private var closeReason: RedisError?
     private(set) var isClosed = false
+    /// Push mode's keepalive: when the connection last said anything, when the `PING` awaiting
+    /// its answer went out (0: none), and the timer that checks them.
+    private var lastHeard: UInt64 = 0
+    private var pingSentAt: UInt64 = 0
+    private var keepAliveTimer: TimerID?
 
     init(endpoint: RedisEndpoint, options: RedisOptions) {
         self.endpoint = endpoint
@@ -112,6 +118,7 @@ final class RedisLink {
         if let reconnectTimer { Timer.del(reconnectTimer) }
         reconnectTimer = nil
         stopTicker()
+        stopKeepAlive()
         closeReason = RedisError(.closed, "the client was closed")
         if let connection {
             connection.destroy()
@@ -202,6 +209,7 @@ final class RedisLink {
         }
         onOpen?()
         sendWaiting()
+        startKeepAlive()
     }
 
     private func handshakeFailed(_ command: String, _ error: RedisError) {
@@ -219,6 +227,11 @@ final class RedisLink {
 
     private func received(_ reply: RedisReply) {
         attempt = 0
+        if pushMode {
+            lastHeard = MonotonicClock.now()
+            // The keepalive's answer when no subscription is active, or on RESP3: no command waits for it.
+            if pingSentAt != 0, inFlight.isEmpty, reply == .simpleString("PONG") { return }
+        }
         if case .push = reply {
             onPush?(reply)
             return
@@ -268,6 +281,7 @@ final class RedisLink {
     private func lost(_ error: RedisError) {
         connection = nil
         isOpen = false
+        stopKeepAlive()
         outgoing = ByteBuffer(capacity: 0)
         failAll(inFlight.removeAll(), error)
         guard !isClosed else { return }
@@ -316,5 +330,45 @@ final class RedisLink {
             first.completion(.failure(RedisError(.timeout, "\(first.name): no reply from \(endpoint) in time")))
         }
         if waiting.isEmpty && inFlight.isEmpty && (isOpen || connection == nil) { stopTicker() }
+    }
+
+    // MARK: keepalive (push mode)
+
+    private func startKeepAlive() {
+        guard pushMode, options.keepAliveInterval > 0, keepAliveTimer == nil else { return }
+        lastHeard = MonotonicClock.now()
+        pingSentAt = 0
+        let interval = max(0.01, min(options.keepAliveInterval, options.commandTimeout) / 4)
+        keepAliveTimer = Timer.add(interval) { [weak self] in self?.checkAlive() }
+    }
+
+    private func stopKeepAlive() {
+        if let keepAliveTimer { Timer.del(keepAliveTimer) }
+        keepAliveTimer = nil
+        pingSentAt = 0
+    }
+
+    /// Sends a `PING` after `keepAliveInterval` of silence; closes the connection (which then
+    /// reconnects) when one goes unanswered for `commandTimeout`.
+    private func checkAlive() {
+        guard isOpen, let connection else { return }
+        let now = MonotonicClock.now()
+        if pingSentAt != 0 {
+            if lastHeard >= pingSentAt {
+                pingSentAt = 0
+            } else if now - pingSentAt >= MonotonicClock.nanoseconds(fromSeconds: options.commandTimeout) {
+                closeReason = RedisError(
+                    .connectionLost, "no answer to PING from \(endpoint) within \(options.commandTimeout) s")
+                connection.destroy()
+                return
+            }
+        }
+        let silence = now - lastHeard
+        if pingSentAt == 0, inFlight.isEmpty,
+            silence >= MonotonicClock.nanoseconds(fromSeconds: options.keepAliveInterval)
+        {
+            pingSentAt = now
+            sendUnanswered(RedisCommand("PING"))
+        }
     }
 }

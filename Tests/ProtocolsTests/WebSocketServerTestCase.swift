@@ -1,5 +1,5 @@
-import WorkermanTestSupport
 import Workerman
+import WorkermanTestSupport
 import XCTest
 
 /// A test case whose `websocket://` servers (and `ws://` clients) run on this process's event

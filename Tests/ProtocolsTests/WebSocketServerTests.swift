@@ -1,5 +1,5 @@
-import WorkermanTestSupport
 import Workerman
+import WorkermanTestSupport
 import XCTest
 
 /// A `websocket://` Worker on a real socket, driven by a blocking raw client on a thread.

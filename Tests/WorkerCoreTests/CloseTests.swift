@@ -1,5 +1,5 @@
-import WorkermanTestSupport
 import Workerman
+import WorkermanTestSupport
 import XCTest
 
 /// onClose runs exactly once per connection, whichever way it ends.

@@ -1,5 +1,5 @@
-import WorkermanTestSupport
 import Workerman
+import WorkermanTestSupport
 import XCTest
 
 final class EchoTests: ServerTestCase {

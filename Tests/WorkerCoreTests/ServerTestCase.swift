@@ -1,5 +1,5 @@
-import WorkermanTestSupport
 import Workerman
+import WorkermanTestSupport
 import XCTest
 
 /// A test case whose servers run on this process's event loop while clients run on threads.

@@ -1,7 +1,7 @@
 import Foundation
+import Workerman
 import WorkermanTLS
 import WorkermanTestSupport
-import Workerman
 import XCTest
 
 /// The ssl transport, tested against Python's ssl module (an independent TLS peer) and our client.
@@ -23,6 +23,15 @@ final class TLSTests: ServerTestCase {
         guard result.status == 0 else { throw BlockingClient.Failure("openssl failed: \(result.output)") }
         Self.certificates = made
         return made
+    }
+
+    /// Removes the certificate made for this class's tests.
+    override class func tearDown() {
+        if let made = certificates {
+            try? FileManager.default.removeItem(atPath: (made.certificate as NSString).deletingLastPathComponent)
+            certificates = nil
+        }
+        super.tearDown()
     }
 
     private static func python(_ script: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
@@ -151,6 +160,7 @@ final class TLSTests: ServerTestCase {
     func testAKeyThatDoesNotMatchTheCertificateIsAOneLineError() throws {
         let (certificate, _) = try certificate()
         let otherKey = NSTemporaryDirectory() + "workerman-other-key-\(getpid()).pem"
+        defer { try? FileManager.default.removeItem(atPath: otherKey) }
         let made = try ServerProcess.run("/usr/bin/openssl", ["genrsa", "-out", otherKey, "2048"])
         XCTAssertEqual(made.status, 0, made.output)
         let worker = Worker("text://127.0.0.1:0")

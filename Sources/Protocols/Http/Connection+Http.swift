@@ -5,11 +5,14 @@ extension Connection {
     @discardableResult
     public func send(_ response: Response) -> SendResult {
         // The typed path: encoded with the connection's HTTP state, never boxed in a Message.
-        if let tcp = self as? TcpConnection,
-            let result = tcp.send(
+        if type(of: self) == TcpConnection.self || self is TcpConnection {  // the exact type first: no cast call
+            // Borrowed, not retained: `self` is alive for the whole call.
+            let tcp = unsafeDowncast(self, to: TcpConnection.self)
+            if let result = tcp.send(
                 through: Http.self, { state, buffer in ResponseEncoder.write(response, state, tcp, into: &buffer) })
-        {
-            return result
+            {
+                return result
+            }
         }
         return send(.object(response))
     }

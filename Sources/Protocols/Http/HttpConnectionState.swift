@@ -81,6 +81,8 @@ public final class HttpConnectionState {
         get { sessionCookies.first }
         set { sessionCookies = newValue.map { [$0] } ?? [] }
     }
+    /// True when a session cookie waits for the next response (no copy of it is made to find out).
+    var hasSessionCookie: Bool { !sessionCookies.isEmpty }
     /// `sessionCookie`'s storage: an empty array is 8 bytes and allocates nothing (a SetCookie is 99).
     @exclusivity(unchecked) private var sessionCookies: [SetCookie] = []
     /// Set once the worker began leaving: the next response closes the connection.

@@ -6,9 +6,12 @@ public enum HttpDate {
     private static let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
     nonisolated(unsafe) private static var cached: (second: Int, text: String) = (-1, "")  // one thread per process
-    /// "Date: <now>\r\n" and the second it was formatted for. Unchecked exclusivity (no run-time check
-    /// per response): private, one thread per process, never accessed inout across a call.
-    @exclusivity(unchecked) nonisolated(unsafe) private static var cachedLine = (second: -1, bytes: [UInt8]())
+    /// "Date: <now>\r\n" (37 bytes, in a plain value: no reference counting, no lazy initialisation)
+    /// and the second it was formatted for. Unchecked exclusivity (no run-time check per response):
+    /// private, one thread per process, never accessed inout across a call.
+    @exclusivity(unchecked) nonisolated(unsafe) private static var line: (UInt64, UInt64, UInt64, UInt64, UInt64) =
+        (0, 0, 0, 0, 0)
+    @exclusivity(unchecked) nonisolated(unsafe) private static var lineSecond = -1
 
     /// `seconds` since the epoch as an IMF-fixdate.
     public static func format(_ seconds: Int) -> String {
@@ -31,8 +34,12 @@ public enum HttpDate {
     /// formatted at most once a second.
     static func writeHeaderLine(into head: inout HeadWriter) {
         let second = Int(time(nil))
-        if cachedLine.second != second { cachedLine = (second, Array("Date: \(format(second))\r\n".utf8)) }
-        head.put(cachedLine.bytes)
+        if lineSecond != second {
+            let text = Array("Date: \(format(second))\r\n".utf8)
+            withUnsafeMutableBytes(of: &line) { $0.copyBytes(from: text.prefix(headerLineLength)) }
+            lineSecond = second
+        }
+        withUnsafeBytes(of: &line) { head.put(UnsafeRawBufferPointer(rebasing: $0.prefix(headerLineLength))) }
     }
 
     /// The length of the `Date` header line (an IMF-fixdate always has 29 characters).

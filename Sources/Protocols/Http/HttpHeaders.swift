@@ -8,9 +8,6 @@
 public struct HttpHeaders: Sequence, ExpressibleByDictionaryLiteral {
     /// The fields in the order they were received or added, names as given.
     public private(set) var fields: [(name: String, value: String)] = []
-    /// What a response encoder needs to know of these fields, validation included: worked out once
-    /// (when a literal is made, or at the first send) and kept up to date by `add`; nil until then.
-    private(set) var summary: ResponseFieldSummary?
 
     /// No fields.
     public init() {}
@@ -21,18 +18,12 @@ public struct HttpHeaders: Sequence, ExpressibleByDictionaryLiteral {
         for (name, value) in dictionary { add(name, value) }
     }
 
-    /// The fields of a literal, in its order (no dictionary is made), checked at once.
+    /// The fields of a literal, in its order: the literal's own array is kept (no dictionary, no copy).
+    /// A literal of constant strings is one constant array for the compiler, the same at every
+    /// evaluation, so the encoder validates and writes out its fields once (see `ResponseFieldCache`).
     public init(dictionaryLiteral elements: (String, String)...) {
-        fields = elements.map { (name: $0.0, value: $0.1) }
-        summary = ResponseFieldSummary(fields)
-    }
-
-    /// The summary of the fields, worked out now if it was not yet (and kept).
-    mutating func responseSummary() -> ResponseFieldSummary {
-        if let summary { return summary }
-        let made = ResponseFieldSummary(fields)
-        summary = made
-        return made
+        // A labelled tuple has the layout of the unlabelled one: the same array, with its labels.
+        fields = unsafeBitCast(elements, to: [(name: String, value: String)].self)
     }
 
     /// The first value of `name`, or nil; assigning replaces every value of `name` (nil removes them).
@@ -70,17 +61,15 @@ public struct HttpHeaders: Sequence, ExpressibleByDictionaryLiteral {
     /// Appends a field, keeping any with the same name.
     public mutating func add(_ name: String, _ value: String) {
         fields.append((name, value))
-        summary?.note(name, value)
     }
 
-    /// Appends a field of a parsed request (valid by then); no summary is kept for those.
+    /// Appends a field of a parsed request (valid by then).
     mutating func append(parsed name: String, _ value: String) { fields.append((name, value)) }
 
     /// Removes every field named `name`.
     public mutating func remove(_ name: String) {
         guard contains(name) else { return }  // leaves the storage alone (no copy) when there is nothing to remove
         fields.removeAll { Self.sameName($0.name, name) }
-        summary = nil
     }
 
     /// The number of fields.

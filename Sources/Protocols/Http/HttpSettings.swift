@@ -35,8 +35,9 @@ public final class HttpSettings: WorkerSettings {
     public var maxBodySize = 1 << 30
     /// Where large uploads are written (default "/tmp"); the files are removed with their Request.
     public var uploadDirectory = "/tmp"
-    /// The `Server` header added to responses that have none; "" adds none.
-    public var serverName = "workerman"
+    /// The `Server` header added to responses that have none; "" adds none. Read by every response:
+    /// unchecked exclusivity (no run-time check per read), it is never accessed inout across a call.
+    @exclusivity(unchecked) public var serverName = "workerman"
     /// The sessions of this Worker's requests (`request.session`).
     public var session = SessionSettings()
     /// Runs with each request (set by `worker.onRequest`); when nil, `onMessage` gets `.object(Request)`.

@@ -29,7 +29,12 @@ public final class Response {
     /// The status code.
     @exclusivity(unchecked) public var status: Int
     /// The reason phrase; nil for the standard one.
-    @exclusivity(unchecked) public var reason: String?
+    public var reason: String? {
+        get { extras?.reason }
+        set {
+            if newValue != nil || extras != nil { madeExtras().reason = newValue }
+        }
+    }
     /// The header fields.
     @exclusivity(unchecked) public var headers: HttpHeaders
     /// The body (ignored when `file` is set).
@@ -40,9 +45,39 @@ public final class Response {
     /// The body as it was given: a text body is kept as its String (no array is made for it).
     @exclusivity(unchecked) var content: Body
     /// The cookies to set.
-    @exclusivity(unchecked) public var cookies: [SetCookie] = []
+    public var cookies: [SetCookie] {
+        get { extras?.cookies ?? [] }
+        set {
+            if !newValue.isEmpty || extras != nil { madeExtras().cookies = newValue }
+        }
+    }
     /// The file to send as the body, if any.
-    @exclusivity(unchecked) public var file: FileBody?
+    public var file: FileBody? {
+        get { extras?.file }
+        set {
+            if newValue != nil || extras != nil { madeExtras().file = newValue }
+        }
+    }
+    /// The reason phrase, cookies and file, which most responses do not have: kept apart, so that a
+    /// plain response holds (and releases) one empty reference for them.
+    @exclusivity(unchecked) private(set) var extras: Extras?
+
+    /// See `extras`.
+    final class Extras {
+        @exclusivity(unchecked) var reason: String?
+        @exclusivity(unchecked) var cookies: [SetCookie] = []
+        @exclusivity(unchecked) var file: FileBody?
+
+        /// True when none is set.
+        var isEmpty: Bool { reason == nil && cookies.isEmpty && file == nil }
+    }
+
+    private func madeExtras() -> Extras {
+        if let extras { return extras }
+        let made = Extras()
+        extras = made
+        return made
+    }
 
     /// A response body: text or bytes.
     enum Body {
@@ -62,6 +97,14 @@ public final class Response {
             switch self {
             case .text(let text): return text.utf8.count
             case .bytes(let bytes): return bytes.count
+            }
+        }
+
+        /// Copies the bytes into a head being written (room for them reserved).
+        func put(into head: inout HeadWriter) {
+            switch self {
+            case .text(let text): head.put(string: text)
+            case .bytes(let bytes): head.put(bytes)
             }
         }
 
@@ -153,7 +196,7 @@ public final class Response {
         _ name: String, _ value: String = "", maxAge: Int? = nil, path: String? = nil, domain: String? = nil,
         secure: Bool = false, httpOnly: Bool = false, sameSite: SetCookie.SameSite? = nil
     ) -> Response {
-        cookies.append(
+        madeExtras().cookies.append(
             SetCookie(
                 name, value, maxAge: maxAge, path: path, domain: domain, secure: secure, httpOnly: httpOnly,
                 sameSite: sameSite))

@@ -8,19 +8,22 @@ enum ResponseEncoder {
 
     /// Writes `response` as the answer to the oldest pending request of the connection.
     static func write(
-        _ original: Response, _ state: HttpConnectionState, _ connection: Connection, into buffer: inout ByteBuffer
+        _ response: Response, _ state: HttpConnectionState, _ connection: Connection, into buffer: inout ByteBuffer
     ) {
-        let response = ResponseParts(original)
-        let fields = response.fields
-        if let problem = fields.problem ?? invalidOther(response) {
+        let found = ResponseFieldCache.lookup(response.headers.fields)
+        let fields = found.summary
+        if let wire = found.wire, response.status == 200, response.extras?.isEmpty ?? true,
+            !fields.isEventStream, !state.hasSessionCookie
+        {
+            writePlain(response, fields, wire: wire, state, connection, into: &buffer)
+            return
+        }
+        if let problem = fields.problem?.description(in: response.headers.fields) ?? invalidOther(response) {
             Log.write("HTTP response refused (\(problem)); a 500 is sent instead")
             write(Response(500, body: "Internal Server Error"), state, connection, into: &buffer)
             return
         }
-        let request =
-            state.pending.isEmpty
-            ? HttpConnectionState.PendingRequest(isHead: false, keepAlive: true, isHttp10: false)
-            : state.pending.removeFirst()
+        let request = answeredRequest(state)
         var file: OpenFile?
         if let body = response.file {
             guard let opened = OpenFile(body) else {
@@ -34,7 +37,7 @@ enum ResponseEncoder {
         let keepAlive = request.keepAlive && !fields.closes && !(state.leaving && state.pending.isEmpty)
         let sendsBody = !request.isHead && !HttpStatus.forbidsBody(response.status)
         var stream: HttpConnectionState.Stream?
-        var length: Int? = file?.length ?? response.body.count
+        var length: Int? = file?.length ?? response.content.count
         if fields.isEventStream {
             stream = .untilClose
             length = nil
@@ -43,9 +46,10 @@ enum ResponseEncoder {
             length = nil
         }
         writeHead(
-            response, fields, length: length, keepAlive: keepAlive && stream != .untilClose, http10: request.isHttp10,
-            serverName: state.settings.serverName, sessionCookie: state.sessionCookie, into: &buffer)
-        state.sessionCookie = nil
+            response, fields, wire: found.wire, length: length, keepAlive: keepAlive && stream != .untilClose,
+            http10: request.isHttp10, serverName: state.settings.serverName, sessionCookie: state.sessionCookie,
+            into: &buffer)
+        if state.hasSessionCookie { state.sessionCookie = nil }
         if let file {
             if !sendsBody {
                 Glibc.close(file.fd)
@@ -56,12 +60,10 @@ enum ResponseEncoder {
                 file.read(into: &buffer)
             }
         } else if sendsBody {
-            if response.body.count > 0 {
-                if case .chunked = stream {
-                    writeChunk(response.body.bytes, into: &buffer)
-                } else {
-                    response.body.write(into: &buffer)
-                }
+            if case .chunked = stream {
+                if response.content.count > 0 { writeChunk(response.content.bytes, into: &buffer) }
+            } else {
+                response.content.write(into: &buffer)
             }
         }
         if sendsBody, let stream {
@@ -69,6 +71,43 @@ enum ResponseEncoder {
             return
         }
         finish(keepAlive: keepAlive, state, connection)
+    }
+
+    /// The common response, written with few branches: status 200 without a reason phrase, valid
+    /// fields (in the cache's wire form) with none that the encoder writes itself, a body in memory,
+    /// no cookies, no stream.
+    private static func writePlain(
+        _ response: Response, _ fields: ResponseFieldSummary, wire: UnsafeRawBufferPointer,
+        _ state: HttpConnectionState, _ connection: Connection, into buffer: inout ByteBuffer
+    ) {
+        let request = answeredRequest(state)
+        // A leaving worker closes after the last request it has received (see `Http.leaving`).
+        let keepAlive = request.keepAlive && !(state.leaving && state.pending.isEmpty)
+        let length = response.content.count
+        let bodyRoom = request.isHead ? 0 : length
+        let firstLines = PlainHeadStart.lines(
+            server: fields.hasServer ? "" : state.settings.serverName, date: !fields.hasDate)
+        let room = firstLines.count + wire.count + 120 + bodyRoom
+        _ = buffer.writeWithUnsafeMutableBytes(minimumWritable: room) { space in
+            var head = HeadWriter(space.baseAddress!)
+            head.put(firstLines)
+            head.put(wire)
+            if !fields.hasContentType && length > 0 { head.put("Content-Type: text/html;charset=utf-8\r\n") }
+            head.put("Content-Length: ")
+            head.putDecimal(length)
+            head.put(keepAlive ? "\r\nConnection: keep-alive\r\n\r\n" as StaticString : "\r\nConnection: close\r\n\r\n")
+            if !request.isHead { response.content.put(into: &head) }
+            return head.count
+        }
+        finish(keepAlive: keepAlive, state, connection)
+    }
+
+    /// The oldest pending request, removed: the one a response answers (a response sent with none
+    /// pending answers a keep-alive HTTP/1.1 GET).
+    private static func answeredRequest(_ state: HttpConnectionState) -> HttpConnectionState.PendingRequest {
+        state.pending.isEmpty
+            ? HttpConnectionState.PendingRequest(isHead: false, keepAlive: true, isHttp10: false)
+            : state.pending.removeFirst()
     }
 
     /// Writes one chunk of the open chunked response; an empty chunk ends it.
@@ -97,11 +136,11 @@ enum ResponseEncoder {
     /// The error page for a refused request: status, `Connection: close`, a short text body.
     static func writeError(_ error: HttpError, serverName: String, into buffer: inout ByteBuffer) {
         let body = Array("\(error.status) \(HttpStatus.reason(for: error.status))".utf8)
-        let response = ResponseParts(
-            Response(error.status, headers: ["Content-Type": "text/plain;charset=utf-8"], bytes: body))
+        let response = Response(error.status, headers: ["Content-Type": "text/plain;charset=utf-8"], bytes: body)
+        let found = ResponseFieldCache.lookup(response.headers.fields)
         writeHead(
-            response, response.fields, length: body.count, keepAlive: false, http10: false, serverName: serverName,
-            into: &buffer)
+            response, found.summary, wire: found.wire, length: body.count, keepAlive: false, http10: false,
+            serverName: serverName, into: &buffer)
         buffer.writeBytes(body)
     }
 
@@ -111,42 +150,45 @@ enum ResponseEncoder {
         if !keepAlive { (connection as? TcpConnection)?.closeAfterWriting() }
     }
 
+    /// Writes the status line and header fields; `wire` is the fields' wire form when the cache has it.
     private static func writeHead(
-        _ response: ResponseParts, _ fields: ResponseFieldSummary, length: Int?, keepAlive: Bool, http10: Bool,
-        serverName: String, sessionCookie: SetCookie? = nil, into buffer: inout ByteBuffer
+        _ response: Response, _ fields: ResponseFieldSummary, wire: UnsafeRawBufferPointer?, length: Int?,
+        keepAlive: Bool, http10: Bool, serverName: String, sessionCookie: SetCookie? = nil,
+        into buffer: inout ByteBuffer
     ) {
-        var cookies = response.cookies.map(\.headerValue)
-        if let sessionCookie { cookies.append(sessionCookie.headerValue) }
+        var cookies: [String] = []
+        if !response.cookies.isEmpty || sessionCookie != nil {
+            cookies = response.cookies.map(\.headerValue)
+            if let sessionCookie { cookies.append(sessionCookie.headerValue) }
+        }
         let server = fields.hasServer ? "" : serverName
+        let reason = response.reason
         // Everything is measured first, so that the head is written into memory reserved once.
-        var room = 64 + (response.reason?.utf8.count ?? 48) + server.utf8.count + HttpDate.headerLineLength + 96
-        for (name, value) in response.headers.fields { room += name.utf8.count + value.utf8.count + 4 }
+        var room = 64 + (reason?.utf8.count ?? 48) + server.utf8.count + HttpDate.headerLineLength + 96
+        if let wire {
+            room += wire.count
+        } else {
+            for (name, value) in response.headers.fields { room += name.utf8.count + value.utf8.count + 4 }
+        }
         for cookie in cookies { room += cookie.utf8.count + 14 }
         _ = buffer.writeWithUnsafeMutableBytes(minimumWritable: room) { space in
             var head = HeadWriter(space.baseAddress!)
-            writeStatusLine(response.status, reason: response.reason, into: &head)
+            writeStatusLine(response.status, reason: reason, into: &head)
             if !server.isEmpty {
                 head.put("Server: ")
-                head.put(server)
+                head.put(string: server)
                 head.put("\r\n")
             }
             if !fields.hasDate { HttpDate.writeHeaderLine(into: &head) }
-            for (name, value) in response.headers.fields {
-                if fields.hasFramingField {
-                    switch ResponseFieldName(name) {
-                    case .contentLength, .connection: continue
-                    case .transferEncoding where http10: continue
-                    default: break
-                    }
-                }
-                head.put(name)
-                head.put(": ")
-                head.put(value)
-                head.put("\r\n")
+            if let wire {
+                head.put(wire)
+            } else {
+                writeFields(
+                    response.headers.fields, skippingFraming: fields.hasFramingField, http10: http10, into: &head)
             }
             for cookie in cookies {
                 head.put("Set-Cookie: ")
-                head.put(cookie)
+                head.put(string: cookie)
                 head.put("\r\n")
             }
             if let length, !HttpStatus.forbidsBody(response.status) {
@@ -157,8 +199,27 @@ enum ResponseEncoder {
                 head.putDecimal(length)
                 head.put("\r\n")
             }
-            head.put(keepAlive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n")
+            head.put(keepAlive ? "Connection: keep-alive\r\n\r\n" as StaticString : "Connection: close\r\n\r\n")
             return head.count
+        }
+    }
+
+    /// "Name: value\r\n" of each field; with `skippingFraming`, those the encoder writes itself are left out.
+    private static func writeFields(
+        _ fields: [(name: String, value: String)], skippingFraming: Bool, http10: Bool, into head: inout HeadWriter
+    ) {
+        for (name, value) in fields {
+            if skippingFraming {
+                switch ResponseFieldName(name) {
+                case .contentLength, .connection: continue
+                case .transferEncoding where http10: continue
+                default: break
+                }
+            }
+            head.put(string: name)
+            head.put(": ")
+            head.put(string: value)
+            head.put("\r\n")
         }
     }
 
@@ -171,7 +232,7 @@ enum ResponseEncoder {
         head.put("HTTP/1.1 ")
         head.putDecimal(status)
         head.put(" ")
-        head.put(reason ?? HttpStatus.reason(for: status))
+        head.put(string: reason ?? HttpStatus.reason(for: status))
         head.put("\r\n")
     }
 
@@ -194,7 +255,7 @@ enum ResponseEncoder {
 
     /// Why the response's cookies, reason phrase or status cannot be sent, or nil (the header
     /// fields are checked by `ResponseFieldSummary`).
-    private static func invalidOther(_ response: ResponseParts) -> String? {
+    private static func invalidOther(_ response: Response) -> String? {
         for cookie in response.cookies where !cookie.name.utf8.allSatisfy(HttpText.isToken) || cookie.name.isEmpty {
             return "cookie name '\(cookie.name)'"
         }
@@ -209,80 +270,6 @@ enum ResponseEncoder {
         }
         guard (100...999).contains(response.status) else { return "status \(response.status)" }
         return nil
-    }
-}
-
-/// The properties of a `Response`, each read once; the header summary worked out at most once per
-/// response (kept in its headers), so a response sent again is not validated again.
-private struct ResponseParts {
-    let status: Int
-    let reason: String?
-    let headers: HttpHeaders
-    let fields: ResponseFieldSummary
-    let body: Response.Body
-    let cookies: [SetCookie]
-    let file: Response.FileBody?
-
-    init(_ response: Response) {
-        status = response.status
-        reason = response.reason
-        fields = response.headers.responseSummary()
-        headers = response.headers
-        body = response.content
-        cookies = response.cookies
-        file = response.file
-    }
-}
-
-/// Writes a response head into memory reserved for it beforehand (`writeHead` measures first), with
-/// no capacity or uniqueness check per piece.
-struct HeadWriter {
-    private let base: UnsafeMutableRawPointer
-    /// The bytes written so far.
-    private(set) var count = 0
-
-    init(_ base: UnsafeMutableRawPointer) { self.base = base }
-
-    @inline(__always)
-    mutating func put(_ text: StaticString) {
-        (base + count).copyMemory(from: text.utf8Start, byteCount: text.utf8CodeUnitCount)
-        count += text.utf8CodeUnitCount
-    }
-
-    @inline(__always)
-    mutating func put(_ text: String) {
-        var text = text
-        text.withUTF8 { bytes in
-            guard let start = bytes.baseAddress else { return }
-            (base + count).copyMemory(from: start, byteCount: bytes.count)
-            count += bytes.count
-        }
-    }
-
-    mutating func put(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { raw in
-            guard let start = raw.baseAddress else { return }
-            (base + count).copyMemory(from: start, byteCount: raw.count)
-            count += raw.count
-        }
-    }
-
-    /// `value` in decimal digits (at most 20 bytes).
-    mutating func putDecimal(_ value: Int) {
-        guard value >= 0 else { return put(String(value)) }
-        var digits = 1
-        var rest = value / 10
-        while rest > 0 {
-            digits += 1
-            rest /= 10
-        }
-        var remaining = value
-        for index in stride(from: digits - 1, through: 0, by: -1) {
-            base.storeBytes(
-                of: UInt8(truncatingIfNeeded: 0x30 + remaining % 10), toByteOffset: count + index, as: UInt8.self)
-            remaining /= 10
-        }
-        count += digits
     }
 }
 

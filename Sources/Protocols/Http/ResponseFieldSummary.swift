@@ -1,8 +1,25 @@
-/// What encoding a response needs to know of its header fields, found in one pass over them when
-/// the fields are set (`HttpHeaders` keeps it), so that a response is validated once, not per send.
+/// What encoding a response needs to know of its header fields, found in one pass over them, so
+/// that a list of fields sent again and again is validated once (see `ResponseFieldCache`).
+/// Trivially copyable: no reference counting when it is passed around.
 struct ResponseFieldSummary {
+    /// A field that cannot be sent.
+    enum Problem: Equatable {
+        /// The name of field `index` is not a token.
+        case name(index: Int)
+        /// The value of field `index` holds CR, LF or NUL.
+        case value(index: Int)
+
+        /// What is wrong, for the log.
+        func description(in fields: [(name: String, value: String)]) -> String {
+            switch self {
+            case .name(let index): return "header name '\(fields[index].name)'"
+            case .value(let index): return "CR, LF or NUL in \(fields[index].name)"
+            }
+        }
+    }
+
     /// Why a field cannot be sent (the first such field), or nil.
-    var problem: String?
+    var problem: Problem?
     var hasServer = false
     var hasDate = false
     var hasContentType = false
@@ -17,12 +34,14 @@ struct ResponseFieldSummary {
     var isChunked = false
 
     init(_ fields: [(name: String, value: String)]) {
-        for (name, value) in fields { note(name, value) }
+        for index in fields.indices {
+            note(fields[index].name, fields[index].value, at: index)
+            if problem != nil { return }
+        }
     }
 
-    /// Takes one more field into account.
-    mutating func note(_ name: String, _ value: String) {
-        guard problem == nil else { return }
+    /// Takes field `index` into account.
+    private mutating func note(_ name: String, _ value: String, at index: Int) {
         var name = name
         var value = value
         // One pass over each (withUTF8 lends a native or small string's bytes without a copy).
@@ -31,11 +50,11 @@ struct ResponseFieldSummary {
             return ResponseFieldName(UnsafeRawBufferPointer(bytes))
         }
         guard let kind else {
-            problem = "header name '\(name)'"
+            problem = .name(index: index)
             return
         }
         if value.withUTF8({ $0.contains { $0 == 0x0d || $0 == 0x0a || $0 == 0 } }) {
-            problem = "CR, LF or NUL in \(name)"
+            problem = .value(index: index)
             return
         }
         switch kind {

@@ -239,17 +239,21 @@ public class TcpConnection: Connection, EventHandler {
 
     /// Sends what `body` encodes with protocol `wire`'s state: the typed path of a protocol's own
     /// `send` overloads (HTTP's `send(_: Response)`), with no `Message` in between. nil when `wire`
-    /// is not this connection's protocol.
+    /// is not this connection's protocol. Inlinable, so that the caller's module compiles it for its
+    /// protocol: the driver's type is then a constant, not generic metadata looked up per send.
+    @inlinable
     package final func send<P: StatefulWireProtocol>(
         through wire: P.Type, _ body: (inout P.State, inout ByteBuffer) throws -> Void
     ) -> SendResult? {
-        guard let driver = driver as? Driver<P> else { return nil }
+        // `Driver` is final: comparing its exact type is the cast, without the runtime's cast call.
+        guard let current = driver, type(of: current) == Driver<P>.self else { return nil }
+        let driver = unsafeDowncast(current, to: Driver<P>.self)
         return sendEncoded { buffer in try body(&driver.state, &buffer) }
     }
 
     /// Sends what `encode` writes, by Workerman's rules (see `send(_:raw:)`); a close a protocol
     /// asked for meanwhile (`closeAfterWriting`) happens once the bytes are handed over.
-    @inline(__always)
+    @usableFromInline @inline(__always)
     final func sendEncoded(_ encode: (inout ByteBuffer) throws -> Void) -> SendResult {
         isSending = true
         let result = sendMessage(encode)

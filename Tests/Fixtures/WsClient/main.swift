@@ -1,8 +1,8 @@
 // A ws/wss client for the tests: connects to URL, sends MESSAGE after the handshake, prints what it
 // receives, exits 0 on the first reply (1 on an error or after 5 s).
 import Glibc
-import WorkermanTLS
 import Workerman
+import WorkermanTLS
 
 func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
 
