@@ -31,7 +31,8 @@ final class SendQueueMemoryTests: XCTestCase {
         queue.append(copying: &reply, loop)
         queue.append(copying: &reply, loop)
         XCTAssertEqual(queue.byteCount, 46)
-        XCTAssertEqual(queue.storedCapacity, EventLoop.scratchCapacity, "the first bytes go into the loop's spare buffer")
+        XCTAssertEqual(
+            queue.storedCapacity, EventLoop.scratchCapacity, "the first bytes go into the loop's spare buffer")
         guard case .processed(true) = try queue.flush(to: fds[0]) else { return XCTFail("not all written") }
         queue.settle(loop)
         XCTAssertEqual(queue.storedCapacity, 0, "drained: the buffer went back to the loop")

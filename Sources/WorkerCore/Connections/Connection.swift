@@ -23,9 +23,11 @@ public class Connection {
 
     /// The protocol that cuts, decodes and encodes this connection's packets; nil for raw bytes.
     /// It may be changed, e.g. in `onConnect`: the new protocol starts with a fresh state.
+    /// (Each kind of connection keeps its protocol its own way: a stream connection's is its
+    /// protocol driver's.)
     public var `protocol`: (any StatefulWireProtocol.Type)? {
         get { nil }
-        set {}  // swift-format-ignore: every kind of connection keeps its protocol its own way
+        set {}
     }
 
     /// The peer's address.

@@ -38,7 +38,9 @@ extension Worker {
 
     private func checkDeadlines(of connection: TcpConnection, now: UInt64) {
         guard connection.state == .established else { return }
-        if connection.quiet.changed(connection.bytesRead) { connection.quiet.note(bytesRead: connection.bytesRead, now: now) }
+        if connection.quiet.changed(connection.bytesRead) {
+            connection.quiet.note(bytesRead: connection.bytesRead, now: now)
+        }
         let silence = connection.quiet.silence(now: now)
         if connection.isHandshaking {
             if tlsHandshakeTimeout > 0 && silence >= MonotonicClock.nanoseconds(fromSeconds: tlsHandshakeTimeout) {
