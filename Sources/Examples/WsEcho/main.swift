@@ -24,7 +24,7 @@ if let certificate = getenv("TLS_CERT").map({ String(cString: $0) }),
     worker.tls = TLSServerContext(certificateChain: certificate, privateKey: key)
 }
 worker.onMessage = { connection, data in
-    if broadcasts, case .text(let text) = data, text.hasPrefix("/broadcast ") {
+    if broadcasts, case .text(let text) = data, text.utf8.first == UInt8(ascii: "/"), text.hasPrefix("/broadcast ") {
         WebSocket.broadcast(.text(String(text.dropFirst(11))), to: worker.connections.values)
         return
     }

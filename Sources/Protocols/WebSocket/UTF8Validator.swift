@@ -5,7 +5,7 @@
 /// requires.
 struct UTF8Validator {
     /// Continuation bytes still expected for the current sequence.
-    private var remaining = 0
+    private var remaining: UInt8 = 0
     /// The range the next continuation byte must fall in (narrower after E0, ED, F0 and F4).
     private var lowest: UInt8 = 0x80
     private var highest: UInt8 = 0xBF
@@ -56,7 +56,7 @@ struct UTF8Validator {
         return true
     }
 
-    private mutating func expect(_ count: Int, _ low: UInt8, _ high: UInt8) {
+    private mutating func expect(_ count: UInt8, _ low: UInt8, _ high: UInt8) {
         remaining = count
         lowest = low
         highest = high

@@ -33,7 +33,7 @@ public enum WebSocket: StatefulWireProtocol {
     public static func decode(_ packet: ByteView, state: inout WebSocketSession, connection: Connection) throws
         -> Message?
     {
-        try WebSocketEngine.decode(packet, session: state)
+        try WebSocketEngine.decode(packet, session: state, connection: connection)
     }
 
     /// True: a peer is not read from while the answers to it fill the send buffer.
@@ -48,10 +48,11 @@ public enum WebSocket: StatefulWireProtocol {
 
     /// Starts the clock of the handshake deadline.
     public static func opened(state: inout WebSocketSession, connection: TcpConnection) {
+        state.attach(connection)
         state.openedAt = MonotonicClock.now()
     }
 
-    /// Stops the session's heartbeat.
+    /// Stops the session's heartbeat and lets go of the connection.
     public static func closed(state: inout WebSocketSession, connection: TcpConnection) {
         state.reset()
     }
@@ -63,8 +64,9 @@ public enum WebSocket: StatefulWireProtocol {
     public static func checkDeadlines(state: inout WebSocketSession, connection: TcpConnection, now: UInt64)
         -> ConnectionAction
     {
+        guard state.phase == .handshake else { return .proceed }
         let limit = state.options.handshakeTimeout
-        guard state.phase == .handshake, limit > 0, state.openedAt != 0,
+        guard limit > 0, state.openedAt != 0,
             now &- state.openedAt >= MonotonicClock.nanoseconds(fromSeconds: limit)
         else { return .proceed }
         let reason = "websocket handshake not complete after \(limit) s"

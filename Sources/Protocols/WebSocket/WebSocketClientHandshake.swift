@@ -4,8 +4,7 @@ import WorkermanCore
 /// a response that must be 101 with the matching accept value.
 enum WebSocketClientHandshake {
     /// Sends the handshake request for `connection`'s `ws://host:port/path` address.
-    static func start(session: WebSocketSession) {
-        guard let connection = session.connection else { return }
+    static func start(session: WebSocketSession, connection: TcpConnection) {
         let outgoing = connection as? AsyncTcpConnection
         let target = outgoing.map { ListenAddress.requestTarget(of: $0.remoteURL) } ?? "/"
         var host = outgoing.map { $0.target.host.contains(":") ? "[\($0.target.host)]" : $0.target.host } ?? "localhost"
@@ -13,9 +12,10 @@ enum WebSocketClientHandshake {
             host += ":\(outgoing.target.port)"
         }
         session.closeCode = nil
-        session.clientKey = Base64.encode((0..<16).map { _ in UInt8.random(in: 0...255) })
+        let key = Base64.encode((0..<16).map { _ in UInt8.random(in: 0...255) })
+        session.client?.key = key
         var request = "GET \(target) HTTP/1.1\r\nHost: \(host)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        request += "Sec-WebSocket-Key: \(session.clientKey)\r\nSec-WebSocket-Version: 13\r\n"
+        request += "Sec-WebSocket-Key: \(key)\r\nSec-WebSocket-Version: 13\r\n"
         if !session.options.subprotocols.isEmpty {
             request += "Sec-WebSocket-Protocol: \(session.options.subprotocols.joined(separator: ", "))\r\n"
         }
@@ -29,15 +29,14 @@ enum WebSocketClientHandshake {
     }
 
     /// Checks the server's response; opens the session, or reports `onError(.connectFail)` and closes.
-    static func handle(_ packet: ByteView, session: WebSocketSession) {
-        guard let connection = session.connection else { return }
+    static func handle(_ packet: ByteView, session: WebSocketSession, connection: TcpConnection) {
         do {
             let response = try verify(packet, session: session)
-            session.response = response
+            session.client?.response = response
             session.subprotocol = response.subprotocol
             session.options.onWebSocketResponse?(connection, response)
             guard connection.state == .established else { return }
-            session.open()
+            session.open(on: connection)
         } catch {
             session.phase = .closed
             connection.onError?(
@@ -53,7 +52,7 @@ enum WebSocketClientHandshake {
         guard head.lists("websocket", in: "Upgrade"), head.lists("upgrade", in: "Connection") else {
             throw WebSocketHandshakeError("the response does not upgrade to websocket")
         }
-        let expected = WebSocketServerHandshake.acceptValue(for: session.clientKey)
+        let expected = WebSocketServerHandshake.acceptValue(for: session.client?.key ?? "")
         guard head.value(of: "Sec-WebSocket-Accept") == expected else {
             throw WebSocketHandshakeError("wrong Sec-WebSocket-Accept")
         }

@@ -30,23 +30,25 @@ enum WebSocketEngine {
                 return failing(session, .close(code: WebSocketCloseCode.protocolError, reason: reason))
             case .header(let header):
                 if let failure = violation(of: header, in: session) { return failing(session, failure) }
+                session.measuredFrame = header
                 return .packet(length: header.headerLength + header.payloadLength)
             }
         }
     }
 
-    static func decode(_ packet: ByteView, session: WebSocketSession) throws -> Message? {
+    static func decode(_ packet: ByteView, session: WebSocketSession, connection: Connection) throws -> Message? {
         switch session.phase {
         case .handshake:
+            guard let connection = connection as? TcpConnection else { return nil }
             switch session.role {
-            case .server: try WebSocketServerHandshake.handle(packet, session: session)
-            case .client: WebSocketClientHandshake.handle(packet, session: session)
+            case .server: try WebSocketServerHandshake.handle(packet, session: session, connection: connection)
+            case .client: WebSocketClientHandshake.handle(packet, session: session, connection: connection)
             }
             return nil
         case .closed:
             return nil
         case .open, .closing:
-            return try WebSocketFrameHandler.handle(packet, session: session)
+            return try WebSocketFrameHandler.handle(packet, session: session, connection: connection)
         }
     }
 
@@ -87,12 +89,22 @@ extension WebSocketEngine {
     static func encode(
         _ message: Message, session: WebSocketSession, connection: Connection, into buffer: inout ByteBuffer
     ) throws {
+        if session.phase == .open, session.deflate == nil, session.role == .server,
+            case .text(let text) = message, session.options.websocketType != .binary
+        {
+            WebSocketFrameWriter.writeText(text, into: &buffer)  // the common reply: plain text, unmasked
+            return
+        }
         switch session.phase {
         case .handshake:
-            if let connection = session.connection, session.pendingSends.readableBytes >= connection.maxSendBufferSize {
+            if let connection = session.connection ?? (connection as? TcpConnection),
+                session.pendingSends.count >= connection.maxSendBufferSize
+            {
                 throw ProtocolError("maxSendBufferSize reached while the handshake is pending")
             }
-            session.writeFrame(message, into: &session.pendingSends)
+            var frame = ByteBuffer()
+            session.writeFrame(message, into: &frame)
+            frame.withReadableBytes { session.pendingSends.append(contentsOf: $0) }
         case .open: session.writeFrame(message, into: &buffer)
         case .closing, .closed: throw ProtocolError("the WebSocket is closing")
         }

@@ -4,23 +4,30 @@ import WorkermanTimer
 /// What a well-formed frame does: data frames build messages, control frames are answered.
 enum WebSocketFrameHandler {
     /// Handles one complete frame; returns a message when the frame completes one.
-    static func handle(_ packet: ByteView, session: WebSocketSession) throws -> Message? {
-        guard case .header(let header) = WebSocketFrameHeader.parse(packet) else { return nil }
+    static func handle(_ packet: ByteView, session: WebSocketSession, connection: Connection) throws -> Message? {
+        let header: WebSocketFrameHeader
+        if let measured = session.measuredFrame, measured.headerLength + measured.payloadLength == packet.count {
+            header = measured  // what `input` read from this packet
+        } else {
+            guard case .header(let parsed) = WebSocketFrameHeader.parse(packet) else { return nil }
+            header = parsed
+        }
         let payload = packet.dropping(first: header.headerLength).buffer
-        if session.heartbeat != nil { session.lastReceived = MonotonicClock.now() }
+        if let heartbeat = session.heartbeat { heartbeat.lastReceived = MonotonicClock.now() }
         switch header.opcode {
         case .ping:
+            guard let connection = connection as? TcpConnection else { return nil }
             let bytes = unmasked(payload, header.maskKey)
-            if session.phase == .open { session.sendControl(.pong, payload: bytes) }
-            if let connection = session.connection { session.options.onWebSocketPing?(connection, bytes) }
+            if session.phase == .open { session.sendControl(.pong, payload: bytes, on: connection) }
+            session.options.onWebSocketPing?(connection, bytes)
             return nil
         case .pong:
-            if let connection = session.connection {
-                session.options.onWebSocketPong?(connection, unmasked(payload, header.maskKey))
-            }
+            guard let connection = connection as? TcpConnection else { return nil }
+            session.options.onWebSocketPong?(connection, unmasked(payload, header.maskKey))
             return nil
         case .close:
-            try handleClose(unmasked(payload, header.maskKey), session: session)
+            guard let connection = connection as? TcpConnection else { return nil }
+            try handleClose(unmasked(payload, header.maskKey), session: session, connection: connection)
             return nil
         case .text, .binary, .continuation:
             guard session.phase == .open else { return nil }  // we are closing: data is dropped
@@ -38,17 +45,25 @@ enum WebSocketFrameHandler {
         if opcode == .binary {
             return .binary(unmasked(payload, key))
         }
-        var valid = true
-        let text = String(unsafeUninitializedCapacity: payload.count) { storage in
-            guard let base = storage.baseAddress else { return 0 }
-            WebSocketMask.copy(payload, maskedWith: key, to: base)
-            valid = UTF8Validator.isValid(UnsafeRawBufferPointer(storage))
-            return payload.count
-        }
-        guard valid else {
+        guard let text = unmaskedText(payload, key) else {
             throw session.refusal(.close(code: WebSocketCloseCode.invalidPayload, reason: "text message is not UTF-8"))
         }
         return .text(text)
+    }
+
+    /// The payload unmasked straight into a string's storage, or nil when it is not UTF-8 (text
+    /// that is all ASCII, seen while unmasking, needs no further check).
+    private static func unmaskedText(_ payload: UnsafeRawBufferPointer, _ key: UInt32?) -> String? {
+        var valid = true
+        let text = String(unsafeUninitializedCapacity: payload.count) { storage in
+            guard let base = storage.baseAddress else { return 0 }
+            if !WebSocketMask.copyCheckingASCII(payload, maskedWith: key ?? 0, to: base) {
+                let text = UnsafeBufferPointer(rebasing: storage[0..<payload.count])
+                valid = UTF8Validator.isValid(UnsafeRawBufferPointer(text))
+            }
+            return payload.count
+        }
+        return valid ? text : nil
     }
 
     /// One frame of a fragmented or compressed message; the message when it is the last.
@@ -100,8 +115,7 @@ enum WebSocketFrameHandler {
     }
 
     /// Answers a close frame: checks its code and reason, echoes the code, and closes.
-    private static func handleClose(_ payload: [UInt8], session: WebSocketSession) throws {
-        guard let connection = session.connection else { return }
+    private static func handleClose(_ payload: [UInt8], session: WebSocketSession, connection: TcpConnection) throws {
         var code: UInt16?
         var reason = ""
         if payload.count == 1 {

@@ -39,6 +39,10 @@ public struct WebSocketOptions {
     /// Server: seconds a client has, from connecting, to complete the opening handshake; past it the
     /// connection gets a 408 and closes (default 10; 0: no limit).
     public var handshakeTimeout: Double = 10
+    /// Server: keep the handshake request for `connection.webSocket.request` after the handshake
+    /// even without an `onWebSocketConnect` hook (which keeps it too). Off by default: an idle
+    /// connection then holds no copy of it.
+    public var keepsHandshakeRequest = false
     /// Extra header fields: the server adds them to every 101 response, the client to its request.
     public var headers: [(name: String, value: String)] = []
     /// Client: the subprotocols to offer, in order of preference.
@@ -48,18 +52,40 @@ public struct WebSocketOptions {
     public init() {}
 }
 
+/// Options held by reference: a Worker's, which each of its connections shares until it changes
+/// one of its own (an idle connection then keeps one reference, not a copy of every hook).
+final class SharedWebSocketOptions {
+    @exclusivity(unchecked) var options: WebSocketOptions
+
+    init(_ options: WebSocketOptions) {
+        self.options = options
+    }
+
+    /// Stores `options` in `shared`: in place when nothing else holds it, in a new box otherwise.
+    static func store(_ options: WebSocketOptions, in shared: inout SharedWebSocketOptions) {
+        if isKnownUniquelyReferenced(&shared) {
+            shared.options = options
+        } else {
+            shared = SharedWebSocketOptions(options)
+        }
+    }
+}
+
 /// The options a `websocket://` Worker gives its connections, kept by the Worker.
 final class WebSocketWorkerSettings: WorkerSettings {
-    var options = WebSocketOptions()
+    var shared = SharedWebSocketOptions(WebSocketOptions())
 }
 
 extension Worker {
     /// The WebSocket options given to each connection this Worker accepts:
     /// `worker.webSocket.onWebSocketConnect = { connection, request, response in ... }`.
     public var webSocket: WebSocketOptions {
-        get { settings(WebSocketWorkerSettings.self).options }
-        set { settings(WebSocketWorkerSettings.self).options = newValue }
+        get { settings(WebSocketWorkerSettings.self).shared.options }
+        set { SharedWebSocketOptions.store(newValue, in: &settings(WebSocketWorkerSettings.self).shared) }
     }
+
+    /// The Worker's options as its connections share them.
+    var sharedWebSocketOptions: SharedWebSocketOptions { settings(WebSocketWorkerSettings.self).shared }
 
     /// Workerman's `$worker->onWebSocketConnect`: the same as `webSocket.onWebSocketConnect`.
     public var onWebSocketConnect: ((TcpConnection, WebSocketRequest, inout WebSocketHandshakeResponse) -> Void)? {

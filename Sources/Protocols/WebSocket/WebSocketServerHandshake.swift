@@ -12,8 +12,7 @@ enum WebSocketServerHandshake {
     }
 
     /// Answers the handshake request in `packet`; throws the refusal of a bad or rejected one.
-    static func handle(_ packet: ByteView, session: WebSocketSession) throws {
-        guard let connection = session.connection else { return }
+    static func handle(_ packet: ByteView, session: WebSocketSession, connection: TcpConnection) throws {
         guard let head = HTTPHead(packet) else {
             throw session.refusal(.http(status: 400, reason: "malformed request"))
         }
@@ -35,7 +34,7 @@ enum WebSocketServerHandshake {
             let reply = errorResponse(status: 426, body: "", headers: "Sec-WebSocket-Version: 13\r\n")
             throw ProtocolError("websocket version \(version) refused", reply: Array(reply.utf8))
         }
-        session.request = request
+        session.requestHead = Array(packet.buffer)
         var response = WebSocketHandshakeResponse()
         response.headers = session.options.headers
         session.options.onWebSocketConnect?(connection, request, &response)
@@ -58,7 +57,10 @@ enum WebSocketServerHandshake {
         }
         for (name, value) in response.headers { reply += "\(name): \(value)\r\n" }
         connection.send(reply + "\r\n", raw: true)
-        session.open()
+        session.open(on: connection)
+        if session.options.onWebSocketConnect == nil && !session.options.keepsHandshakeRequest {
+            session.requestHead = nil  // nobody asked to read it later: an idle connection keeps no copy
+        }
     }
 
     /// A complete HTTP error response that closes the connection.

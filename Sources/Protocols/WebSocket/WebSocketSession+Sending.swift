@@ -15,19 +15,18 @@ extension WebSocketSession {
             connection.close()
         } else {
             phase = .closing
-            closeTimeout = Timer.add(5, persistent: false) { [weak connection] in connection?.destroy() }
+            client?.closeTimeout = Timer.add(5, persistent: false) { connection.destroy() }  // deleted by `reset`
         }
     }
 
     /// Sends a ping carrying `payload` (at most 125 bytes). Does nothing unless open.
     public func ping(_ payload: [UInt8] = []) {
-        guard phase == .open, payload.count <= 125 else { return }
-        sendControl(.ping, payload: payload)
+        guard phase == .open, payload.count <= 125, let connection else { return }
+        sendControl(.ping, payload: payload, on: connection)
     }
 
     /// Sends a ping or pong frame at once (not queued behind the handshake).
-    func sendControl(_ opcode: WebSocketOpcode, payload: [UInt8]) {
-        guard let connection else { return }
+    func sendControl(_ opcode: WebSocketOpcode, payload: [UInt8], on connection: TcpConnection) {
         var frame = ByteBuffer(capacity: payload.count + 14)
         payload.withUnsafeBytes { WebSocketFrameWriter.write(opcode, payload: $0, maskKey: maskKey(), into: &frame) }
         connection.send(.object(frame), raw: true)
@@ -55,14 +54,13 @@ extension WebSocketSession {
 
     /// Completes the handshake: messages may flow, the sends made meanwhile go out, the heartbeat
     /// starts and `onWebSocketConnected` runs.
-    func open() {
-        guard let connection else { return }
+    func open(on connection: TcpConnection) {
         phase = .open
         messageLimit = options.maxMessageSize ?? connection.maxPackageSize
         connection.maxPackageSize = max(connection.maxPackageSize, messageLimit + 14)
         if !pendingSends.isEmpty {
-            connection.send(.object(pendingSends), raw: true)
-            pendingSends = ByteBuffer()
+            connection.send(.binary(pendingSends), raw: true)
+            pendingSends = []
         }
         startHeartbeat()
         options.onWebSocketConnected?(connection)
@@ -74,11 +72,18 @@ extension WebSocketSession {
     /// Appends `message` as one data frame: compressed when permessage-deflate is on, masked by a client.
     func writeFrame(_ message: Message, into buffer: inout ByteBuffer) {
         let opcode = WebSocketSession.opcode(for: message, type: options.websocketType)
+        if let deflate {
+            writeCompressedFrame(opcode, message, deflate: deflate, into: &buffer)
+            return
+        }
+        let key = maskKey()
+        message.withWebSocketPayload { WebSocketFrameWriter.write(opcode, payload: $0, maskKey: key, into: &buffer) }
+    }
+
+    private func writeCompressedFrame(
+        _ opcode: WebSocketOpcode, _ message: Message, deflate: PerMessageDeflate, into buffer: inout ByteBuffer
+    ) {
         message.withWebSocketPayload { payload in
-            guard let deflate else {
-                WebSocketFrameWriter.write(opcode, payload: payload, maskKey: maskKey(), into: &buffer)
-                return
-            }
             var compressed = ByteBuffer(capacity: payload.count / 2 + 64)
             deflate.compress(payload, into: &compressed)
             compressed.withReadableBytes {
@@ -115,9 +120,16 @@ extension Message {
     }
 
     /// Calls `body` with the bytes a frame carries for this message.
+    @inline(__always)
     func withWebSocketPayload<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
         switch self {
-        case .text(var text): return text.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+        case .text(let text):
+            // A native string lends its UTF-8 as it is; only a bridged one is copied.
+            if let result = text.utf8.withContiguousStorageIfAvailable({ body(UnsafeRawBufferPointer($0)) }) {
+                return result
+            }
+            var copy = text
+            return copy.withUTF8 { body(UnsafeRawBufferPointer($0)) }
         case .binary(let bytes): return bytes.withUnsafeBytes(body)
         case .object(let value):
             if let buffer = value as? ByteBuffer { return buffer.withReadableBytes(body) }

@@ -32,54 +32,87 @@ public final class WebSocketSession {
         case close(code: UInt16, reason: String)
     }
 
+    // The stored properties skip run-time exclusivity checks (`@exclusivity(unchecked)`): the
+    // session lives on its connection's one thread, and no access to one of them is held across a
+    // call that could reach it again (application hooks are called with values read beforehand).
+    // An idle server connection keeps this object alone: what only a client, a heartbeat or a kept
+    // handshake request needs lives in objects of its own, made when needed; the small fields come
+    // first so that they share words.
+
     let role: Role
-    /// The connection this session belongs to.
-    weak var connection: TcpConnection?
-    /// This connection's options.
-    public var options: WebSocketOptions
-    /// Server: the handshake request, once received.
-    public internal(set) var request: WebSocketRequest?
-    /// Client: the handshake response, once received.
-    public internal(set) var response: WebSocketResponse?
-    /// The negotiated subprotocol, if any.
-    public internal(set) var subprotocol: String?
+    @exclusivity(unchecked) var phase = Phase.handshake
+    /// The opcode of the fragmented message in progress, nil between messages.
+    @exclusivity(unchecked) var messageOpcode: WebSocketOpcode?
+    @exclusivity(unchecked) var messageCompressed = false
+    @exclusivity(unchecked) var utf8 = UTF8Validator()
     /// The code of the close frame that ended the WebSocket: the one this side sent when it
     /// closed or refused the peer, or else the one the peer sent. Readable in `onClose`.
-    public internal(set) var closeCode: UInt16?
-
-    var phase = Phase.handshake
+    @exclusivity(unchecked) public internal(set) var closeCode: UInt16?
+    /// The header of the frame `input` measured last, for `decode` of the same packet.
+    @exclusivity(unchecked) var measuredFrame: WebSocketFrameHeader?
+    /// The connection this session belongs to, from the protocol's `opened` to its `closed` (a
+    /// strong reference, dropped in `closed`: a weak one would give every connection a side table
+    /// and make each of its retains and releases take the slow path).
+    @exclusivity(unchecked) var connection: TcpConnection?
+    /// This connection's options: its Worker's, shared until one is changed here.
+    @exclusivity(unchecked) private var sharedOptions: SharedWebSocketOptions
+    /// Server: the head of the handshake request, while the handshake runs and afterwards when it
+    /// is kept (an `onWebSocketConnect` hook, or `keepsHandshakeRequest`).
+    @exclusivity(unchecked) var requestHead: [UInt8]?
+    /// The negotiated subprotocol, if any.
+    @exclusivity(unchecked) public internal(set) var subprotocol: String?
     /// Frames encoded before the handshake completed, written right after it.
-    var pendingSends = ByteBuffer()
-    /// The opcode of the fragmented message in progress, nil between messages.
-    var messageOpcode: WebSocketOpcode?
-    var messageCompressed = false
-    var fragments: [UInt8] = []
-    var utf8 = UTF8Validator()
+    @exclusivity(unchecked) var pendingSends: [UInt8] = []
+    @exclusivity(unchecked) var fragments: [UInt8] = []
     /// The negotiated permessage-deflate, if any.
-    var deflate: PerMessageDeflate?
+    @exclusivity(unchecked) var deflate: PerMessageDeflate?
     /// The largest message accepted, fixed when the connection opens.
-    var messageLimit = TcpConnection.defaultMaxPackageSize
-    /// Client: the key sent, to check the server's accept value.
-    var clientKey = ""
-    var heartbeat: TimerID?
-    /// Client: destroys the connection when the server does not answer our close frame.
-    var closeTimeout: TimerID?
+    @exclusivity(unchecked) var messageLimit = TcpConnection.defaultMaxPackageSize
     /// When the connection was established (monotonic ns), for the handshake deadline.
-    var openedAt: UInt64 = 0
-    var lastReceived: UInt64 = 0
-    var lastPingSent: UInt64 = 0
+    @exclusivity(unchecked) var openedAt: UInt64 = 0
+    /// The ping and idle timer, when `pingInterval` or `idleTimeout` is set.
+    @exclusivity(unchecked) var heartbeat: WebSocketHeartbeat?
+    /// What the client side of a handshake keeps (nil on a server's session).
+    @exclusivity(unchecked) let client: WebSocketClientState?
 
-    init(role: Role, options: WebSocketOptions) {
+    init(role: Role, options: SharedWebSocketOptions) {
         self.role = role
-        self.options = options
+        sharedOptions = options
+        client = role == .client ? WebSocketClientState() : nil
     }
 
-    /// The session of a new `connection`: a server's with its Worker's options.
+    /// The session of a new `connection`: a server's with its Worker's options. It reaches the
+    /// connection once the protocol's `opened` hands it over (`attach`).
     convenience init(role: Role, connection: Connection) {
-        let options = role == .server ? connection.worker?.webSocket ?? WebSocketOptions() : WebSocketOptions()
-        self.init(role: role, options: options)
-        self.connection = connection as? TcpConnection
+        let worker = role == .server ? connection.worker : nil
+        self.init(role: role, options: worker?.sharedWebSocketOptions ?? SharedWebSocketOptions(WebSocketOptions()))
     }
+
+    /// This connection's options (its Worker's until one is changed here).
+    public var options: WebSocketOptions {
+        get { sharedOptions.options }
+        set { SharedWebSocketOptions.store(newValue, in: &sharedOptions) }
+    }
+
+    /// The connection is established: the session holds it until `reset`.
+    func attach(_ connection: TcpConnection) {
+        self.connection = connection
+    }
+
+    /// Server: the handshake request. Available in `onWebSocketConnect` and `onWebSocketConnected`;
+    /// after them only when the options have an `onWebSocketConnect` hook or `keepsHandshakeRequest`
+    /// (the head is kept as received and read again on each access).
+    public var request: WebSocketRequest? {
+        guard let requestHead else { return nil }
+        return requestHead.withUnsafeBytes { bytes in
+            HTTPHead(ByteView(bytes)).map {
+                WebSocketRequest(head: $0, remoteAddress: connection?.getRemoteAddress() ?? "")
+            }
+        }
+    }
+
+    /// Client: the handshake response, once received.
+    public var response: WebSocketResponse? { client?.response }
 
     /// Reads and writes an option: `connection.webSocket.pingInterval = 25`.
     public subscript<Value>(dynamicMember keyPath: WritableKeyPath<WebSocketOptions, Value>) -> Value {
@@ -91,25 +124,26 @@ public final class WebSocketSession {
     public var isOpen: Bool { phase == .open }
 
     /// Forgets everything about the connection that closed but its `closeCode` (a client
-    /// reconnecting keeps its options).
+    /// reconnecting keeps its options), and lets go of the connection.
     func reset() {
+        connection = nil
         phase = .handshake
-        pendingSends.clear()
+        measuredFrame = nil
+        pendingSends = []
         endMessage()
         deflate = nil
-        request = nil
-        response = nil
+        requestHead = nil
         subprotocol = nil
-        for timer in [heartbeat, closeTimeout].compactMap({ $0 }) { Timer.del(timer) }
+        if let heartbeat { Timer.del(heartbeat.timer) }
         heartbeat = nil
-        closeTimeout = nil
+        client?.reset()
     }
 
     /// Clears the reassembly state after a message.
     func endMessage() {
         messageOpcode = nil
         messageCompressed = false
-        fragments.removeAll(keepingCapacity: fragments.count <= 64 * 1024)
+        fragments = []  // an idle connection keeps no reassembly buffer
         utf8 = UTF8Validator()
     }
 }
@@ -122,6 +156,23 @@ extension Connection {
         if let tcp = self as? TcpConnection {
             if let session = tcp.protocolState(of: WebSocket.self) ?? tcp.protocolState(of: Ws.self) { return session }
         }
-        return WebSocketSession(role: .server, options: WebSocketOptions())
+        return WebSocketSession(role: .server, options: SharedWebSocketOptions(WebSocketOptions()))
+    }
+}
+
+/// What the client side of a WebSocket keeps besides the session's own fields.
+final class WebSocketClientState {
+    /// The key sent, to check the server's accept value.
+    var key = ""
+    /// The handshake response, once received.
+    var response: WebSocketResponse?
+    /// Destroys the connection when the server does not answer our close frame.
+    var closeTimeout: TimerID?
+
+    /// Forgets the closed connection's handshake and stops the close timer.
+    func reset() {
+        response = nil
+        if let closeTimeout { Timer.del(closeTimeout) }
+        closeTimeout = nil
     }
 }

@@ -30,7 +30,7 @@ public enum Ws: StatefulWireProtocol {
     public static func decode(_ packet: ByteView, state: inout WebSocketSession, connection: Connection) throws
         -> Message?
     {
-        try WebSocketEngine.decode(packet, session: state)
+        try WebSocketEngine.decode(packet, session: state, connection: connection)
     }
 
     /// True: the server is not read from while what we send fills the send buffer.
@@ -45,7 +45,8 @@ public enum Ws: StatefulWireProtocol {
 
     /// Sends the handshake request.
     public static func opened(state: inout WebSocketSession, connection: TcpConnection) {
-        WebSocketClientHandshake.start(session: state)
+        state.attach(connection)
+        WebSocketClientHandshake.start(session: state, connection: connection)
     }
 
     /// Forgets the closed connection's state, keeping the options for a reconnect.
