@@ -62,11 +62,25 @@ final class GatewayChatExampleTests: XCTestCase {
         usleep(300_000)  // the remaining business workers finish connecting to both gateways
     }
 
-    /// Reads each client's messages up to (not including) `marker`.
+    /// The client's next message that is not a join or leave notice (others' log-ins: tested in
+    /// `testGroupsAreToldWhoJoinsAndLeaves`).
+    private func receiveSkippingNotices(_ client: ExampleWebSocketClient) throws -> String {
+        while true {
+            let message = try client.receive()
+            if !["join", "leave"].contains(json(message)["type"] as? String) { return message }
+        }
+    }
+
+    /// The client's next message but notices, decoded.
+    private func nextEvent(_ client: ExampleWebSocketClient) throws -> NSDictionary {
+        json(try receiveSkippingNotices(client)) as NSDictionary
+    }
+
+    /// Reads each client's messages up to (not including) `marker`, but notices.
     private func messagesBefore(_ marker: String, _ client: ExampleWebSocketClient) throws -> [String] {
         var messages: [String] = []
         while true {
-            let message = try client.receive()
+            let message = try receiveSkippingNotices(client)
             if message.contains(marker) { return messages }
             messages.append(message)
         }
@@ -95,7 +109,8 @@ final class GatewayChatExampleTests: XCTestCase {
         XCTAssertEqual(try api.getClientIdByUid("u7").map(\.description), [ids[7]])
         XCTAssertEqual(try api.getUidByClientId(ClientID(ids[9])!), "u9")
         XCTAssertEqual(
-            try api.getSession(ClientID(ids[11])!), ["uid": "u11"], "the business worker kept the uid in the session")
+            try api.getSession(ClientID(ids[11])!), ["uid": "u11", "groups": ["g1", "all"]],
+            "the business worker kept the uid and groups in the session")
         XCTAssertTrue(try api.isOnline(ClientID(ids[0])!))
         XCTAssertTrue(try api.isUidOnline("u199"))
         XCTAssertFalse(try api.isUidOnline("nobody"))
@@ -135,26 +150,56 @@ final class GatewayChatExampleTests: XCTestCase {
         try clients[10].send("{\"type\":\"say\",\"group\":\"g0\",\"msg\":\"hello g0\"}")
         for index in stride(from: 0, to: count, by: 5) {
             XCTAssertEqual(
-                json(try clients[index].receive()) as NSDictionary, ["type": "say", "from": "u10", "msg": "hello g0"])
+                try nextEvent(clients[index]),
+                ["type": "say", "from": "u10", "msg": "hello g0"])
         }
         XCTAssertEqual(try ExampleServer.http(port: ports.http, "/push?uid=u1&msg=p1").body, "{\"ok\":true}")
-        XCTAssertEqual(json(try clients[1].receive()) as NSDictionary, ["type": "push", "msg": "p1"])
+        XCTAssertEqual(try nextEvent(clients[1]), ["type": "push", "msg": "p1"])
         XCTAssertEqual(try ExampleServer.http(port: ports.http, "/push?group=g4&msg=p4").body, "{\"ok\":true}")
         for index in stride(from: 4, to: count, by: 5) {
-            XCTAssertEqual(json(try clients[index].receive()) as NSDictionary, ["type": "push", "msg": "p4"])
+            XCTAssertEqual(try nextEvent(clients[index]), ["type": "push", "msg": "p4"])
         }
         XCTAssertEqual(try ExampleServer.http(port: ports.http, "/push?msg=everyone").body, "{\"ok\":true}")
         for client in clients {
-            XCTAssertEqual(json(try client.receive()) as NSDictionary, ["type": "push", "msg": "everyone"])
+            XCTAssertEqual(try nextEvent(client), ["type": "push", "msg": "everyone"])
         }
         for (index, client) in clients.enumerated() where index % 37 == 0 {
-            XCTAssertEqual(try client.messagesArriving(within: 0.05), [], "nothing else arrived at client \(index)")
+            let others = try client.messagesArriving(within: 0.05).filter { json($0)["type"] as? String != "join" }
+            XCTAssertEqual(others, [], "nothing else arrived at client \(index)")
         }
 
         // A closed client is gone from the counts.
         clients[0].close()
         XCTAssertNotNil(GatewayTestSupport.eventually { try api.getAllClientIdCount() == count - 1 ? true : nil })
         XCTAssertFalse(try api.isUidOnline("u0"))
+    }
+
+    func testGroupsAreToldWhoJoinsAndLeaves() throws {
+        let ports = try start()
+        try waitUntilServing(ports)
+        let (alice, bob, carol) = try (
+            ExampleWebSocketClient(port: ports.websocket, timeout: 10),
+            ExampleWebSocketClient(port: ports.websocket, timeout: 10),
+            ExampleWebSocketClient(port: ports.websocket, timeout: 10)
+        )
+        clients = [alice, bob, carol]
+        _ = try login(alice, uid: "alice", groups: ["lobby", "swift"])
+        _ = try login(bob, uid: "bob", groups: ["lobby"])
+        XCTAssertEqual(json(try alice.receive()) as NSDictionary, ["type": "join", "group": "lobby", "uid": "bob"])
+        _ = try login(carol, uid: "carol", groups: ["swift"])
+        XCTAssertEqual(json(try alice.receive()) as NSDictionary, ["type": "join", "group": "swift", "uid": "carol"])
+
+        alice.close()
+        XCTAssertEqual(json(try bob.receive()) as NSDictionary, ["type": "leave", "group": "lobby", "uid": "alice"])
+        XCTAssertEqual(json(try carol.receive()) as NSDictionary, ["type": "leave", "group": "swift", "uid": "alice"])
+        XCTAssertEqual(try bob.messagesArriving(within: 0.3), [], "one notice per shared group, none of your own")
+        XCTAssertEqual(try carol.messagesArriving(within: 0.05), [])
+    }
+
+    func testARegisterOnPortZeroFailsTheStartInOneLine() throws {
+        let result = try ServerProcess.run("gateway-chat", ["start"], environment: ["REGISTER_PORT": "0"])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.output, "gateway-chat: REGISTER_PORT=0 cannot work; give the register a port\n")
     }
 
     func testThePageIsServed() throws {

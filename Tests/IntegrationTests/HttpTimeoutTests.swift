@@ -83,7 +83,10 @@ final class HttpTimeoutTests: XCTestCase {
         let (status, trace) = try HttpExampleServer.run(
             "curl",
             [
-                "-sS", "-v", "-H", "Expect: 100-continue", "-H", "Content-Type: text/plain", "--data-binary", body,
+                // curl sends the body anyway after --expect100-timeout (1 s by default, too short on a
+                // loaded machine); with 30 s, a trace without "100 Continue" means the server sent none.
+                "-sS", "-v", "--expect100-timeout", "30", "-H", "Expect: 100-continue", "-H",
+                "Content-Type: text/plain", "--data-binary", body,
                 "http://127.0.0.1:\(port)/echo",
             ])
         XCTAssertEqual(status, 0, trace)

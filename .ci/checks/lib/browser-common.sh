@@ -2,7 +2,8 @@
 # Sourced by the browser checks (.ci/checks/*-browser.sh), from the repository's root, after
 # `set -euo pipefail` and with CHECK set to the check's name. Gives them a work directory ($WORK),
 # the example's build, free ports, a started server and a headless chromium, and on exit stops every
-# process started here (by pid: SIGINT, then SIGKILL after 5 s) and removes $WORK.
+# process started here (by pid: SIGINT, then SIGKILL after 5 s), and those whose pids the check's
+# Python wrote to $WORK/started-pids (one a line), and removes $WORK.
 #   SWIFT_SCRATCH_PATH=DIR  the build directory (default .build); $SCRATCH is its absolute path
 # The DevTools side of a check is Python (lib/devtools.py), run with `run_devtools SECONDS ARGS...`.
 
@@ -26,8 +27,11 @@ stop_pid() {  # SIGINT (a server's stop; the browser's quit), then SIGKILL after
 }
 
 stop_started() {  # the last started first: the browser before the server
-    local index
+    local index pid
     for ((index = ${#STARTED_PIDS[@]} - 1; index >= 0; index--)); do stop_pid "${STARTED_PIDS[index]}"; done
+    if [ -f "$WORK/started-pids" ]; then
+        while read -r pid; do stop_pid "$pid"; done <"$WORK/started-pids"
+    fi
     rm -rf "$WORK"
 }
 trap stop_started EXIT
@@ -36,6 +40,8 @@ trap stop_started EXIT
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # The first of COUNT consecutive TCP ports free on 0.0.0.0 now (for a server that listens on PORT+i).
+# Probed with SO_REUSEADDR, as the server binds: a port that only TIME_WAIT sockets use is free to it
+# (without it, a machine full of TIME_WAIT after a benchmark may have no run of free ports at all).
 free_ports() {
     python3 - "$1" <<'PY'
 import socket, sys
@@ -49,6 +55,7 @@ for _ in range(200):
     try:
         for port in range(first, first + count):
             s = socket.socket()
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             s.bind(("0.0.0.0", port))
             held.append(s)
     except OSError:

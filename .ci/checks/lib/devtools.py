@@ -48,6 +48,12 @@ class Browser:
         await tab.call("Emulation.setDeviceMetricsOverride", width=1120, height=700, deviceScaleFactor=1, mobile=False)
         return tab
 
+    async def close_tab(self, tab):
+        """Closes `tab`'s page, as a user closing it would (its connections close with it)."""
+        await tab.close()
+        self.tabs.remove(tab)
+        urllib.request.urlopen(self.http + "/json/close/" + tab.target["id"], timeout=10).read()
+
     async def finish(self, tab, screenshot):
         """Saves a screenshot of `tab` to `screenshot`, says where, and closes every tab's DevTools link."""
         await tab.screenshot(screenshot)
@@ -123,7 +129,8 @@ class Tab:
         await self.until("!window.__beforeReload && document.readyState === 'complete'")
 
     async def screenshot(self, path):
-        """Saves a PNG of the page to `path`."""
+        """Saves a PNG of the page to `path` (brought to the front first: a hidden tab is not painted)."""
+        await self.call("Page.bringToFront")
         image = await self.call("Page.captureScreenshot", format="png")
         with open(path, "wb") as file:
             file.write(base64.b64decode(image["data"]))

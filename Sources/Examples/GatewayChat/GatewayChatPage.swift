@@ -1,5 +1,7 @@
-// The example's page, served at "/": log in with a uid and groups, talk in a group, and push to a
-// uid, a group or everyone through the HTTP API, watching what arrives. Kept in Swift so that the
+// The example's page, served at "/": log in with a uid and groups, talk in a group (Enter or the
+// button), and push to a uid, a group or everyone through the HTTP API, watching what arrives, with
+// who joins and leaves your groups. When the connection drops it says so, sends nothing, and
+// reconnects and logs in again (after 0.5 s, doubling up to 5 s). Kept in Swift so that the
 // executable needs no files beside it.
 
 let gatewayChatPage = #"""
@@ -20,19 +22,20 @@ let gatewayChatPage = #"""
       button { padding: 6px 12px; border: 0; border-radius: 6px; background: #f05138; color: #fff; cursor: pointer; }
       #log { background: #1f2330; color: #c9cede; border-radius: 8px; padding: 10px 12px; height: 280px; overflow: auto;
              font: 13px/1.5 ui-monospace, SFMono-Regular, Menlo, monospace; white-space: pre-wrap; }
-      .me { color: #fbbf24; } .in { color: #86efac; } .http { color: #93c5fd; }
+      .me { color: #fbbf24; } .in { color: #86efac; } .http { color: #93c5fd; } .notice { color: #f0f0f0; font-style: italic; }
+      .error { color: #fca5a5; } #state.offline { color: #dc2626; font-weight: 600; }
     </style>
     </head>
     <body>
     <main>
       <h1><span>swift-workerman</span> gateway-chat</h1>
-      <fieldset><legend>1. Log in</legend>
+      <form id="login-form"><fieldset><legend>1. Log in</legend>
         uid <input id="uid" value="alice"> groups <input id="groups" value="lobby,swift">
         <button id="login">connect and log in</button> <span id="state">offline</span>
-      </fieldset>
-      <fieldset><legend>2. Say something to a group</legend>
+      </fieldset></form>
+      <form id="say-form" autocomplete="off"><fieldset><legend>2. Say something to a group</legend>
         group <input id="group" value="lobby"> <input id="msg" value="hello" size="30"> <button id="say">say</button>
-      </fieldset>
+      </fieldset></form>
       <fieldset><legend>3. Push through the HTTP API (as a web application would)</legend>
         uid <input id="puid" size="8"> or group <input id="pgroup" size="8"> (both empty: everyone)
         <input id="ptext" value="news" size="12"> <button id="push">push</button>
@@ -50,26 +53,54 @@ let gatewayChatPage = #"""
         $("log").appendChild(line);
         $("log").scrollTop = $("log").scrollHeight;
       }
-      $("login").onclick = () => {
-        if (socket) socket.close();
+      // The log-in of the current connection, sent again on each reconnection.
+      let login = null, retry = 0;
+      function setState(text, offline) { $("state").textContent = text; $("state").className = offline ? "offline" : ""; }
+      function connect() {
         const config = window.CHAT_CONFIG || { wsPort: 7273, scheme: "ws" };
-        socket = new WebSocket(config.scheme + "://" + location.hostname + ":" + config.wsPort + "/");
-        socket.onopen = () => {
-          $("state").textContent = "connected";
-          const groups = $("groups").value.split(",").map((g) => g.trim()).filter(Boolean);
-          const login = { type: "login", uid: $("uid").value, groups };
-          socket.send(JSON.stringify(login));
+        const ws = new WebSocket(config.scheme + "://" + location.hostname + ":" + config.wsPort + "/");
+        socket = ws;
+        ws.onopen = () => {
+          retry = 0;
+          setState("connected");
+          ws.send(JSON.stringify(login));
           log("-> " + JSON.stringify(login), "me");
         };
-        socket.onmessage = (event) => log("<- " + event.data, "in");
-        socket.onclose = () => { $("state").textContent = "offline"; };
-      };
-      $("say").onclick = () => {
-        if (!socket) return log("log in first");
+        ws.onmessage = (event) => {
+          log("<- " + event.data, "in");
+          let message = null;
+          try { message = JSON.parse(event.data); } catch (_) {}
+          if (message && (message.type === "join" || message.type === "leave")) {
+            log(message.uid + (message.type === "join" ? " joined " : " left ") + message.group, "notice");
+          }
+        };
+        ws.onclose = () => {
+          if (socket !== ws) return;  // replaced by a new log-in
+          if (retry === 0) log("connection lost; reconnecting", "error");
+          const delay = Math.min(5000, 500 * 2 ** retry++);
+          setState("disconnected, reconnecting in " + delay / 1000 + " s", true);
+          setTimeout(() => { if (socket === ws) connect(); }, delay);
+        };
+      }
+      $("login-form").addEventListener("submit", (event) => {
+        event.preventDefault();
+        const old = socket;
+        socket = null;
+        if (old) old.close();
+        const groups = $("groups").value.split(",").map((g) => g.trim()).filter(Boolean);
+        login = { type: "login", uid: $("uid").value, groups };
+        retry = 0;
+        setState("connecting");
+        connect();
+      });
+      $("say-form").addEventListener("submit", (event) => {
+        event.preventDefault();
+        if (!socket) return log("log in first", "error");
+        if (socket.readyState !== WebSocket.OPEN) return log("not sent: not connected", "error");
         const say = { type: "say", group: $("group").value, msg: $("msg").value };
         socket.send(JSON.stringify(say));
         log("-> " + JSON.stringify(say), "me");
-      };
+      });
       async function get(path) {
         const answer = await (await fetch(path)).text();
         log("GET " + path + " -> " + answer, "http");

@@ -5,7 +5,8 @@
 //   swift run -c release gateway-chat start
 //   open http://127.0.0.1:8081/            (the page: log in with a uid and groups, talk, push)
 //
-//   REGISTER_PORT=1236          the register (REGISTER_ADDRESS=host:port uses another server's instead)
+//   REGISTER_PORT=1236          the register (REGISTER_ADDRESS=host:port uses another server's instead;
+//                               not 0: the gateways and business workers are given its address before it is bound)
 //   WS_PORT=7273                the clients' websocket (wss when TLS_CERT and TLS_KEY are set)
 //   GATEWAY_COUNT=2  GATEWAY_START_PORT=2900  LAN_IP=127.0.0.1
 //   BUSINESS_COUNT=4
@@ -13,7 +14,9 @@
 //
 // The contract (one JSON object per websocket text message):
 //   client -> {"type":"login","uid":"<uid>","groups":["<g>",...]}
-//          <- {"type":"login","client_id":"<20 hex characters>"}     (uid bound, groups joined, uid in the session)
+//          <- {"type":"login","client_id":"<20 hex characters>"}     (uid bound, groups joined, both in the session)
+//          the other members of each group <- {"type":"join","group":"<g>","uid":"<uid>"}
+//   (the client's connection closes) -> its groups' members <- {"type":"leave","group":"<g>","uid":"<uid>"}
 //   client -> {"type":"say","group":"<g>","msg":"<text>"}
 //          every member of <g> <- {"type":"say","from":"<sender uid>","msg":"<text>"}
 //   GET /push?uid=<uid>&msg=<text>, /push?group=<g>&msg=<text>, /push?msg=<text> (everyone)
@@ -35,6 +38,13 @@ if let other = environment["REGISTER_ADDRESS"], !other.isEmpty {
     registerAddress = other
 } else {
     let port = setting("REGISTER_PORT", "1236")
+    // Gateways and business workers get the register's address as they are made, before the master
+    // binds the register: a port the kernel picks later cannot reach them.
+    guard port != "0" else {
+        let problem = "gateway-chat: REGISTER_PORT=0 cannot work; give the register a port\n"
+        FileHandle.standardError.write(Data(problem.utf8))
+        exit(1)
+    }
     _ = Register("text://0.0.0.0:\(port)")
     registerAddress = "127.0.0.1:\(port)"
 }
@@ -73,16 +83,35 @@ business.onMessage = { clientID, message in
     switch type {
     case "login":
         guard let uid = object["uid"] as? String, !uid.isEmpty else { return }
+        let groups = (object["groups"] as? [String] ?? []).filter { !$0.isEmpty }
         api.bindUid(clientID, uid)
-        for group in object["groups"] as? [String] ?? [] { api.joinGroup(clientID, group) }
-        GatewayContext.session = (GatewayContext.session ?? [:]).replacingRecursively(with: ["uid": .string(uid)])
+        for group in groups { api.joinGroup(clientID, group) }
+        GatewayContext.session = ["uid": .string(uid), "groups": .array(PHPArray(list: groups.map { .string($0) }))]
         api.sendToCurrentClient(json(["type": "login", "client_id": clientID.description]))
+        announce("join", of: uid, in: groups, exclude: clientID, through: api)
     case "say":
         guard let group = object["group"] as? String, let text = object["msg"] as? String else { return }
         let from = GatewayContext.session?["uid"]?.string ?? ""
         api.sendToGroup(group, json(["type": "say", "from": from, "msg": text]))
     default:
         break
+    }
+}
+
+// A closed client's session still holds its uid and groups (the gateway has already taken it out
+// of them): its groups are told it left.
+business.onClose = { _ in
+    guard let session = GatewayContext.session, let uid = session["uid"]?.string else { return }
+    let groups = session["groups"]?.array?.orderedValues.compactMap(\.string) ?? []
+    announce("leave", of: uid, in: groups, through: business.api)
+}
+
+/// Tells every member of each of `groups` but `exclude` that `uid` came in ("join") or left ("leave").
+func announce(
+    _ type: String, of uid: String, in groups: [String], exclude: ClientID? = nil, through api: AsyncGatewayClient
+) {
+    for group in groups {
+        api.sendToGroup(group, json(["type": type, "group": group, "uid": uid]), exclude: exclude.map { [$0] } ?? [])
     }
 }
 

@@ -17,7 +17,7 @@ struct HeadWriter {
     @inline(__always)
     mutating func put(string text: String) {
         // Lent without a copy of the String (a small string's bytes are copied to the stack).
-        let copied = text.utf8.withContiguousStorageIfAvailable { bytes in
+        let copied: Void? = text.utf8.withContiguousStorageIfAvailable { bytes in
             guard let start = bytes.baseAddress else { return }
             (base + count).copyMemory(from: start, byteCount: bytes.count)
             count += bytes.count

@@ -6,8 +6,9 @@ import WorkermanTimer
 ///   a later one `headerTimeout` seconds after its first byte → 408, closed;
 /// - a request body must bring `bodyMinimumRate` × `bodyTimeout` bytes (at least one) in each window
 ///   of `bodyTimeout` seconds → else 408, closed;
-/// - an idle keep-alive connection is closed `keepAliveTimeout` seconds after its last response,
-///   or about a second after its worker began leaving (see `Http.leaving`).
+/// - an idle keep-alive connection is closed `keepAliveTimeout` seconds after the first sweep that
+///   finds it idle (so 0 to 1 s more after its last response: no clock is read per response), or
+///   about a second after its worker began leaving (see `Http.leaving`).
 /// A connection whose request the application is still answering (or streaming to) is never timed out.
 extension Http {
     /// True: HTTP connections have deadlines.
@@ -35,18 +36,19 @@ extension Http {
                 }
                 state.bodyProgress = (connection.bytesRead, now)
             }
-        } else if state.headStartedAt != 0 {
-            if expired(since: state.headStartedAt, settings.headerTimeout, now) {
+        } else if state[flag: .headStarted] {
+            if expired(since: state.since, settings.headerTimeout, now) {
                 return timedOut("request head not complete after \(settings.headerTimeout) s", state)
             }
         } else if state.pending.isEmpty && state.stream == nil && connection.receiveBufferSize == 0 {
+            if state.since == 0 { state.since = now }  // the first sweep since its last response
             if Http.idleTooLongWhileLeaving(state, now: now) {
                 return .close(reason: "idle while the worker is leaving")
-            } else if state.awaitsFirstRequest {
-                if expired(since: state.idleSince, settings.headerTimeout, now) {
+            } else if state[flag: .awaitsFirstRequest] {
+                if expired(since: state.since, settings.headerTimeout, now) {
                     return .close(reason: "no request \(settings.headerTimeout) s after connecting")
                 }
-            } else if expired(since: state.idleSince, settings.keepAliveTimeout, now) {
+            } else if expired(since: state.since, settings.keepAliveTimeout, now) {
                 return .close(reason: "idle for \(settings.keepAliveTimeout) s")
             }
         }

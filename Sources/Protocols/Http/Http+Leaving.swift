@@ -21,6 +21,6 @@ extension Http {
     /// True when an idle connection of a leaving worker has been idle for the grace period.
     static func idleTooLongWhileLeaving(_ state: HttpConnectionState, now: UInt64) -> Bool {
         state.leaving
-            && now &- max(state.idleSince, state.leftAt) >= MonotonicClock.nanoseconds(fromSeconds: leavingIdleGrace)
+            && now &- max(state.since, state.leftAt) >= MonotonicClock.nanoseconds(fromSeconds: leavingIdleGrace)
     }
 }

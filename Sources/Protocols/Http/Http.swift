@@ -39,13 +39,16 @@ public enum Http: StatefulWireProtocol {
                 guard !buffer.isEmpty else { return .needMore }
                 return .packet(length: try body.nextPieceLength(in: buffer, limit: limit))
             }
-            if state.head == nil {
-                guard try parseHead(buffer, state) else { return .needMore }
+            let head: HttpRequestHead
+            if let parsed = state.head {
+                head = parsed
+            } else {
+                guard let parsed = try parseHead(buffer, state) else { return .needMore }
+                head = parsed
             }
-            // Read the few fields needed here, not a copy of the whole head.
-            let framing = state.head!.framing
-            let headLength = state.head!.length
-            let expectsContinue = state.head!.expectsContinue
+            let framing = head.framing
+            let headLength = head.length
+            let expectsContinue = head.expectsContinue
             switch framing {
             case .none:
                 return .packet(length: headLength)
@@ -90,24 +93,32 @@ public enum Http: StatefulWireProtocol {
         return payload > memoryLimit || measured == room ? headLength : nil
     }
 
-    /// Parses the head at the start of `buffer` into `state.head` once it is complete; false until then.
-    private static func parseHead(_ buffer: ByteView, _ state: HttpConnectionState) throws(HttpError) -> Bool {
-        if state.headStartedAt == 0 { state.headStartedAt = MonotonicClock.now() }
+    /// Parses the head at the start of `buffer` into `state.head` once it is complete (and returns
+    /// it); nil until then. The head's clock starts when a call finds it incomplete: one that comes
+    /// whole is parsed at once, with no deadline to keep.
+    private static func parseHead(_ buffer: ByteView, _ state: HttpConnectionState) throws(HttpError)
+        -> HttpRequestHead?
+    {
         let maxHeaderSize = state.settings.maxHeaderSize
         // RFC 9112 §2.2: empty lines before the request line are ignored (they do not end a head).
         let start = HttpText.leadingEmptyLines(in: buffer)
-        guard let end = HttpText.endOfHead(in: buffer, from: max(state.headSearchFrom - 3, start)) else {
+        guard let end = HttpText.endOfHead(in: buffer, from: max(Int(state.headSearchFrom) - 3, start)) else {
             if buffer.count >= maxHeaderSize { throw HttpError(431, "no end of head in \(buffer.count) bytes") }
             // A line ended by a bare LF would never end the head: refuse it now, not at the timeout.
-            if HttpText.hasBareLineFeed(in: buffer, from: max(state.headSearchFrom - 1, start)) {
+            if HttpText.hasBareLineFeed(in: buffer, from: max(Int(state.headSearchFrom) - 1, start)) {
                 throw HttpError(400, "a line ends with a bare LF")
             }
-            state.headSearchFrom = buffer.count
-            return false
+            state.headSearchFrom = Int32(clamping: buffer.count)
+            if !state[flag: .headStarted] {
+                state[flag: .headStarted] = true
+                state.since = MonotonicClock.now()
+            }
+            return nil
         }
         guard end + 4 <= maxHeaderSize else { throw HttpError(431, "head of \(end + 4) bytes") }
-        state.head = try HttpHeadParser.parse(buffer.slice(0..<(end + 4)))
-        return true
+        let head = try HttpHeadParser.parse(buffer.slice(0..<(end + 4)))
+        state.head = head
+        return head
     }
 
     /// The interim response to `Expect: 100-continue`.
@@ -117,8 +128,8 @@ public enum Http: StatefulWireProtocol {
     private static func continueReply(_ expectsContinue: Bool, _ bodyMissing: Bool, _ state: HttpConnectionState)
         -> InputResult?
     {
-        guard expectsContinue, bodyMissing, !state.sentContinue else { return nil }
-        state.sentContinue = true
+        guard expectsContinue, bodyMissing, !state[flag: .sentContinue] else { return nil }
+        state[flag: .sentContinue] = true
         return .reply(continueLine)
     }
 
@@ -135,28 +146,31 @@ public enum Http: StatefulWireProtocol {
     public static func decode(_ packet: ByteView, state: inout HttpConnectionState, connection: Connection) throws
         -> Request?
     {
-        guard let framing = state.head?.framing, let headLength = state.head?.length else {
-            throw ProtocolError("decode without a measured request")
-        }
+        guard let head = state.head else { throw ProtocolError("decode without a measured request") }
         do throws(HttpError) {
             if let streamed = state.streamedBody {
                 try streamed.append(packet)
                 guard streamed.isComplete else { return nil }
                 let (form, file, bytes) = streamed.finish()
-                return deliver(
-                    state, body: bytes, bodySize: streamed.size, bodyFile: file, form: form,
-                    trailers: streamed.trailers)
+                return streamed.headBytes.withUnsafeBytes { headBytes in
+                    deliver(
+                        head, state, headBytes: ByteView(headBytes), body: bytes, bodySize: streamed.size,
+                        bodyFile: file, form: form, trailers: streamed.trailers)
+                }
             }
-            if packet.count == headLength {
+            let headBytes = packet.slice(head.start..<head.length)
+            if packet.count == head.length {
                 // A head with a body (which is never empty) comes alone when the body streams.
-                if framing == .none { return deliver(state, body: [], bodySize: 0) }
-                state.streamedBody = StreamedBody(head: state.head!, settings: state.settings)
+                if head.framing == .none { return deliver(head, state, headBytes: headBytes, body: [], bodySize: 0) }
+                state.streamedBody = StreamedBody(head: head, headBytes: headBytes.bytes, settings: state.settings)
                 return nil
             }
-            let bodyBytes = packet.dropping(first: headLength)
-            guard framing == .chunked else { return deliver(state, body: bodyBytes.bytes, bodySize: bodyBytes.count) }
+            let bodyBytes = packet.dropping(first: head.length)
+            guard head.framing == .chunked else {
+                return deliver(head, state, headBytes: headBytes, body: bodyBytes.bytes, bodySize: bodyBytes.count)
+            }
             let (body, trailers) = try ChunkedDecoder.decodeComplete(bodyBytes, settings: state.settings)
-            return deliver(state, body: body, bodySize: body.count, trailers: trailers)
+            return deliver(head, state, headBytes: headBytes, body: body, bodySize: body.count, trailers: trailers)
         } catch {
             throw ProtocolError(error.description, reply: refusal(error, state))
         }
@@ -164,16 +178,14 @@ public enum Http: StatefulWireProtocol {
 
     /// Ends the request being received and makes its `Request`, whose response is now pending.
     private static func deliver(
-        _ state: HttpConnectionState, body: [UInt8], bodySize: Int, bodyFile: TemporaryFile? = nil,
-        form: (FormParameters, [UploadedFile])? = nil, trailers: HttpHeaders = .init()
+        _ head: HttpRequestHead, _ state: HttpConnectionState, headBytes: ByteView, body: [UInt8], bodySize: Int,
+        bodyFile: TemporaryFile? = nil, form: (FormParameters, [UploadedFile])? = nil, trailers: HttpHeaders? = nil
     ) -> Request {
-        let head = state.head.take()!  // moved out, not copied: `requestCut` forgets it anyway
         state.requestCut()
-        state.pending.append(
-            .init(isHead: head.method == "HEAD", keepAlive: head.keepAlive, isHttp10: head.version == "1.0"))
+        state.pending.append(.init(isHead: head.isHead, keepAlive: head.keepAlive, isHttp10: head.isHttp10))
         return Request(
-            head: head, body: body, bodySize: bodySize, bodyFile: bodyFile, form: form, trailers: trailers,
-            connection: state.connectionReference, settings: state.settings)
+            head: head, headBytes: headBytes, body: body, bodySize: bodySize, bodyFile: bodyFile, form: form,
+            trailers: trailers, state: state)
     }
 
     /// Hands the request to the Worker's `onRequest`, or else to `onMessage` as `.object(request)`.

@@ -1,6 +1,9 @@
 import WorkermanCore
 
-/// A parsed request line and header section (RFC 9112 §3 and §5), with the framing it announces.
+/// What `Http.input` learns from a request head: how its body is framed, whether the connection
+/// stays open, and where the request line's parts are. Only numbers and flags (no Strings, no
+/// arrays): making, moving and forgetting one costs no reference counting; the `Request` decodes the
+/// parts from the head's bytes when they are asked for.
 struct HttpRequestHead {
     /// How the body is delimited.
     enum Framing: Equatable {
@@ -9,18 +12,50 @@ struct HttpRequestHead {
         case chunked
     }
 
-    var method: String
-    var target: String
-    /// "1.1" or "1.0".
-    var version: String
-    var headers: HttpHeaders
-    var framing: Framing
+    var framing: Framing = .none
+    /// `length` and `start`, stored in 32 bits (a head is at most `maxHeaderSize` bytes).
+    var storedLength: Int32 = 0
+    var storedStart: Int32 = 0
+    /// Where the method and the target end, counted from `start` (the target starts after the
+    /// method's space; the fields start after the target's space, the 8 bytes of the version and
+    /// CRLF).
+    var methodEnd: Int32
+    var targetEnd: Int32
+    /// The minor version digit: 1 for "HTTP/1.1", 0 for "HTTP/1.0".
+    var minorVersion: UInt8
+    /// True when the method is HEAD.
+    var isHead: Bool
     /// True when the client asked to keep the connection open (1.1 without `close`, 1.0 with `keep-alive`).
-    var keepAlive: Bool
+    var keepAlive = true
     /// True for `Expect: 100-continue`.
-    var expectsContinue: Bool
+    var expectsContinue = false
+
     /// The bytes of the head, the final empty line included (leading empty lines too).
-    var length: Int
+    var length: Int {
+        get { Int(storedLength) }
+        set { storedLength = Int32(clamping: newValue) }
+    }
+    /// Where the request line starts (after any leading empty lines).
+    var start: Int {
+        get { Int(storedStart) }
+        set { storedStart = Int32(clamping: newValue) }
+    }
+
+    /// Where the target starts, counted from `start`.
+    var targetStart: Int32 { methodEnd + 1 }
+    /// Where the header fields start, counted from `start`.
+    var fieldsStart: Int32 { targetEnd + 11 }
+
+    /// True for "HTTP/1.1".
+    var isHttp11: Bool { minorVersion == 1 }
+    /// True for "HTTP/1.0".
+    var isHttp10: Bool { minorVersion == 0 }
+
+    /// The header fields, decoded from `bytes`: the head from its request line on, as parsed.
+    func headers(in bytes: ByteView) -> HttpHeaders {
+        var position = Int(fieldsStart)
+        return (try? HttpHeadParser.parseFields(bytes, from: &position)) ?? HttpHeaders()
+    }
 }
 
 /// Parses a request head, strictly: RFC 9112 where Workerman is loose.
@@ -45,45 +80,83 @@ enum HttpHeadParser {
         var expectsContinue = false
     }
 
-    /// Parses `view`, which ends with the "\r\n\r\n" that closes the head.
+    /// Parses and checks `view`, which ends with the "\r\n\r\n" that closes the head: every rule is
+    /// applied here, but no String is made (see `HttpRequestHead`).
     static func parse(_ view: ByteView) throws(HttpError) -> HttpRequestHead {
         // RFC 9112 §2.2: a server SHOULD ignore at least one empty line before the request line.
-        var position = HttpText.leadingEmptyLines(in: view)
-        let lineEnd = try lineEnd(in: view, from: position)
-        let (method, target, version) = try parseRequestLine(view.slice(position..<lineEnd))
-        position = lineEnd + 2
+        let start = HttpText.leadingEmptyLines(in: view)
+        var head = try parseRequestLine(view.dropping(first: start))
+        head.start = start
+        var position = start + Int(head.fieldsStart)
         var summary = FieldSummary()
-        let headers = try parseFields(view, from: &position, summary: &summary)
-        var head = HttpRequestHead(
-            method: method, target: target, version: version, headers: headers, framing: .none,
-            keepAlive: true, expectsContinue: false, length: position)
+        try forEachField(view, from: &position) { name, value in
+            summarize(name: name.buffer, value: value.buffer, into: &summary)
+        }
+        head.length = position
         try validate(&head, summary)
         return head
     }
 
     /// Parses header field lines up to and including the empty line; used for trailers too.
     static func parseFields(_ view: ByteView, from position: inout Int) throws(HttpError) -> HttpHeaders {
-        var summary = FieldSummary()
-        return try parseFields(view, from: &position, summary: &summary)
+        var headers = HttpHeaders()
+        try forEachField(view, from: &position) { name, value in
+            headers.append(parsed: Self.string(name, commonIn: .fieldName), value.string)
+        }
+        return headers
     }
 
-    private static func parseFields(_ view: ByteView, from position: inout Int, summary: inout FieldSummary)
-        throws(HttpError) -> HttpHeaders
-    {
-        var headers = HttpHeaders()
+    /// Checks the field lines from `position` up to and including the empty line, calling `body` with
+    /// each one's name and value (spaces and tabs trimmed); leaves `position` after the empty line.
+    /// One pass over each line: its name must be a token followed by ":", its value bytes allowed
+    /// ones, and the line must end with CRLF (a bare CR or LF is an error).
+    @inline(__always)
+    private static func forEachField(
+        _ view: ByteView, from position: inout Int, _ body: (_ name: ByteView, _ value: ByteView) -> Void
+    ) throws(HttpError) {
+        let bytes = view.buffer
+        let count = bytes.count
+        var index = position
         while true {
-            let end = try lineEnd(in: view, from: position)
-            if end == position {
-                position += 2
-                return headers
+            guard index + 1 < count else { throw HttpError(400, "unterminated line") }
+            if bytes[index] == 0x0d && bytes[index + 1] == 0x0a {  // the empty line ending the section
+                position = index + 2
+                return
             }
-            let line = view.slice(position..<end)
-            let (colon, value) = try parseField(line)
-            let name = line.slice(0..<colon)
-            summarize(name: name.buffer, value: value.buffer, into: &summary)
-            headers.append(parsed: Self.string(name, commonIn: .fieldName), value.string)
-            position = end + 2
+            let lineStart = index
+            while index < count && HttpText.isToken(bytes[index]) { index += 1 }
+            guard index > lineStart, index < count, bytes[index] == UInt8(ascii: ":") else {
+                throw fieldNameError(bytes, lineStart: lineStart, stop: index)
+            }
+            let colon = index
+            index += 1
+            while index < count && (bytes[index] == 0x20 || bytes[index] == 0x09) { index += 1 }
+            let valueStart = index
+            while index < count && HttpText.isFieldValueByte(bytes[index]) { index += 1 }
+            guard index + 1 < count, bytes[index] == 0x0d, bytes[index + 1] == 0x0a else {
+                if index < count && bytes[index] == 0x0a { throw HttpError(400, "a line ends with a bare LF") }
+                throw HttpError(400, "invalid byte in a header value")
+            }
+            var valueEnd = index
+            while valueEnd > valueStart && (bytes[valueEnd - 1] == 0x20 || bytes[valueEnd - 1] == 0x09) {
+                valueEnd -= 1
+            }
+            body(view.slice(lineStart..<colon), view.slice(valueStart..<valueEnd))
+            index += 2
         }
+    }
+
+    /// Why a field line whose name ends at `stop` without a colon after it is refused.
+    private static func fieldNameError(_ bytes: UnsafeRawBufferPointer, lineStart: Int, stop: Int) -> HttpError {
+        let first = bytes[lineStart]
+        if first == 0x20 || first == 0x09 { return HttpError(400, "obsolete line folding") }
+        if stop < bytes.count && (bytes[stop] == 0x0a || (bytes[stop] == 0x0d && stop == lineStart)) {
+            return HttpError(400, "a line ends with a bare LF")
+        }
+        if stop == bytes.count || bytes[stop] == 0x0d || bytes[stop] == UInt8(ascii: ":") {
+            return HttpError(400, "a header line without a colon")
+        }
+        return HttpError(400, "invalid header name")
     }
 
     /// Where `string(_:commonIn:)` looks for a common spelling.
@@ -93,12 +166,9 @@ enum HttpHeadParser {
 
     /// The bytes as a String: a literal when they spell a common method or field name exactly (nothing
     /// to decode or allocate), else decoded.
-    private static func string(_ view: ByteView, commonIn words: CommonWords) -> String {
-        let bytes = view.buffer
-        func spells(_ word: StaticString) -> Bool {
-            word.withUTF8Buffer { $0.count == bytes.count && $0.elementsEqual(bytes) }
-        }
-        switch (words, bytes.count) {
+    static func string(_ view: ByteView, commonIn words: CommonWords) -> String {
+        func spells(_ word: StaticString) -> Bool { Self.spells(view, word) }
+        switch (words, view.count) {
         case (.method, 3) where spells("GET"): return "GET"
         case (.method, 4) where spells("POST"): return "POST"
         case (.method, 4) where spells("HEAD"): return "HEAD"
@@ -115,72 +185,81 @@ enum HttpHeadParser {
         }
     }
 
-    /// The index of the CR of the CRLF ending the line at `start`; a bare CR or LF is an error.
-    private static func lineEnd(in view: ByteView, from start: Int) throws(HttpError) -> Int {
-        guard let lf = view.firstIndex(of: 0x0a, from: start) else { throw HttpError(400, "unterminated line") }
-        guard lf > start, view[lf - 1] == 0x0d else { throw HttpError(400, "a line ends with a bare LF") }
-        return lf - 1
-    }
-
-    private static func parseRequestLine(_ line: ByteView) throws(HttpError) -> (String, String, String) {
-        guard let firstSpace = line.firstIndex(of: 0x20), firstSpace > 0 else {
-            throw HttpError(400, "malformed request line")
+    /// Checks the request line at the start of `line` (the rest of the head follows it); the head it
+    /// returns has its offsets, from the line's start, and version (`start` and `length` are the
+    /// caller's to set). Scanned once: method, space, target, space, version, CRLF.
+    private static func parseRequestLine(_ line: ByteView) throws(HttpError) -> HttpRequestHead {
+        let bytes = line.buffer
+        var index = 0
+        while index < bytes.count && HttpText.isToken(bytes[index]) { index += 1 }
+        let firstSpace = index
+        guard firstSpace > 0, firstSpace < bytes.count, bytes[firstSpace] == 0x20 else {
+            throw HttpError(400, firstSpace > 0 ? "malformed method" : "malformed request line")
         }
-        for index in 0..<firstSpace where !HttpText.isToken(line[index]) {
-            throw HttpError(400, "malformed method")
+        index += 1
+        while index < bytes.count && bytes[index] > 0x20 && bytes[index] != 0x7f { index += 1 }
+        let secondSpace = index
+        guard secondSpace > firstSpace + 1, secondSpace < bytes.count, bytes[secondSpace] == 0x20 else {
+            throw HttpError(400, "malformed request line or invalid byte in the request target")
         }
-        guard let secondSpace = line.firstIndex(of: 0x20, from: firstSpace + 1), secondSpace > firstSpace + 1 else {
-            throw HttpError(400, "malformed request line")
+        let lineEnd = secondSpace + 9
+        guard lineEnd + 1 < bytes.count, bytes[lineEnd] == 0x0d, bytes[lineEnd + 1] == 0x0a else {
+            if let lf = line.firstIndex(of: 0x0a), lf == 0 || bytes[lf - 1] != 0x0d {
+                throw HttpError(400, "a line ends with a bare LF")
+            }
+            throw HttpError(400, "malformed HTTP version")
         }
-        for index in (firstSpace + 1)..<secondSpace where line[index] <= 0x20 || line[index] == 0x7f {
-            throw HttpError(400, "invalid byte in the request target")
-        }
-        let versionBytes = line.slice((secondSpace + 1)..<line.count)
-        guard versionBytes.count == 8, versionBytes.starts(with: "HTTP/"), versionBytes[6] == UInt8(ascii: "."),
-            (0x30...0x39).contains(versionBytes[5]), (0x30...0x39).contains(versionBytes[7])
+        let versionBytes = line.slice((secondSpace + 1)..<lineEnd)
+        guard spells(versionBytes.slice(0..<5), "HTTP/"), versionBytes[6] == UInt8(ascii: "."),
+            isDigit(versionBytes[5]), isDigit(versionBytes[7])
         else { throw HttpError(400, "malformed HTTP version") }
         guard versionBytes[5] == UInt8(ascii: "1") else { throw HttpError(505, "only HTTP/1.x is served") }
-        let method = Self.string(line.slice(0..<firstSpace), commonIn: .method)
-        let targetBytes = line.slice((firstSpace + 1)..<secondSpace)
-        let target = targetBytes.count == 1 && targetBytes[0] == UInt8(ascii: "/") ? "/" : targetBytes.string
-        guard isOriginForm(targetBytes, target) || (target == "*" && method == "OPTIONS") || isAbsoluteForm(target)
+        let method = line.slice(0..<firstSpace)
+        let target = line.slice((firstSpace + 1)..<secondSpace)
+        guard
+            isOriginForm(target) || (target.count == 1 && target[0] == UInt8(ascii: "*") && spells(method, "OPTIONS"))
+                || isAbsoluteForm(target)
         else {
             throw HttpError(400, "the request target is not origin-form")
         }
-        let version =
-            versionBytes[7] == UInt8(ascii: "1")
-            ? "1.1" : versionBytes[7] == UInt8(ascii: "0") ? "1.0" : versionBytes.slice(5..<8).string
-        return (method, target, version)
+        return HttpRequestHead(
+            methodEnd: Int32(firstSpace), targetEnd: Int32(secondSpace), minorVersion: versionBytes[7] - 0x30,
+            isHead: spells(method, "HEAD"))
     }
+
+    /// True when `bytes` are exactly `word` (ASCII).
+    @inline(__always)
+    private static func spells(_ bytes: ByteView, _ word: StaticString) -> Bool {
+        let count = word.utf8CodeUnitCount
+        guard bytes.count == count else { return false }
+        let expected = word.utf8Start
+        for index in 0..<count where bytes[index] != expected[index] { return false }
+        return true
+    }
+
+    @inline(__always)
+    private static func isDigit(_ byte: UInt8) -> Bool { byte &- 0x30 < 10 }
 
     /// True when the target begins with "/" (as a Character: a combining mark after it makes another one).
-    private static func isOriginForm(_ bytes: ByteView, _ target: String) -> Bool {
+    private static func isOriginForm(_ bytes: ByteView) -> Bool {
         guard bytes[0] == UInt8(ascii: "/") else { return false }
-        return bytes.count == 1 || bytes[1] < 0x80 || target.hasPrefix("/")
+        return bytes.count == 1 || bytes[1] < 0x80 || bytes.string.hasPrefix("/")
     }
 
-    private static func isAbsoluteForm(_ target: String) -> Bool {
-        let lower = HttpText.lowercased(target.prefix(8))
+    /// True when the target begins with "http://" or "https://" in any ASCII case, as Characters (a
+    /// combining mark after the last "/" makes another Character: then the String decides).
+    private static func isAbsoluteForm(_ bytes: ByteView) -> Bool {
+        let prefix: Int
+        if bytes.count >= 7 && HttpText.equals(bytes.slice(0..<7).buffer, lowercase: "http://") {
+            prefix = 7
+        } else if bytes.count >= 8 && HttpText.equals(bytes.slice(0..<8).buffer, lowercase: "https://") {
+            prefix = 8
+        } else {
+            return false
+        }
+        guard bytes.count > prefix, bytes[prefix] >= 0x80 else { return true }
+        let lower = HttpText.lowercased(bytes.string.prefix(8))
         return lower.hasPrefix("http://") || lower.hasPrefix("https://")
-    }
-
-    /// Checks one field line; returns the position of its colon and its value, spaces and tabs trimmed.
-    private static func parseField(_ line: ByteView) throws(HttpError) -> (colon: Int, value: ByteView) {
-        guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > 0 else {
-            if line.first == 0x20 || line.first == 0x09 { throw HttpError(400, "obsolete line folding") }
-            throw HttpError(400, "a header line without a colon")
-        }
-        for index in 0..<colon where !HttpText.isToken(line[index]) {
-            throw HttpError(400, "invalid header name")
-        }
-        var start = colon + 1
-        var end = line.count
-        while start < end && (line[start] == 0x20 || line[start] == 0x09) { start += 1 }
-        while end > start && (line[end - 1] == 0x20 || line[end - 1] == 0x09) { end -= 1 }
-        for index in start..<end where !HttpText.isFieldValueByte(line[index]) {
-            throw HttpError(400, "invalid byte in a header value")
-        }
-        return (colon, line.slice(start..<end))
     }
 
     /// Notes what a Host, Content-Length, Transfer-Encoding, Connection or Expect field says. The
@@ -224,12 +303,12 @@ enum HttpHeadParser {
     /// Host, framing and connection rules of RFC 9112 §3.2, §6 and §9.
     private static func validate(_ head: inout HttpRequestHead, _ fields: FieldSummary) throws(HttpError) {
         if fields.hostCount > 1 { throw HttpError(400, "more than one Host") }
-        if head.version == "1.1" && fields.hostCount == 0 { throw HttpError(400, "HTTP/1.1 without Host") }
+        if head.isHttp11 && fields.hostCount == 0 { throw HttpError(400, "HTTP/1.1 without Host") }
         if fields.hostCount == 1 && !fields.hostIsValid { throw HttpError(400, "invalid Host") }
 
         if fields.encodingCount > 0 {
             guard fields.lengthCount == 0 else { throw HttpError(400, "both Content-Length and Transfer-Encoding") }
-            guard head.version == "1.1" else { throw HttpError(400, "Transfer-Encoding on HTTP/1.0") }
+            guard head.isHttp11 else { throw HttpError(400, "Transfer-Encoding on HTTP/1.0") }
             guard fields.encodingCount == 1, fields.encodingIsChunked else {
                 throw HttpError(501, "only the chunked transfer coding is supported")
             }
@@ -241,10 +320,10 @@ enum HttpHeadParser {
             head.framing = length > 0 ? .contentLength(length) : .none
         }
         let close = fields.connectionClose
-        head.keepAlive = head.version == "1.1" ? !close : fields.connectionKeepAlive && !close
+        head.keepAlive = head.isHttp11 ? !close : fields.connectionKeepAlive && !close
         if fields.expectCount > 0 {
             guard fields.expectsContinue else { throw HttpError(417, "unknown expectation") }
-            head.expectsContinue = head.version == "1.1"
+            head.expectsContinue = head.isHttp11
         }
     }
 
@@ -260,10 +339,13 @@ enum HttpHeadParser {
     }
 
     /// A reg-name, IPv4 or bracketed IPv6 host with an optional port: no spaces, slashes or controls.
+    /// The bytes `isValidHost` allows, as two bit sets (bytes 0-63, 64-127): 0x21-0x7e but for
+    /// "#", "/", "?" (low) and "@", "\\" (high).
+    private static let hostLow: UInt64 = 0x7fff_7ff6_0000_0000
+    private static let hostHigh: UInt64 = 0x7fff_ffff_efff_fffe
+
     private static func isValidHost(_ host: UnsafeRawBufferPointer) -> Bool {
-        host.allSatisfy { byte in
-            byte > 0x20 && byte < 0x7f && byte != UInt8(ascii: "/") && byte != UInt8(ascii: "\\")
-                && byte != UInt8(ascii: "@") && byte != UInt8(ascii: "?") && byte != UInt8(ascii: "#")
-        }
+        for byte in host where !HttpText.isMember(byte, low: hostLow, high: hostHigh) { return false }
+        return true
     }
 }

@@ -23,6 +23,6 @@ extension Request {
     /// Makes the next response on the connection (this request's, unless earlier pipelined ones
     /// are still unanswered: the same client either way) carry `cookie`.
     private func announce(_ cookie: SetCookie) {
-        (connectionReference.connection as? TcpConnection)?.protocolState(of: Http.self)?.sessionCookie = cookie
+        (state.connection as? TcpConnection)?.protocolState(of: Http.self)?.sessionCookie = cookie
     }
 }

@@ -6,64 +6,166 @@ import WorkermanCore
 /// `cookie`, `file`, `method()`, `path()`, `uri()`, `host()`, `rawBody()`. Query, form and cookie
 /// values are parsed on first use.
 public final class Request {
-    /// The method, as sent ("GET", "POST", ...; case-sensitive).
-    public let method: String
-    /// The request target as sent: "/path?query" (or an absolute URI, or "*").
-    public let uri: String
-    /// The HTTP version: "1.1" or "1.0".
-    public let protocolVersion: String
-    /// The header fields.
-    public let headers: HttpHeaders
+    /// The head's bytes, from the request line to the empty line that ends it: `method`, `uri`,
+    /// `protocolVersion` and `headers` are decoded from them when first asked for (the parser
+    /// checked them all), so a request nobody reads makes no Strings. A head of up to
+    /// `inlineCapacity` bytes is kept in the object itself (`inlineHead`); a longer one in a block
+    /// of its own (`headBlock`, freed by `deinit`).
+    private let inlineHead: InlineHead
+    private let headBlock: UnsafeMutableRawBufferPointer?
+    /// The storage of a short head: 96 bytes, room for a head with a few short fields.
+    private typealias InlineHead = (
+        UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64
+    )
+    private static var inlineCapacity: Int { MemoryLayout<InlineHead>.size }
+    /// Where the parts are in the head's bytes, with the framing and connection flags.
+    private let head: HttpRequestHead
     /// The body, with any chunked framing removed; empty when the body was streamed to disk (see
     /// `bodyFile`) or was a streamed `multipart/form-data` body (see `form` and `files`).
     public let rawBody: [UInt8]
     /// The size of the body in bytes, wherever it is.
     public let bodySize: Int
-    /// The trailer fields of a chunked request (Workerman's `trailer()`); empty otherwise.
-    public let trailers: HttpHeaders
-    /// The connection the request came on (nil once it is gone: the reference is weak).
-    public var connection: Connection? { connectionReference.connection }
-    /// True when the client wants the connection kept open after the response.
-    public let keepAlive: Bool
+    /// The state of the connection it came on, which holds the connection weakly and the Worker's
+    /// settings (one reference for both).
+    let state: HttpConnectionState
+    /// What is decoded on first use, and what only some requests have (see `Extras`); nil until one
+    /// of them is needed, so that the common request is made and freed with few stores.
+    @exclusivity(unchecked) private var storedExtras: Extras?
 
-    private lazy var targetParts: (path: String, query: String) = Self.split(uri)
-    private lazy var parsedForm: (fields: FormParameters, files: [UploadedFile]) = streamedForm ?? parseBody()
-    private let streamedForm: (fields: FormParameters, files: [UploadedFile])?
-    private let storedBody: TemporaryFile?
-    /// Holds `connection` weakly (shared with the connection's state and its other requests).
-    let connectionReference: WeakConnection
-    /// The settings of the Worker that received it (sessions, upload limits).
-    let settings: HttpSettings
-    /// The session, once `session` started it.
-    var startedSession: Session?
-
-    init(
-        head: consuming HttpRequestHead, body: [UInt8], bodySize: Int, bodyFile: TemporaryFile? = nil,
-        form: (FormParameters, [UploadedFile])? = nil, trailers: HttpHeaders, connection: WeakConnection,
-        settings: HttpSettings
-    ) {
-        self.settings = settings
-        method = head.method
-        uri = head.target
-        protocolVersion = head.version
-        headers = head.headers
-        rawBody = body
-        storedBody = bodyFile
-        streamedForm = form
-        self.bodySize = bodySize
-        self.trailers = trailers
-        connectionReference = connection
-        keepAlive = head.keepAlive
+    /// The parts of a request made on first use or only for some requests, in one object.
+    private final class Extras {
+        @exclusivity(unchecked) var uri: String?
+        @exclusivity(unchecked) var headers: HttpHeaders?
+        @exclusivity(unchecked) var targetParts: (path: String, query: String)?
+        @exclusivity(unchecked) var query: FormParameters?
+        @exclusivity(unchecked) var cookies: [String: String]?
+        @exclusivity(unchecked) var parsedForm: (fields: FormParameters, files: [UploadedFile])?
+        @exclusivity(unchecked) var streamedForm: (fields: FormParameters, files: [UploadedFile])?
+        @exclusivity(unchecked) var storedBody: TemporaryFile?
+        @exclusivity(unchecked) var trailers: HttpHeaders?
+        @exclusivity(unchecked) var startedSession: Session?
     }
+
+    /// The request whose head is `headBytes` (from its request line on; `head` parsed it), with
+    /// its body: in memory, in `bodyFile`, or already parsed into `form` when it streamed.
+    init(
+        head: HttpRequestHead, headBytes: ByteView, body: [UInt8], bodySize: Int, bodyFile: TemporaryFile? = nil,
+        form: (FormParameters, [UploadedFile])? = nil, trailers: HttpHeaders? = nil, state: HttpConnectionState
+    ) {
+        self.head = head
+        var inline: InlineHead = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        if headBytes.count <= Self.inlineCapacity {
+            withUnsafeMutableBytes(of: &inline) { $0.copyMemory(from: headBytes.buffer) }
+            headBlock = nil
+        } else {
+            let block = UnsafeMutableRawBufferPointer.allocate(byteCount: headBytes.count, alignment: 1)
+            block.copyMemory(from: headBytes.buffer)
+            headBlock = block
+        }
+        inlineHead = inline
+        rawBody = body
+        self.bodySize = bodySize
+        self.state = state
+        if bodyFile != nil || form != nil || trailers != nil {
+            let extras = self.extras
+            extras.storedBody = bodyFile
+            extras.streamedForm = form
+            extras.trailers = trailers
+        }
+    }
+
+    deinit { headBlock?.deallocate() }
+
+    /// Calls `body` with the head's bytes (from the request line on).
+    private func withHeadBytes<T>(_ body: (ByteView) -> T) -> T {
+        let count = head.length - head.start
+        if let headBlock { return body(ByteView(UnsafeRawBufferPointer(headBlock))) }
+        return withUnsafeBytes(of: inlineHead) { body(ByteView(UnsafeRawBufferPointer(rebasing: $0[0..<count]))) }
+    }
+
+    /// `storedExtras`, made now if it was not yet.
+    private var extras: Extras {
+        if let extras = storedExtras { return extras }
+        let extras = Extras()
+        storedExtras = extras
+        return extras
+    }
+
+    /// The bytes of the head from `start` to `end` (counted from the request line), decoded with `decode`.
+    private func decodePart<T>(_ start: Int32, _ end: Int32, _ decode: (ByteView) -> T) -> T {
+        withHeadBytes { decode($0.slice(Int(start)..<Int(end))) }
+    }
+
+    /// The method, as sent ("GET", "POST", ...; case-sensitive).
+    /// (A literal for GET, POST and HEAD; others are decoded each time, and fit a small String.)
+    public var method: String { decodePart(0, head.methodEnd) { HttpHeadParser.string($0, commonIn: .method) } }
+    /// The request target as sent: "/path?query" (or an absolute URI, or "*").
+    public var uri: String {
+        if head.targetEnd - head.targetStart == 1 && withHeadBytes({ $0[Int(head.targetStart)] }) == UInt8(ascii: "/") {
+            return "/"
+        }
+        if let uri = storedExtras?.uri { return uri }
+        let uri = decodePart(head.targetStart, head.targetEnd) { $0.string }
+        extras.uri = uri
+        return uri
+    }
+    /// The HTTP version: "1.1" or "1.0".
+    public var protocolVersion: String {
+        head.isHttp11 ? "1.1" : head.isHttp10 ? "1.0" : "1.\(head.minorVersion)"
+    }
+    /// The header fields.
+    public var headers: HttpHeaders {
+        if let headers = storedExtras?.headers { return headers }
+        let headers = withHeadBytes { head.headers(in: $0) }
+        extras.headers = headers
+        return headers
+    }
+    /// The trailer fields of a chunked request (Workerman's `trailer()`); empty otherwise.
+    public var trailers: HttpHeaders { storedExtras?.trailers ?? HttpHeaders() }
+    /// The connection the request came on (nil once it is gone: the reference is weak).
+    public var connection: Connection? { state.connection }
+    /// The settings of the Worker that received it (sessions, upload limits).
+    var settings: HttpSettings { state.settings }
+    /// True when the client wants the connection kept open after the response.
+    public var keepAlive: Bool { head.keepAlive }
+    /// The session, once `session` started it.
+    var startedSession: Session? {
+        get { storedExtras?.startedSession }
+        set { extras.startedSession = newValue }
+    }
+
+    private var targetParts: (path: String, query: String) {
+        if let parts = storedExtras?.targetParts { return parts }
+        let parts = uri == "/" ? ("/", "") : Self.split(uri)
+        extras.targetParts = parts
+        return parts
+    }
+    private var parsedForm: (fields: FormParameters, files: [UploadedFile]) {
+        if let form = storedExtras?.parsedForm { return form }
+        let form = storedExtras?.streamedForm ?? parseBody()
+        extras.parsedForm = form
+        return form
+    }
+    private var storedBody: TemporaryFile? { storedExtras?.storedBody }
 
     /// The path, without the query string; percent-encoding is kept ("/a%20b").
     public var path: String { targetParts.path }
     /// The query string, without "?" ("" when there is none).
     public var queryString: String { targetParts.query }
     /// The decoded query parameters (PHP's `$_GET`).
-    public private(set) lazy var query = FormParameters(parsing: queryString)
+    public var query: FormParameters {
+        if let query = storedExtras?.query { return query }
+        let query = FormParameters(parsing: queryString)
+        extras.query = query
+        return query
+    }
     /// The cookies, by name (PHP's `$_COOKIE`).
-    public private(set) lazy var cookies: [String: String] = CookieParser.parse(headers)
+    public var cookies: [String: String] {
+        if let cookies = storedExtras?.cookies { return cookies }
+        let cookies = CookieParser.parse(headers)
+        extras.cookies = cookies
+        return cookies
+    }
     /// The body's fields for `application/x-www-form-urlencoded` and `multipart/form-data` (PHP's `$_POST`).
     public var form: FormParameters { parsedForm.fields }
     /// The uploaded files of a `multipart/form-data` body (PHP's `$_FILES`).

@@ -19,10 +19,13 @@ final class StreamedBody {
     private(set) var trailers = HttpHeaders()
     /// Where the raw body spills, for the error message.
     private let directory: String
+    /// The bytes of the request's head from its request line on (for its `Request`).
+    let headBytes: [UInt8]
 
     /// A receiver for the body announced by `head` (Content-Length or chunked framing), within
-    /// `settings`' limits.
-    init(head: HttpRequestHead, settings: HttpSettings) {
+    /// `settings`' limits; `headBytes` are the head's bytes from its request line on.
+    init(head: HttpRequestHead, headBytes: [UInt8], settings: HttpSettings) {
+        self.headBytes = headBytes
         directory = settings.uploadDirectory
         raw = SpillingBuffer(limit: settings.uploadMemoryLimit, directory: settings.uploadDirectory)
         if case .contentLength(let length) = head.framing {
@@ -31,7 +34,8 @@ final class StreamedBody {
             remaining = 0
             chunked = ChunkedDecoder(settings: settings)
         }
-        if let type = head.headers["Content-Type"],
+        let headers = headBytes.withUnsafeBytes { head.headers(in: ByteView($0)) }
+        if let type = headers["Content-Type"],
             HttpText.lowercased(HttpText.trimmed(type.prefix { $0 != ";" })) == "multipart/form-data",
             let boundary = MultipartParser.boundary(of: type)
         {
