@@ -6,12 +6,14 @@ import Glibc
 /// Protocols encode into one (`WireProtocol.encode`), connections queue them for sending and keep
 /// the unparsed part of what they received in one.
 public struct ByteBuffer {
+    @usableFromInline
     final class Storage {
         // Used by ByteBuffer alone, which never holds an access to them across other code: their
         // run-time exclusivity checks (made on every write) are skipped.
-        @exclusivity(unchecked) var bytes: UnsafeMutableRawPointer
-        @exclusivity(unchecked) var capacity: Int
+        @usableFromInline @exclusivity(unchecked) var bytes: UnsafeMutableRawPointer
+        @usableFromInline @exclusivity(unchecked) var capacity: Int
 
+        @usableFromInline
         init(capacity: Int) {
             self.capacity = capacity
             bytes = malloc(max(capacity, 1))!
@@ -31,11 +33,17 @@ public struct ByteBuffer {
         deinit { free(bytes) }
     }
 
-    private var storage: Storage
+    // The hot writing and reading functions are inlinable, so that protocols in other modules get
+    // them specialised and inlined (a generic `writeInteger` called across modules costs more than
+    // the bytes it writes).
+    @usableFromInline var storage: Storage
+    @usableFromInline var _readerIndex = 0
+    @usableFromInline var _writerIndex = 0
+
     /// Where the unread bytes start.
-    public private(set) var readerIndex = 0
+    @inlinable public var readerIndex: Int { _readerIndex }
     /// Where the next written byte goes.
-    public private(set) var writerIndex = 0
+    @inlinable public var writerIndex: Int { _writerIndex }
 
     /// An empty buffer with room for `capacity` bytes before it grows.
     public init(capacity: Int = 0) {
@@ -59,25 +67,26 @@ public struct ByteBuffer {
     }
 
     /// The number of bytes not yet read.
-    @inline(__always) public var readableBytes: Int { writerIndex - readerIndex }
+    @inlinable public var readableBytes: Int { _writerIndex - _readerIndex }
 
     /// True when every byte has been read.
-    @inline(__always) public var isEmpty: Bool { writerIndex == readerIndex }
+    @inlinable public var isEmpty: Bool { _writerIndex == _readerIndex }
 
     /// The bytes the buffer holds in total before it must grow.
-    public var capacity: Int { storage.capacity }
+    @inlinable public var capacity: Int { storage.capacity }
 
     // MARK: writing
 
     /// Makes room for `count` more bytes at the end (and makes the storage unique). Indexes stay
     /// valid: nothing already written moves.
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func reserveWritable(_ count: Int) {
-        if writerIndex + count <= storage.capacity && isKnownUniquelyReferenced(&storage) { return }
+        if _writerIndex + count <= storage.capacity && isKnownUniquelyReferenced(&storage) { return }
         reserveWritableSlowly(count)
     }
 
-    private mutating func reserveWritableSlowly(_ count: Int) {
+    @usableFromInline
+    mutating func reserveWritableSlowly(_ count: Int) {
         let needed = writerIndex + count
         if !isKnownUniquelyReferenced(&storage) {
             storage = storage.copy(upTo: writerIndex, capacity: max(needed, storage.capacity))
@@ -89,16 +98,16 @@ public struct ByteBuffer {
     }
 
     /// Appends raw bytes.
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func writeBytes(_ bytes: UnsafeRawBufferPointer) {
         guard bytes.count > 0 else { return }
         reserveWritable(bytes.count)
-        (storage.bytes + writerIndex).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
-        writerIndex += bytes.count
+        (storage.bytes + _writerIndex).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+        _writerIndex += bytes.count
     }
 
     /// Appends a sequence of bytes.
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func writeBytes(_ bytes: some Sequence<UInt8>) {
         if let done: Void = bytes.withContiguousStorageIfAvailable({ writeBytes(UnsafeRawBufferPointer($0)) }) {
             return done
@@ -107,12 +116,13 @@ public struct ByteBuffer {
     }
 
     /// Appends another buffer's unread bytes.
+    @inlinable @inline(__always)
     public mutating func writeBuffer(_ other: ByteBuffer) {
         other.withReadableBytes { writeBytes($0) }
     }
 
     /// Appends the UTF-8 bytes of `string`.
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func writeString(_ string: String) {
         // Native strings lend their UTF-8 without a copy; bridged or small ones take the slow path.
         let done: Void? = string.utf8.withContiguousStorageIfAvailable { writeBytes(UnsafeRawBufferPointer($0)) }
@@ -123,58 +133,59 @@ public struct ByteBuffer {
     }
 
     /// Appends an integer in big-endian (network) byte order, or little-endian when asked.
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func writeInteger<T: FixedWidthInteger>(_ value: T, bigEndian: Bool = true) {
         let size = MemoryLayout<T>.size
         reserveWritable(size)
-        (storage.bytes + writerIndex).storeBytes(of: bigEndian ? value.bigEndian : value.littleEndian, as: T.self)
-        writerIndex += size
+        (storage.bytes + _writerIndex).storeBytes(of: bigEndian ? value.bigEndian : value.littleEndian, as: T.self)
+        _writerIndex += size
     }
 
     /// Lets `body` write up to `count` bytes straight into the buffer's free space (as `read()` does);
     /// `body` returns how many it wrote.
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func writeWithUnsafeMutableBytes(
         minimumWritable count: Int, _ body: (UnsafeMutableRawBufferPointer) throws -> Int
     ) rethrows -> Int {
         reserveWritable(count)
         let space = UnsafeMutableRawBufferPointer(
-            start: storage.bytes + writerIndex, count: storage.capacity - writerIndex)
+            start: storage.bytes + _writerIndex, count: storage.capacity - _writerIndex)
         let written = try body(space)
         precondition(written >= 0 && written <= space.count, "wrote outside the buffer")
-        writerIndex += written
+        _writerIndex += written
         return written
     }
 
     /// Drops bytes written after `index` (a writer index taken earlier), undoing a failed encode.
     public mutating func truncate(toWriterIndex index: Int) {
         precondition(index >= readerIndex && index <= writerIndex)
-        writerIndex = index
+        _writerIndex = index
     }
 
     // MARK: reading
 
     /// Calls `body` with the unread bytes. The pointer is valid only inside `body`.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func withReadableBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try body(UnsafeRawBufferPointer(start: storage.bytes + readerIndex, count: readableBytes))
+        try body(UnsafeRawBufferPointer(start: storage.bytes + _readerIndex, count: readableBytes))
     }
 
     /// Marks `count` bytes as read.
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func moveReaderIndex(forwardBy count: Int) {
         precondition(count >= 0 && count <= readableBytes, "cannot consume \(count) of \(readableBytes) bytes")
-        readerIndex += count
-        if readerIndex == writerIndex {
-            readerIndex = 0
-            writerIndex = 0
+        _readerIndex += count
+        if _readerIndex == _writerIndex {
+            _readerIndex = 0
+            _writerIndex = 0
         }
     }
 
     /// Forgets every byte, keeping the capacity.
+    @inlinable
     public mutating func clear() {
-        readerIndex = 0
-        writerIndex = 0
+        _readerIndex = 0
+        _writerIndex = 0
     }
 
     /// The unread bytes as an array (a copy).
@@ -190,8 +201,8 @@ public struct ByteBuffer {
         reserveWritable(0)
         let count = readableBytes
         if count > 0 { storage.bytes.copyMemory(from: storage.bytes + readerIndex, byteCount: count) }
-        readerIndex = 0
-        writerIndex = count
+        _readerIndex = 0
+        _writerIndex = count
     }
 
     func bytesPointer(at index: Int) -> UnsafeMutableRawPointer { storage.bytes + index }

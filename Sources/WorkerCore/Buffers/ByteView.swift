@@ -33,7 +33,7 @@ public struct ByteView: RandomAccessCollection {
     public func dropping(first count: Int) -> ByteView { slice(Swift.min(count, self.count)..<self.count) }
 
     /// The index of the first `byte` at or after `start`, found with memchr.
-    @inlinable
+    @inlinable @inline(__always)
     public func firstIndex(of byte: UInt8, from start: Int = 0) -> Int? {
         guard start < count, let base = buffer.baseAddress else { return nil }
         guard let found = memchr(base + start, Int32(byte), count - start) else { return nil }
@@ -63,6 +63,7 @@ public struct ByteView: RandomAccessCollection {
     public var bytes: [UInt8] { Array(buffer) }
 
     /// The bytes decoded as UTF-8 (invalid sequences become U+FFFD).
+    @inlinable
     public var string: String { String(decoding: buffer, as: UTF8.self) }
 
     /// The bytes as UTF-8, or nil when they are not valid UTF-8.

@@ -111,7 +111,7 @@ public final class AsyncTcpConnection: TcpConnection {
         securityWantsWrite = false
         sendQueue.removeAll()
         receiveBuffer = nil
-        pendingPacketLength = nil
+        pendingPacketLength = 0
         isPaused = false
         isHeldBack = false
         guard delay > 0 else {

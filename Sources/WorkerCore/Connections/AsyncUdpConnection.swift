@@ -22,6 +22,7 @@ public final class AsyncUdpConnection: Connection, EventHandler {
     private var fd: Int32 = -1
     private var peer: SocketAddress?
     private let loop = EventLoop.current
+    private var wire: (any StatefulWireProtocol.Type)?
 
     /// A UDP client for `address`; the scheme is "udp" or a registered protocol's name.
     public init(_ address: String) throws(AddressError) {
@@ -33,7 +34,14 @@ public final class AsyncUdpConnection: Connection, EventHandler {
             }
             wire = registered
         }
-        super.init(protocol: wire)
+        self.wire = wire
+        super.init()
+    }
+
+    /// The protocol that frames the datagrams; nil for raw bytes.
+    public override var `protocol`: (any StatefulWireProtocol.Type)? {
+        get { wire }
+        set { wire = newValue }
     }
 
     /// The server's address.

@@ -11,18 +11,23 @@ public class Connection {
     @exclusivity(unchecked) public var id: Int
     /// The Worker that accepted the connection; nil for outgoing connections.
     public internal(set) weak var worker: Worker?
-    /// The protocol that cuts, decodes and encodes this connection's packets; nil for raw bytes.
-    /// It may be changed, e.g. in `onConnect`: the new protocol starts with a fresh state.
-    public var `protocol`: (any StatefulWireProtocol.Type)?
     /// The application's data on this connection.
     @exclusivity(unchecked) public var context = ConnectionContext()
     /// The largest packet this connection accepts; a protocol announcing a larger one closes it.
-    @exclusivity(unchecked) public var maxPackageSize = TcpConnection.defaultMaxPackageSize
+    @exclusivity(unchecked) public final var maxPackageSize = TcpConnection.defaultMaxPackageSize
 
-    init(protocol: (any StatefulWireProtocol.Type)?) {
+    init() {
         Connection.lastID += 1
         id = Connection.lastID
-        self.protocol = `protocol`
+    }
+
+    /// The protocol that cuts, decodes and encodes this connection's packets; nil for raw bytes.
+    /// It may be changed, e.g. in `onConnect`: the new protocol starts with a fresh state.
+    /// (Each kind of connection keeps its protocol its own way: a stream connection's is its
+    /// protocol driver's.)
+    public var `protocol`: (any StatefulWireProtocol.Type)? {
+        get { nil }
+        set {}
     }
 
     /// The peer's address.

@@ -15,7 +15,7 @@ extension Worker {
     /// Notes when `connection` was accepted and starts the sweep if this Worker needs one.
     func watchDeadlines(of connection: TcpConnection) {
         let now = MonotonicClock.now()
-        connection.quiet = (0, now)
+        connection.quiet.note(bytesRead: 0, now: now)
         let needed =
             (tls != nil && tlsHandshakeTimeout > 0) || idleTimeout > 0 || connection.driver?.hasDeadlines == true
         // A sweep deleted behind our back (Timer.delAll) has stopped running: start another.
@@ -38,8 +38,10 @@ extension Worker {
 
     private func checkDeadlines(of connection: TcpConnection, now: UInt64) {
         guard connection.state == .established else { return }
-        if connection.bytesRead != connection.quiet.bytes { connection.quiet = (connection.bytesRead, now) }
-        let silence = now &- connection.quiet.since
+        if connection.quiet.changed(connection.bytesRead) {
+            connection.quiet.note(bytesRead: connection.bytesRead, now: now)
+        }
+        let silence = connection.quiet.silence(now: now)
         if connection.isHandshaking {
             if tlsHandshakeTimeout > 0 && silence >= MonotonicClock.nanoseconds(fromSeconds: tlsHandshakeTimeout) {
                 connection.fail("TLS handshake not complete after \(tlsHandshakeTimeout) s")

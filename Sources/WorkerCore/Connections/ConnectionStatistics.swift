@@ -5,15 +5,19 @@ public enum ConnectionStatistics {
     /// Connections open now in this process (accepted and outgoing).
     @exclusivity(unchecked) nonisolated(unsafe) public package(set) static var connectionCount = 0
     /// Packets received and handed to `onMessage` since the process started.
-    @exclusivity(unchecked) nonisolated(unsafe) public package(set) static var totalRequest = 0
+    public package(set) static var totalRequest: Int {
+        get { receivedPackets }
+        set { receivedPackets = newValue }
+    }
+    @usableFromInline @exclusivity(unchecked) nonisolated(unsafe) static var receivedPackets = 0
     /// Sends that failed: dropped on a full buffer or written to a closed peer.
     @exclusivity(unchecked) nonisolated(unsafe) public package(set) static var sendFail = 0
     /// Exceptions thrown by decoders.
     @exclusivity(unchecked) nonisolated(unsafe) public package(set) static var throwException = 0
 
     /// Counts a packet received (for the protocols' inlinable packet loop).
-    @usableFromInline
-    static func countRequest() { totalRequest += 1 }
+    @inlinable
+    static func countRequest() { receivedPackets &+= 1 }
 
     /// Counts a packet whose decoder threw (for the protocols' inlinable packet loop).
     @usableFromInline

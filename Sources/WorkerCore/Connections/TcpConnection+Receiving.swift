@@ -16,8 +16,8 @@ extension TcpConnection {
             accountReceiveBuffer()
             rereadBufferedSecureInput()
         }
-        if let needed = pendingPacketLength, needed - receiveBufferSize > loop.readBuffer.count {
-            readIntoOwnBuffer(upTo: needed - receiveBufferSize)
+        if pendingPacketLength > 0, pendingPacketLength - receiveBufferSize > loop.readBuffer.count {
+            readIntoOwnBuffer(upTo: pendingPacketLength - receiveBufferSize)
             return
         }
         let shared = loop.readBuffer
@@ -35,7 +35,7 @@ extension TcpConnection {
         if receiveBuffer == nil {
             let consumed = parsePackets(received)
             if consumed < count && state == .established {
-                var rest = ByteBuffer(capacity: max(count - consumed, min(pendingPacketLength ?? 0, maxPackageSize)))
+                var rest = ByteBuffer(capacity: max(count - consumed, min(pendingPacketLength, maxPackageSize)))
                 rest.writeBytes(received.slice(consumed..<count).buffer)
                 receiveBuffer = rest
             }
@@ -140,6 +140,11 @@ extension TcpConnection {
     /// Ends a batch: writes the replies queued while it ran, with one system call.
     @usableFromInline func uncork() {
         isCorked = false
-        if fd >= 0 && !sendQueue.isEmpty && !isWaitingForWritable { flushQueue(afterWritable: false) }
+        guard !sendQueue.isEmpty else { return }
+        if fd >= 0 && !isWaitingForWritable {
+            flushQueue(afterWritable: false)
+        } else {
+            sendQueue.settle(loop)
+        }
     }
 }

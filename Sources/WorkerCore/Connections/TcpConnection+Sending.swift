@@ -3,6 +3,7 @@ import Glibc
 extension TcpConnection {
     /// The body of `send(_:raw:)`: encodes into the loop's scratch buffer (so a protocol's
     /// `encode` may look at this connection freely), then writes or queues the bytes.
+    @inline(__always)
     func sendMessage(_ encode: (inout ByteBuffer) throws -> Void) -> SendResult {
         switch state {
         case .closing, .closed: return .failed
@@ -15,8 +16,8 @@ extension TcpConnection {
                 return .failed
             }
         }
-        var scratch = loop.encodeScratch.take() ?? ByteBuffer(capacity: 16 * 1024)
-        defer { loop.returnScratch(&scratch) }
+        var scratch = loop.takeScratch()
+        defer { loop.recycle(scratch) }
         do {
             try encode(&scratch)
         } catch {
@@ -25,14 +26,14 @@ extension TcpConnection {
         }
         if scratch.isEmpty { return .queued }
         guard state == .established, !isCorked, !isHandshaking else {
-            sendQueue.append(copying: &scratch)
+            sendQueue.append(copying: &scratch, loop)
             checkBufferFull()
             return .queued
         }
         if sendQueue.isEmpty {
             return writeDirectly(&scratch)
         }
-        sendQueue.append(copying: &scratch)
+        sendQueue.append(copying: &scratch, loop)
         if !isWaitingForWritable { flushQueue(afterWritable: false) }
         guard state == .established else { return .failed }
         if sendQueue.isEmpty { return .written }
@@ -56,7 +57,7 @@ extension TcpConnection {
         bytesWritten += written
         if written == bytes.readableBytes { return .written }
         bytes.moveReaderIndex(forwardBy: written)
-        sendQueue.append(copying: &bytes)
+        sendQueue.append(copying: &bytes, loop)
         updateInterest()
         guard state != .closed else { return .failed }
         checkBufferFull()
@@ -82,8 +83,12 @@ extension TcpConnection {
     var isWaitingForWritable: Bool { loop.interest(fd).contains(.write) }
 
     /// At the limit: `onBufferFull`, and a protocol that applies back-pressure stops reading.
+    @inline(__always)
     func checkBufferFull() {
-        guard sendQueue.byteCount >= maxSendBufferSize else { return }
+        if sendQueue.byteCount >= maxSendBufferSize { bufferIsFull() }
+    }
+
+    private func bufferIsFull() {
         if !isHeldBack, driver?.appliesBackPressure == true {
             isHeldBack = true
             updateInterest()
@@ -108,6 +113,7 @@ extension TcpConnection {
             return
         }
         bytesWritten += before - sendQueue.byteCount
+        sendQueue.settle(loop)
         updateInterest()
         guard done, state != .closed else { return }
         if isHeldBack {

@@ -30,75 +30,156 @@ public class TcpConnection: Connection, EventHandler {
     /// The largest packet a connection accepts by default (10 MiB); a larger one closes it.
     nonisolated(unsafe) public static var defaultMaxPackageSize = 10 * 1024 * 1024  // one thread per process
 
+    // The fields are laid out for an idle connection's memory (10,000 idle connections are a
+    // common load): flags in one word, the callbacks shared with the Worker's other connections
+    // until one sets its own, and what few connections use (TLS, the local address) in an object
+    // made on demand (`ConnectionExtras`).
+
     /// The socket; -1 when there is none.
-    @exclusivity(unchecked) public internal(set) var fd: Int32 = -1
+    @exclusivity(unchecked) public final internal(set) var fd: Int32 = -1
     /// Where the connection is in its life.
-    @exclusivity(unchecked) public internal(set) var state: State = .initial
+    @exclusivity(unchecked) public final internal(set) var state: State = .initial
+    /// How the bytes travel: tcp, unix or ssl (another name is kept in `extras`).
+    @exclusivity(unchecked) final var transportKind = TransportKind.tcp
+    /// The connection's yes/no states (`isCorked`, `isPaused` ...), one bit each.
+    @usableFromInline @exclusivity(unchecked) final var flags: Flags = [.isAnnounced]
     /// The send buffer limit: a send when this much is queued is dropped, and reaching it calls
     /// `onBufferFull`. Changeable at any time.
-    @exclusivity(unchecked) public var maxSendBufferSize = TcpConnection.defaultMaxSendBufferSize
+    @exclusivity(unchecked) public final var maxSendBufferSize = TcpConnection.defaultMaxSendBufferSize
     /// Bytes received so far.
-    @exclusivity(unchecked) public internal(set) var bytesRead = 0
+    @exclusivity(unchecked) public final internal(set) var bytesRead = 0
     /// Bytes handed to the kernel so far.
-    @exclusivity(unchecked) public internal(set) var bytesWritten = 0
-    /// "tcp", "unix" or "ssl". Set it to "ssl" on an `AsyncTcpConnection` before `connect()` for TLS.
-    @exclusivity(unchecked) public var transport = "tcp"
-
-    // The callbacks, as the connection calls them; the public `onMessage`, `onClose` ... (see
-    // `ConnectionCallbacks`) hand each kind of connection as itself.
-    @exclusivity(unchecked) final var messageHandler: ((TcpConnection, Message) -> Void)?
-    @exclusivity(unchecked) final var closeHandler: ((TcpConnection) -> Void)?
-    @exclusivity(unchecked) final var bufferFullHandler: ((TcpConnection) -> Void)?
-    @exclusivity(unchecked) final var bufferDrainHandler: ((TcpConnection) -> Void)?
-    @exclusivity(unchecked) final var errorHandler: ((TcpConnection, ConnectionErrorCode, String) -> Void)?
+    @exclusivity(unchecked) public final internal(set) var bytesWritten = 0
+    /// The callbacks, as the connection calls them (the public `onMessage`, `onClose` ... in
+    /// `ConnectionCallbacks` hand each kind of connection as itself): the Worker's, shared, until
+    /// the connection sets its own.
+    @usableFromInline @exclusivity(unchecked) final var handlers: ConnectionHandlers?
     /// Runs the connection's protocol with its state; nil for raw bytes.
     @usableFromInline @exclusivity(unchecked) final var driver: ProtocolDriver?
 
-    @exclusivity(unchecked) var sendQueue = SendQueue()
+    @exclusivity(unchecked) final var sendQueue = SendQueue()
     /// Received bytes no packet has consumed yet; nil when there are none.
-    @exclusivity(unchecked) var receiveBuffer: ByteBuffer?
+    @exclusivity(unchecked) final var receiveBuffer: ByteBuffer?
     /// The part of the Worker's `bufferedBytes` that is this connection's receive buffer.
-    @exclusivity(unchecked) var accountedReceiveBytes = 0
-    /// The length of the packet being received, once `input` has measured it.
-    @usableFromInline @exclusivity(unchecked) final var pendingPacketLength: Int?
-    /// True while the connection is parsing a batch of packets and more follow the current one:
-    /// replies are queued then and written together when the batch ends.
-    @usableFromInline @exclusivity(unchecked) final var isCorked = false
-    /// True while `pauseRecv` is in force.
-    @exclusivity(unchecked) public internal(set) var isPaused = false
-    /// True while reading waits for a full send buffer to drain (a protocol that `appliesBackPressure`).
-    @exclusivity(unchecked) final var isHeldBack = false
-    /// True unless reading is paused or held back.
-    @usableFromInline final var isReading: Bool { !isPaused && !isHeldBack }
-    @exclusivity(unchecked) var remote: SocketAddress?
-    @exclusivity(unchecked) var local: SocketAddress?
-    @exclusivity(unchecked) var isCounted = false
-    /// True while `send` runs (a protocol's `encode` may ask to close meanwhile).
-    @exclusivity(unchecked) var isSending = false
-    @exclusivity(unchecked) var closeRequested = false
-    /// The TLS layer of an `ssl` connection; nil for plain ones.
-    @exclusivity(unchecked) package internal(set) var security: TransportSecuritySession?
-    /// True until the TLS handshake completes; sends wait in the queue meanwhile.
-    @exclusivity(unchecked) public internal(set) var isHandshaking = false
-    @exclusivity(unchecked) var securityWantsWrite = false
-    /// Called when the connection is announced (after the TLS handshake for `ssl` connections).
-    @exclusivity(unchecked) var pendingOnConnect: ((TcpConnection) -> Void)?
-    /// `bytesRead` at the last deadline sweep, and since when it has not changed (monotonic ns): how
-    /// long the connection has been silent (during a TLS handshake: since it was accepted).
-    @exclusivity(unchecked) final var quiet: (bytes: Int, since: UInt64) = (0, 0)
-    /// False for an accepted `ssl` connection until its handshake completes: one that fails is
-    /// closed without `onClose`, since `onConnect` never ran.
-    @exclusivity(unchecked) var isAnnounced = true
+    @exclusivity(unchecked) final var accountedReceiveBytes = 0
+    /// The length of the packet being received, once `input` has measured it; 0 before.
+    @usableFromInline @exclusivity(unchecked) final var pendingPacketLength = 0
+    @exclusivity(unchecked) final var remote: SocketAddress?
+    /// What few connections have: TLS, a cached local address, an unusual transport name.
+    @exclusivity(unchecked) final var extras: ConnectionExtras?
+    /// When the connection last received something, as the deadline sweep saw it.
+    @exclusivity(unchecked) final var quiet = QuietSince()
 
     let loop = EventLoop.current
 
+    /// True while the connection is parsing a batch of packets and more follow the current one:
+    /// replies are queued then and written together when the batch ends.
+    @inlinable final var isCorked: Bool {
+        get { flags.contains(.isCorked) }
+        set { flags.set(.isCorked, newValue) }
+    }
+    /// True while `pauseRecv` is in force.
+    public final internal(set) var isPaused: Bool {
+        get { flags.contains(.isPaused) }
+        set { flags.set(.isPaused, newValue) }
+    }
+    /// True while reading waits for a full send buffer to drain (a protocol that `appliesBackPressure`).
+    final var isHeldBack: Bool {
+        get { flags.contains(.isHeldBack) }
+        set { flags.set(.isHeldBack, newValue) }
+    }
+    /// True unless reading is paused or held back.
+    @inlinable final var isReading: Bool { flags.isDisjoint(with: [.isPaused, .isHeldBack]) }
+    /// True while the connection counts in `ConnectionStatistics.connectionCount`.
+    final var isCounted: Bool {
+        get { flags.contains(.isCounted) }
+        set { flags.set(.isCounted, newValue) }
+    }
+    /// True while `send` runs (a protocol's `encode` may ask to close meanwhile).
+    final var isSending: Bool {
+        get { flags.contains(.isSending) }
+        set { flags.set(.isSending, newValue) }
+    }
+    /// True when an `encode` asked to close once its bytes are handed over.
+    final var closeRequested: Bool {
+        get { flags.contains(.closeRequested) }
+        set { flags.set(.closeRequested, newValue) }
+    }
+    /// True until the TLS handshake completes; sends wait in the queue meanwhile.
+    public final internal(set) var isHandshaking: Bool {
+        get { flags.contains(.isHandshaking) }
+        set { flags.set(.isHandshaking, newValue) }
+    }
+    /// True while the TLS layer waits for the socket to become writable.
+    final var securityWantsWrite: Bool {
+        get { flags.contains(.securityWantsWrite) }
+        set { flags.set(.securityWantsWrite, newValue) }
+    }
+    /// False for an accepted `ssl` connection until its handshake completes: one that fails is
+    /// closed without `onClose`, since `onConnect` never ran.
+    final var isAnnounced: Bool {
+        get { flags.contains(.isAnnounced) }
+        set { flags.set(.isAnnounced, newValue) }
+    }
+
+    /// The TLS layer of an `ssl` connection; nil for plain ones.
+    package final internal(set) var security: TransportSecuritySession? {
+        get { extras?.security }
+        set { if newValue != nil || extras != nil { madeExtras.security = newValue } }
+    }
+    /// Called when the connection is announced (after the TLS handshake for `ssl` connections).
+    final var pendingOnConnect: ((TcpConnection) -> Void)? {
+        get { extras?.pendingOnConnect }
+        set { if newValue != nil || extras != nil { madeExtras.pendingOnConnect = newValue } }
+    }
+    /// The local address, once asked for.
+    final var local: SocketAddress? {
+        get { extras?.local }
+        set { if newValue != nil || extras != nil { madeExtras.local = newValue } }
+    }
+    /// `extras`, made if there is none yet.
+    final var madeExtras: ConnectionExtras {
+        if let extras { return extras }
+        let made = ConnectionExtras()
+        extras = made
+        return made
+    }
+
+    /// "tcp", "unix" or "ssl". Set it to "ssl" on an `AsyncTcpConnection` before `connect()` for TLS.
+    public final var transport: String {
+        get {
+            switch transportKind {
+            case .tcp: return "tcp"
+            case .unix: return "unix"
+            case .ssl: return "ssl"
+            case .other: return extras?.transportName ?? "tcp"
+            }
+        }
+        set {
+            switch newValue {
+            case "tcp": transportKind = .tcp
+            case "unix": transportKind = .unix
+            case "ssl": transportKind = .ssl
+            default:
+                transportKind = .other
+                madeExtras.transportName = newValue
+            }
+        }
+    }
+
     init(fd: Int32, remote: SocketAddress?, protocol: (any StatefulWireProtocol.Type)?, worker: Worker? = nil) {
-        super.init(protocol: `protocol`)
+        super.init()
         self.fd = fd
         self.remote = remote
         self.worker = worker
-        if remote?.isUnix == true { transport = "unix" }
-        driver = `protocol`?.makeDriver(for: self)
+        if remote?.isUnix == true { transportKind = .unix }
+        if let wire = `protocol`, let worker, let accepted = worker.protocol,
+            ObjectIdentifier(wire) == ObjectIdentifier(accepted)
+        {
+            driver = worker.driver(for: self)  // shared by its connections when the protocol keeps no state
+        } else {
+            driver = `protocol`?.makeDriver(for: self)
+        }
     }
 
     /// A connection with no socket, for driving a protocol's `input` / `decode` / `encode` in tests
@@ -111,11 +192,12 @@ public class TcpConnection: Connection, EventHandler {
     /// The protocol; changing it gives the connection the new protocol's fresh state (the old
     /// protocol's `closed` and the new one's `opened` run when the connection is established).
     public override var `protocol`: (any StatefulWireProtocol.Type)? {
-        didSet {
+        get { driver?.wire }
+        set {
             let old = driver
             let announced = isAnnounced && state == .established
-            driver = `protocol`?.makeDriver(for: self)
-            pendingPacketLength = nil
+            driver = newValue?.makeDriver(for: self)
+            pendingPacketLength = 0
             guard announced else { return }
             old?.closed(self)
             driver?.opened(self)
@@ -171,7 +253,7 @@ public class TcpConnection: Connection, EventHandler {
 
     /// Sends what `encode` writes, by Workerman's rules (see `send(_:raw:)`); a close a protocol
     /// asked for meanwhile (`closeAfterWriting`) happens once the bytes are handed over.
-    @usableFromInline
+    @usableFromInline @inline(__always)
     final func sendEncoded(_ encode: (inout ByteBuffer) throws -> Void) -> SendResult {
         isSending = true
         let result = sendMessage(encode)
@@ -305,7 +387,7 @@ public class TcpConnection: Connection, EventHandler {
         sendQueue.removeAll()
         receiveBuffer = nil
         accountReceiveBuffer()
-        pendingPacketLength = nil
+        pendingPacketLength = 0
         if isCounted {
             isCounted = false
             ConnectionStatistics.connectionCount -= 1
@@ -318,18 +400,14 @@ public class TcpConnection: Connection, EventHandler {
             releaseCallbacks()
             return
         }
-        closeHandler?(self)
+        handlers?.close?(self)
         driver?.closed(self)
         if state == .closed { releaseCallbacks() }
     }
 
     /// Drops the callbacks (and what they capture) once the connection is over for good.
     func releaseCallbacks() {
-        messageHandler = nil
-        closeHandler = nil
-        bufferFullHandler = nil
-        bufferDrainHandler = nil
-        errorHandler = nil
+        handlers = nil
     }
 
     // MARK: flow control
@@ -379,7 +457,7 @@ public class TcpConnection: Connection, EventHandler {
     }
 
     func reportError(_ code: ConnectionErrorCode, _ message: String) {
-        errorHandler?(self, code, message)
+        handlers?.error?(self, code, message)
     }
 
     /// Logs why the connection is being closed, then destroys it.
@@ -396,7 +474,7 @@ public class TcpConnection: Connection, EventHandler {
     }
 
     /// Hands `message` to `onMessage`: what a protocol's `deliver` does by default.
-    @usableFromInline package final func deliverMessage(_ message: Message) {
-        messageHandler?(self, message)
+    @inlinable package final func deliverMessage(_ message: Message) {
+        handlers?.message?(self, message)
     }
 }

@@ -7,11 +7,19 @@ import Glibc
 public final class UdpConnection: Connection {
     let socket: Int32
     let peer: SocketAddress
+    private var wire: (any StatefulWireProtocol.Type)?
 
     init(socket: Int32, peer: SocketAddress, protocol: (any StatefulWireProtocol.Type)?) {
         self.socket = socket
         self.peer = peer
-        super.init(protocol: `protocol`)
+        wire = `protocol`
+        super.init()
+    }
+
+    /// The protocol of the datagram's packets; nil for raw bytes.
+    public override var `protocol`: (any StatefulWireProtocol.Type)? {
+        get { wire }
+        set { wire = newValue }
     }
 
     /// The sender's address.

@@ -43,15 +43,38 @@ public final class EventLoop {
     /// Shared by every connection of this loop: bytes are read here first, and only what a protocol
     /// cannot consume yet is copied into the connection's own buffer.
     let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
-    /// A reusable buffer that replies are encoded into before a direct write (taken and given back
-    /// around each send, never held across other code: its exclusivity checks are skipped).
-    @exclusivity(unchecked) var encodeScratch: ByteBuffer? = ByteBuffer(capacity: 16 * 1024)
+    /// Reusable buffers: replies are encoded into the first before they are written (taken and
+    /// given back around each send), and a send queue that starts takes the second for its first
+    /// bytes (given back when it drains, see `SendQueue`). Taken and given back in single
+    /// statements, never held across other code: their exclusivity checks are skipped.
+    @exclusivity(unchecked) private var encodeScratch: ByteBuffer? = ByteBuffer(capacity: scratchCapacity)
+    @exclusivity(unchecked) private var spareBuffer: ByteBuffer? = ByteBuffer(capacity: scratchCapacity)
+    /// The size of the reusable buffers.
+    static let scratchCapacity = 16 * 1024
 
-    /// Gives the encode scratch buffer back for the next send (unless it grew too large to keep).
-    func returnScratch(_ scratch: inout ByteBuffer) {
-        guard scratch.capacity <= 1024 * 1024 else { return }
-        scratch.clear()
-        encodeScratch = scratch
+    /// The reusable encode buffer, or a new one while it is out.
+    @inline(__always)
+    func takeScratch() -> ByteBuffer {
+        encodeScratch.take() ?? ByteBuffer(capacity: Self.scratchCapacity)
+    }
+
+    /// The spare buffer for a send queue, or a new one while it is out.
+    @inline(__always)
+    func takeSpare() -> ByteBuffer {
+        spareBuffer.take() ?? ByteBuffer(capacity: Self.scratchCapacity)
+    }
+
+    /// Keeps `buffer`, emptied, as a reusable buffer where one is missing (unless it is smaller than
+    /// they are or grew too large to keep); otherwise lets it go.
+    @inline(__always)
+    func recycle(_ buffer: consuming ByteBuffer) {
+        guard buffer.capacity >= Self.scratchCapacity, buffer.capacity <= 1024 * 1024 else { return }
+        buffer.clear()
+        if encodeScratch == nil {
+            encodeScratch = buffer
+        } else if spareBuffer == nil {
+            spareBuffer = buffer
+        }
     }
 
     private init() {

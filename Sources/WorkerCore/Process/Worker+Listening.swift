@@ -82,11 +82,7 @@ extension Worker {
                 return
             }
         }
-        connection.messageHandler = onMessage
-        connection.closeHandler = onClose
-        connection.bufferFullHandler = onBufferFull
-        connection.bufferDrainHandler = onBufferDrain
-        connection.errorHandler = onError
+        connection.handlers = connectionHandlers
         connections[connection.id] = connection
         watchDeadlines(of: connection)
         connection.start(onConnect: onConnect)

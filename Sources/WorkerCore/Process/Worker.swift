@@ -69,18 +69,57 @@ public final class Worker {
     /// Runs when a connection is accepted.
     public var onConnect: ((TcpConnection) -> Void)?
     /// Runs with each decoded packet of a stream connection (tcp, unix, ssl and the protocols over them).
-    public var onMessage: ((TcpConnection, Message) -> Void)?
+    public var onMessage: ((TcpConnection, Message) -> Void)? {
+        didSet { sharedHandlers = nil }
+    }
     /// Runs with each decoded packet of a `udp://` Worker (each datagram without a protocol); its
     /// connection is the datagram's sender, to reply to.
     public var onDatagram: ((UdpConnection, Message) -> Void)?
     /// Runs when a connection closes, exactly once per connection.
-    public var onClose: ((TcpConnection) -> Void)?
+    public var onClose: ((TcpConnection) -> Void)? {
+        didSet { sharedHandlers = nil }
+    }
     /// Runs when a connection's send buffer reaches its limit.
-    public var onBufferFull: ((TcpConnection) -> Void)?
+    public var onBufferFull: ((TcpConnection) -> Void)? {
+        didSet { sharedHandlers = nil }
+    }
     /// Runs when a connection's send buffer has drained.
-    public var onBufferDrain: ((TcpConnection) -> Void)?
+    public var onBufferDrain: ((TcpConnection) -> Void)? {
+        didSet { sharedHandlers = nil }
+    }
     /// Runs on a failed send, with Workerman's code and a message.
-    public var onError: ((TcpConnection, ConnectionErrorCode, String) -> Void)?
+    public var onError: ((TcpConnection, ConnectionErrorCode, String) -> Void)? {
+        didSet { sharedHandlers = nil }
+    }
+    /// The callbacks above as accepted connections take them, one object for all of them (made
+    /// again when one changes: connections accepted before keep the ones they got, as in Workerman).
+    private var sharedHandlers: ConnectionHandlers?
+
+    /// The driver all connections share when the protocol keeps no state (see `makeSharedDriver`).
+    private var sharedDriver: ProtocolDriver?
+
+    /// The protocol driver of a connection accepted now: the shared one for a protocol without state.
+    func driver(for connection: TcpConnection) -> ProtocolDriver? {
+        guard let wire = self.protocol else { return nil }
+        if let sharedDriver, let shared = sharedDriver.wire, ObjectIdentifier(shared) == ObjectIdentifier(wire) {
+            return sharedDriver
+        }
+        guard let shared = wire.makeSharedDriver(for: connection) else { return wire.makeDriver(for: connection) }
+        sharedDriver = shared
+        return shared
+    }
+
+    /// The callbacks a connection accepted now gets.
+    var connectionHandlers: ConnectionHandlers? {
+        if let sharedHandlers { return sharedHandlers }
+        guard onMessage != nil || onClose != nil || onBufferFull != nil || onBufferDrain != nil || onError != nil
+        else { return nil }
+        let made = ConnectionHandlers(
+            message: onMessage, close: onClose, bufferFull: onBufferFull, bufferDrain: onBufferDrain, error: onError,
+            isShared: true)
+        sharedHandlers = made
+        return made
+    }
 
     /// The parsed address, or nil.
     public let address: ListenAddress?

@@ -19,6 +19,8 @@ class ProtocolDriver {
     var appliesBackPressure: Bool { false }
     /// The protocol's `leaving` hook.
     func leaving(_ connection: TcpConnection) -> ConnectionAction { .proceed }
+    /// The protocol.
+    var wire: (any StatefulWireProtocol.Type)? { nil }
 }
 
 /// The driver of protocol `P`: its state for one connection. Its packet loop is
@@ -59,6 +61,8 @@ final class Driver<P: StatefulWireProtocol>: ProtocolDriver {
     override func leaving(_ connection: TcpConnection) -> ConnectionAction {
         P.leaving(state: &state, connection: connection)
     }
+
+    override var wire: (any StatefulWireProtocol.Type)? { P.self }
 }
 
 extension StatefulWireProtocol {
@@ -76,8 +80,8 @@ extension StatefulWireProtocol {
         {
             let rest = bytes.dropping(first: offset)
             let length: Int
-            if let known = connection.pendingPacketLength {
-                length = known
+            if connection.pendingPacketLength > 0 {
+                length = connection.pendingPacketLength
             } else {
                 switch input(rest, state: &driver.state, connection: connection) {
                 case .needMore:
@@ -109,7 +113,7 @@ extension StatefulWireProtocol {
                 connection.pendingPacketLength = length
                 return offset
             }
-            connection.pendingPacketLength = nil
+            connection.pendingPacketLength = 0
             offset += length
             ConnectionStatistics.countRequest()
             let inbound: Inbound?
@@ -136,6 +140,14 @@ extension StatefulWireProtocol {
 extension StatefulWireProtocol {
     /// A driver of this protocol for `connection`, with a fresh state.
     static func makeDriver(for connection: Connection) -> ProtocolDriver { Driver<Self>(for: connection) }
+
+    /// A driver every connection may share: a `WireProtocol` keeps no state (its `State` is `Void`
+    /// and its `makeState` does nothing), so one driver serves all of a Worker's connections.
+    /// nil for a protocol with state.
+    static func makeSharedDriver(for connection: Connection) -> ProtocolDriver? {
+        guard self is any WireProtocol.Type else { return nil }
+        return Driver<Self>(for: connection)
+    }
 
     /// Encodes `message` with a state made for the occasion: for connections that keep none
     /// (a datagram's sender).

@@ -194,16 +194,22 @@ public struct ProtocolError: Error, CustomStringConvertible {
 extension Message {
     /// Appends the message's bytes as they are (`.text` as UTF-8): the encoding of `send(_, raw: true)`
     /// and of raw `tcp://` connections.
+    @inlinable
     public func writeRaw(into buffer: inout ByteBuffer) {
         switch self {
         case .text(let text): buffer.writeString(text)
         case .binary(let bytes): buffer.writeBytes(bytes)
-        case .object(let value):
-            if let bytes = value as? ByteBuffer {
-                buffer.writeBuffer(bytes)
-            } else {
-                buffer.writeString(String(describing: value))
-            }
+        case .object(let value): Self.writeRaw(object: value, into: &buffer)
+        }
+    }
+
+    /// `writeRaw` of an `.object`: a `ByteBuffer`'s bytes, anything else described.
+    @usableFromInline
+    static func writeRaw(object value: Any, into buffer: inout ByteBuffer) {
+        if let bytes = value as? ByteBuffer {
+            buffer.writeBuffer(bytes)
+        } else {
+            buffer.writeString(String(describing: value))
         }
     }
 
