@@ -5,7 +5,9 @@ public final class BlockingListener: @unchecked Sendable {
     public let fd: Int32
     public let port: Int
 
-    public init() throws {
+    /// Listens on an ephemeral port with an accept queue of `backlog` (Linux drops SYNs once more
+    /// than `backlog` connections wait to be accepted).
+    public init(backlog: Int32 = 128) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         self.fd = fd
         var address = sockaddr_in()
@@ -14,7 +16,7 @@ public final class BlockingListener: @unchecked Sendable {
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Bool in
-                bind(fd, pointer, length) == 0 && listen(fd, 128) == 0 && getsockname(fd, pointer, &length) == 0
+                bind(fd, pointer, length) == 0 && listen(fd, backlog) == 0 && getsockname(fd, pointer, &length) == 0
             }
         }
         guard bound else { throw BlockingClient.Failure("cannot listen: errno \(errno)") }

@@ -63,6 +63,25 @@ final class TLSTests: ServerTestCase {
         XCTAssertTrue(result.value.1.hasPrefix("secure hello\nsecure world\nTLSv1."), result.value.1)
     }
 
+    func testTheClientsConnectTimerEndsWithTheHandshake() throws {
+        let (certificate, key) = try certificate()
+        let worker = try startWorker("frame://127.0.0.1:0") { worker in
+            worker.tls = TLSServerContext(certificateChain: certificate, privateKey: key)
+            worker.tlsHandshakeTimeout = 0  // no deadline sweep on the server side: only the client's timer counts
+        }
+        let timersBefore = WorkerTimer.count
+        var connected = false
+        let client = try AsyncTcpConnection("frame://127.0.0.1:\(worker.port)")
+        client.transport = "ssl"
+        client.tls = TLSClientContext(caFile: certificate)
+        client.onConnect = { _ in connected = true }
+        client.connect()
+        XCTAssertEqual(WorkerTimer.count, timersBefore + 1)  // its connectTimeout
+        XCTAssertTrue(spinLoop(timeout: 5) { connected })
+        XCTAssertEqual(WorkerTimer.count, timersBefore)
+        client.close()
+    }
+
     func testOurClientVerifiesOurServerAndRefusesAnUntrustedOne() throws {
         let (certificate, key) = try certificate()
         let worker = try startWorker("frame://127.0.0.1:0") { worker in

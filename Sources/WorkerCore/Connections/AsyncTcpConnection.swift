@@ -12,7 +12,8 @@ import WorkermanTimer
 /// ```
 /// `connect()` returns at once; `onConnect` runs when the connection is made, or
 /// `onError(.connectFail, reason)` then `onClose` when it cannot be. Sends made before it connects
-/// are queued and delivered once it does. The scheme picks the protocol as for Workers (`tcp://`
+/// are queued and delivered once it does. A connect (and, for TLS, its handshake) that takes longer
+/// than `connectTimeout` fails the same way. The scheme picks the protocol as for Workers (`tcp://`
 /// for raw bytes, `unix:///path` for a unix socket). A host name is resolved with getaddrinfo when
 /// `connect()` runs, which blocks the process for the lookup: prefer IP addresses on busy workers.
 public final class AsyncTcpConnection: TcpConnection {
@@ -27,7 +28,15 @@ public final class AsyncTcpConnection: TcpConnection {
     /// The TLS client context for `transport = "ssl"` (and `ssl://`, `wss://` addresses); when nil,
     /// the default one verifies the server's certificate against the system's CAs, with SNI.
     public var tls: TransportSecurityContext?
+    /// Seconds a connect may take, the TLS handshake of `ssl://` and `wss://` included, before it
+    /// fails with `onError(.connectFail, "connect to … timed out after N s")` then `onClose`
+    /// (after which `reconnect(after:)` works as for any failure); 0 waits for ever. Workerman has no
+    /// such limit and leaves it to the kernel (about two minutes for an address that drops SYNs).
+    /// Read when `connect()` starts; default 10.
+    public var connectTimeout: Double = 10
     private var reconnectTimer: TimerID?
+    /// The one-shot timer enforcing `connectTimeout` while connecting or in the TLS handshake.
+    private var connectTimer: TimerID?
 
     /// An unconnected connection to `address` (`scheme://host:port` or `unix:///path`).
     /// Throws when the address does not parse or its scheme names no registered protocol.
@@ -85,6 +94,7 @@ public final class AsyncTcpConnection: TcpConnection {
                 ConnectionStatistics.connectionCount += 1
             }
             try loop.register(fd, self, interest: .write)
+            if !connectedAtOnce || transport == "ssl" { startConnectTimer() }
             if connectedAtOnce { loop.execute { [self] in self.connectionMade() } }
         } catch {
             connectFailed("\(error)")
@@ -95,6 +105,7 @@ public final class AsyncTcpConnection: TcpConnection {
     /// connection is closed first without running `onClose`.
     public func reconnect(after delay: Double = 0) {
         cancelReconnect()
+        cancelConnectTimer()
         if fd >= 0 {
             loop.deregister(fd)
             Sys.close(fd)
@@ -130,7 +141,33 @@ public final class AsyncTcpConnection: TcpConnection {
     /// Closes at once and cancels a scheduled reconnect (one requested from `onClose` still happens).
     public override func destroy() {
         cancelReconnect()
+        cancelConnectTimer()
         super.destroy()
+    }
+
+    /// Arms the `connectTimeout` deadline (none for 0).
+    private func startConnectTimer() {
+        cancelConnectTimer()
+        guard connectTimeout > 0 else { return }
+        let limit = connectTimeout
+        connectTimer = Timer.add(limit, persistent: false) { [weak self] in
+            guard let self else { return }
+            self.connectTimer = nil
+            guard self.state == .connecting || self.isHandshaking else { return }
+            let seconds = limit == limit.rounded() && limit < 1e15 ? "\(Int(limit))" : "\(limit)"
+            self.abandonConnect("connect to \(self.peerName) timed out after \(seconds) s")
+        }
+    }
+
+    /// "host:port" ("[v6]:port", or the unix path) for messages.
+    private var peerName: String {
+        if let path = target.path { return path }
+        return target.host.contains(":") ? "[\(target.host)]:\(target.port)" : "\(target.host):\(target.port)"
+    }
+
+    private func cancelConnectTimer() {
+        if let connectTimer { Timer.del(connectTimer) }
+        connectTimer = nil
     }
 
     override func handleWritable() {
@@ -177,12 +214,22 @@ public final class AsyncTcpConnection: TcpConnection {
         handshakeCompleted(onConnect: connectHandler)
     }
 
+    override func handshakeCompleted(onConnect: ((TcpConnection) -> Void)? = nil) {
+        cancelConnectTimer()
+        super.handshakeCompleted(onConnect: onConnect)
+    }
+
     override func handshakeFailed(_ reason: String) {
         connectFailed("TLS handshake failed: \(reason)")
     }
 
     private func connectFailed(_ reason: String) {
-        reportError(.connectFail, "connect to \(target) failed: \(reason)")
+        abandonConnect("connect to \(target) failed: \(reason)")
+    }
+
+    /// The connect-failure path: `onError(.connectFail, message)`, then closed (`onClose`).
+    private func abandonConnect(_ message: String) {
+        reportError(.connectFail, message)
         destroy()
     }
 
