@@ -5,10 +5,7 @@ public enum ConnectionStatistics {
     /// Connections open now in this process (accepted and outgoing).
     @exclusivity(unchecked) nonisolated(unsafe) public package(set) static var connectionCount = 0
     /// Packets received and handed to `onMessage` since the process started.
-    public package(set) static var totalRequest: Int {
-        get { receivedPackets }
-        set { receivedPackets = newValue }
-    }
+    public static var totalRequest: Int { receivedPackets }
     @usableFromInline @exclusivity(unchecked) nonisolated(unsafe) static var receivedPackets = 0
     /// Sends that failed: dropped on a full buffer or written to a closed peer.
     @exclusivity(unchecked) nonisolated(unsafe) public package(set) static var sendFail = 0

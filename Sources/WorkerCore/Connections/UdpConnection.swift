@@ -66,7 +66,7 @@ extension Connection {
     /// one, the datagram is the message.
     func deliverDatagram(_ datagram: ByteView, to handler: (Message) -> Void) {
         guard let wire = self.protocol else {
-            ConnectionStatistics.totalRequest += 1  // the datagram is the request, as Workerman counts it
+            ConnectionStatistics.receivedPackets += 1  // the datagram is the request, as Workerman counts it
             handler(.binary(datagram.bytes))
             return
         }

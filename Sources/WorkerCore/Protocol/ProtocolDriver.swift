@@ -169,7 +169,7 @@ extension StatefulWireProtocol {
                 return
             }
             offset += length
-            ConnectionStatistics.totalRequest += 1
+            ConnectionStatistics.receivedPackets += 1
             do {
                 if let inbound = try decode(rest.slice(0..<length), state: &state, connection: connection) {
                     handler(message(from: inbound))
