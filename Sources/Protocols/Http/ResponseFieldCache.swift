@@ -54,11 +54,10 @@ enum ResponseFieldCache {
         return lookUpOrAdd(fields, identity: identity)
     }
 
-    /// `lookup` for a list not written out yet.
+    /// `lookup` for a list not written out yet (`lookup` answered those with a wire form).
     private static func lookUpOrAdd(_ fields: [(name: String, value: String)], identity: UnsafeRawPointer?) -> Found {
         for index in entries.indices where entries[index].identity == identity {
             let summary = entries[index].summary
-            if let wire = entries[index].wire { return Found(summary: summary, wire: UnsafeRawBufferPointer(wire)) }
             guard summary.problem == nil, !summary.hasFramingField else { return Found(summary: summary, wire: nil) }
             let wire = wireForm(of: fields)
             entries[index].wire = wire
